@@ -1,0 +1,15 @@
+package dev.mapgate.config;
+
+import dev.mapgate.gate.GatePolicy;
+
+/**
+ * The gate ({@code mapgate.gate}), already compiled into a {@link GatePolicy}.
+ *
+ * @param tokenHeader    the header Sentry sends its security token in
+ * @param realm          Basic realm for {@code WWW-Authenticate} on a 401
+ * @param denyStatus     404, 401 or 403
+ * @param hasBasicUsers  whether any Basic user is configured (a 401 then offers Basic)
+ */
+public record GateSettings(GatePolicy policy, String tokenHeader, String realm, int denyStatus,
+                           boolean hasBasicUsers) {
+}

@@ -1,0 +1,24 @@
+package dev.mapgate.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Where assets come from ({@code mapgate.origin}): exactly one of {@code url} and {@code directory}
+ * is set.
+ *
+ * @param url               http(s) base URL of the origin, or {@code null}
+ * @param directory         absolute folder for the built-in static origin, or {@code null}
+ * @param connectTimeout    how long to wait for a TCP (and TLS) connection to the origin
+ * @param responseTimeout   how long to wait for the origin's response headers once the request is sent
+ * @param poolIdleTimeout   how long an idle pooled origin connection is kept
+ * @param trustCertificates PEM file of CAs trusted for an https origin, or {@code null} for the JDK's defaults
+ */
+public record OriginSettings(URI url, Path directory, Duration connectTimeout, Duration responseTimeout,
+                             Duration poolIdleTimeout, Path trustCertificates) {
+
+    public boolean isProxy() {
+        return url != null;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.mapgate.gate;
+
+/** Why a gated request was refused. Logged; never shown to the client. */
+public enum DenyReason {
+    IP("ip"),
+    NO_CREDENTIAL("no-credential"),
+    BAD_CREDENTIAL("bad-credential"),
+    /** Deciding failed; the gate fails closed. */
+    ERROR("error");
+
+    private final String label;
+
+    DenyReason(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}
