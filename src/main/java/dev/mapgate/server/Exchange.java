@@ -1,0 +1,115 @@
+package dev.mapgate.server;
+
+import dev.mapgate.gate.Decision;
+import dev.mapgate.gate.RequestTarget;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
+
+/**
+ * What is known about the request/response exchange currently in progress on a client
+ * connection. One exchange at a time per connection: requests are pulled one by one, so the
+ * attribute always names the request whose response is being written.
+ *
+ * <p>Not thread-safe, and needs not be: it is only touched from the connection's event loop.
+ */
+public final class Exchange {
+
+    private static final AttributeKey<Exchange> KEY = AttributeKey.valueOf(Exchange.class, "exchange");
+
+    private final long startNanos;
+    private final HttpMethod method;
+    private final HttpVersion version;
+    private final String rawUri;
+    private final String userAgent;
+    private final boolean keepAliveRequested;
+
+    private RequestTarget target;
+    private Decision decision;
+    private int status;
+    private long bodyBytesOut;
+
+    Exchange(HttpRequest request, long startNanos) {
+        this.startNanos = startNanos;
+        this.method = request.method();
+        this.version = request.protocolVersion();
+        this.rawUri = request.uri();
+        this.userAgent = request.headers().get("User-Agent");
+        this.keepAliveRequested = HttpUtil.isKeepAlive(request);
+    }
+
+    /** The exchange in progress on {@code channel}, or {@code null} between requests. */
+    public static Exchange current(Channel channel) {
+        return channel.attr(KEY).get();
+    }
+
+    static void begin(Channel channel, Exchange exchange) {
+        channel.attr(KEY).set(exchange);
+    }
+
+    static void end(Channel channel) {
+        channel.attr(KEY).set(null);
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public HttpMethod method() {
+        return method;
+    }
+
+    public HttpVersion version() {
+        return version;
+    }
+
+    /** The request-target exactly as received; for logs of rejected requests only. */
+    public String rawUri() {
+        return rawUri;
+    }
+
+    public String userAgent() {
+        return userAgent;
+    }
+
+    public boolean keepAliveRequested() {
+        return keepAliveRequested;
+    }
+
+    /** The canonical target, set by the gate; {@code null} when the target was rejected. */
+    public RequestTarget target() {
+        return target;
+    }
+
+    public void target(RequestTarget target) {
+        this.target = target;
+    }
+
+    /** The gate's decision; {@code null} until the gate has decided. */
+    public Decision decision() {
+        return decision;
+    }
+
+    public void decision(Decision decision) {
+        this.decision = decision;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    void status(int status) {
+        this.status = status;
+    }
+
+    public long bodyBytesOut() {
+        return bodyBytesOut;
+    }
+
+    void addBodyBytesOut(long bytes) {
+        this.bodyBytesOut += bytes;
+    }
+}
