@@ -1,0 +1,43 @@
+package dev.mapgate.origin;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+
+/**
+ * Removes the headers that describe one connection rather than the message (RFC 9110 section
+ * 7.6.1), so each side of the proxy negotiates its own. {@code Transfer-Encoding} stays: Netty's
+ * codecs re-frame the body from it on the way out.
+ */
+final class HopByHop {
+
+    private static final List<CharSequence> ALWAYS = List.of(
+            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
+
+    private HopByHop() {
+    }
+
+    static void strip(HttpHeaders headers) {
+        for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String name : connection.split(",")) {
+                String trimmed = name.trim();
+                // Never let a peer make us drop framing or identity headers by listing them.
+                if (!trimmed.isEmpty() && !isProtected(trimmed)) {
+                    headers.remove(trimmed);
+                }
+            }
+        }
+        for (CharSequence name : ALWAYS) {
+            headers.remove(name);
+        }
+    }
+
+    private static boolean isProtected(String name) {
+        return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+                || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+                || ForwardedHeaders.X_FORWARDED_FOR.contentEqualsIgnoreCase(name);
+    }
+}

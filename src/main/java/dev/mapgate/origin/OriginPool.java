@@ -1,0 +1,134 @@
+package dev.mapgate.origin;
+
+import dev.mapgate.config.OriginSettings;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.AbstractChannelPoolMap;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.SimpleChannelPool;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Future;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Keep-alive connections to the origin, one pool per event loop. A client connection only ever
+ * borrows from its own loop's pool, so the client and origin channels share a thread and need no
+ * locking between them.
+ */
+public final class OriginPool {
+
+    static final String SSL = "origin-tls";
+    static final String CODEC = "origin-http-codec";
+    static final String IDLE = "origin-idle";
+    static final String RESPONSE = "origin-response";
+
+    private final AbstractChannelPoolMap<EventLoop, SimpleChannelPool> pools;
+    private final OriginSettings settings;
+    private final String host;
+    private final int port;
+    private final String authority;
+    private final String basePath;
+
+    public OriginPool(OriginSettings settings, Class<? extends SocketChannel> channelType) {
+        this.settings = settings;
+        URI url = settings.url();
+        boolean tls = "https".equalsIgnoreCase(url.getScheme());
+        this.host = url.getHost();
+        this.port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+        this.authority = url.getPort() > 0 ? url.getRawAuthority() : hostForHeader(host);
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        SslContext sslContext = tls ? clientSslContext(settings) : null;
+
+        Bootstrap template = new Bootstrap()
+                .channel(channelType)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .remoteAddress(InetSocketAddress.createUnresolved(host, port));
+        AbstractChannelPoolHandler initializer = new AbstractChannelPoolHandler() {
+            @Override
+            public void channelCreated(Channel ch) {
+                ChannelPipeline p = ch.pipeline();
+                if (sslContext != null) {
+                    SslHandler ssl = sslContext.newHandler(ch.alloc(), host, port);
+                    ssl.setHandshakeTimeoutMillis(settings.connectTimeout().toMillis());
+                    p.addLast(SSL, ssl);
+                }
+                p.addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig(), false, false));
+                // Closes connections that sit unused in the pool, before the origin's own
+                // keep-alive timeout can close one under a request.
+                p.addLast(IDLE, new IdleStateHandler(0, 0, settings.poolIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                p.addLast(RESPONSE, new OriginResponseHandler());
+            }
+        };
+        this.pools = new AbstractChannelPoolMap<>() {
+            @Override
+            protected SimpleChannelPool newPool(EventLoop loop) {
+                // Most recently used first: warm connections are reused, cold ones age out.
+                return new SimpleChannelPool(template.clone(loop), initializer, ChannelHealthChecker.ACTIVE, true, true);
+            }
+        };
+    }
+
+    /** Borrows a connection on {@code loop}; the future completes on that loop. */
+    public Future<Channel> acquire(EventLoop loop) {
+        return pools.get(loop).acquire(loop.newPromise());
+    }
+
+    /** Returns a connection whose last exchange ended cleanly. */
+    public void release(Channel channel) {
+        pools.get(channel.eventLoop()).release(channel);
+    }
+
+    /** The value for the {@code Host} header of requests to the origin. */
+    public String authority() {
+        return authority;
+    }
+
+    /** The origin URL's path, without a trailing slash, to prefix to every forwarded path. */
+    public String basePath() {
+        return basePath;
+    }
+
+    public OriginSettings settings() {
+        return settings;
+    }
+
+    public void close() {
+        pools.close();
+    }
+
+    private static String hostForHeader(String host) {
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    private static SslContext clientSslContext(OriginSettings settings) {
+        try {
+            SslContextBuilder builder = SslContextBuilder.forClient()
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .endpointIdentificationAlgorithm("HTTPS");
+            if (settings.trustCertificates() != null) {
+                builder.trustManager(settings.trustCertificates().toFile());
+            }
+            return builder.build();
+        } catch (SSLException e) {
+            throw new UncheckedIOException(new IOException("cannot set up TLS to the origin: " + e.getMessage(), e));
+        }
+    }
+}

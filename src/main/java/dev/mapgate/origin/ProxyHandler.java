@@ -1,0 +1,353 @@
+package dev.mapgate.origin;
+
+import dev.mapgate.server.Exchange;
+import dev.mapgate.server.Responses;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards an allowed request to the origin and streams the response back, one exchange at a
+ * time per client connection.
+ *
+ * <p>Nothing is buffered: the request body is pulled from the client only after the previous
+ * piece reached the origin, and the origin is read only while the client can take more. Both
+ * channels run on the same event loop (see {@link OriginPool}), so this state needs no locks.
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
+
+    private final OriginPool pool;
+    private ChannelHandlerContext ctx;
+
+    private HttpRequest request;
+    private Channel origin;
+    private ScheduledFuture<?> responseTimer;
+    private Throwable originError;
+    private FullHttpResponse pendingError;
+    private boolean clientReadPending;
+    private boolean requestEnded;
+    private boolean requestSent;
+    private boolean responseStarted;
+    private boolean failed;
+    private boolean skippingInformational;
+    private boolean originKeepAlive;
+    private boolean readOriginWhenWritable;
+
+    public ProxyHandler(OriginPool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        clientReadPending = false;
+        if (msg instanceof HttpRequest httpRequest) {
+            start(httpRequest);
+        } else if (msg instanceof HttpContent content) {
+            onRequestContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void start(HttpRequest httpRequest) {
+        request = httpRequest;
+        originError = null;
+        requestEnded = requestSent = responseStarted = failed = skippingInformational = false;
+        prepareForOrigin(httpRequest);
+        pool.acquire(ctx.channel().eventLoop()).addListener(this::connected);
+    }
+
+    private void prepareForOrigin(HttpRequest r) {
+        HttpHeaders h = r.headers();
+        String clientHost = h.get(HttpHeaderNames.HOST);
+        HopByHop.strip(h);
+        h.set(HttpHeaderNames.HOST, pool.authority());
+        // No proxy in front is trusted yet, so any X-Forwarded-For that arrived is the client's
+        // own claim: it is replaced, not extended.
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress peer && peer.getAddress() != null) {
+            h.set(ForwardedHeaders.X_FORWARDED_FOR, peer.getAddress().getHostAddress());
+        } else {
+            h.remove(ForwardedHeaders.X_FORWARDED_FOR);
+        }
+        h.set(ForwardedHeaders.X_FORWARDED_PROTO, "http");
+        if (clientHost != null) {
+            h.set(ForwardedHeaders.X_FORWARDED_HOST, clientHost);
+        } else {
+            h.remove(ForwardedHeaders.X_FORWARDED_HOST);
+        }
+        // The canonical path the gate classified, never the raw target: the origin must resolve
+        // exactly what was checked.
+        r.setUri(pool.basePath() + Exchange.current(ctx.channel()).target().originForm());
+        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    private void connected(Future<? super Channel> future) {
+        if (!future.isSuccess()) {
+            originError = future.cause();
+            fail(future.cause() instanceof ConnectTimeoutException
+                    ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY);
+            return;
+        }
+        Channel ch = (Channel) future.getNow();
+        if (!ctx.channel().isActive() || request == null) {
+            park(ch);
+            return;
+        }
+        origin = ch;
+        ch.pipeline().get(OriginResponseHandler.class).bind(this);
+        ch.writeAndFlush(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        ch.read();
+        readClient();
+    }
+
+    private void onRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        requestEnded |= last;
+        Channel ch = origin;
+        if (ch == null || failed) {
+            ReferenceCountUtil.release(content);
+            if (!last) {
+                readClient();
+            } else if (pendingError != null) {
+                FullHttpResponse error = pendingError;
+                pendingError = null;
+                ctx.writeAndFlush(error);
+            }
+            return;
+        }
+        ch.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                f.channel().close();
+            } else if (!last && ch == origin) {
+                readClient();
+            }
+        });
+        if (last) {
+            requestSent = true;
+            if (!responseStarted) {
+                armResponseTimer(ch);
+            }
+        }
+    }
+
+    void onOriginMessage(HttpObject msg) {
+        if (msg instanceof HttpResponse response) {
+            if (response.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                originBroken("invalid response", response.decoderResult().cause());
+                return;
+            }
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // Expect was answered by us and Upgrade is never forwarded, so a 1xx is dropped
+                // together with the empty end the codec emits for it.
+                skippingInformational = true;
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            cancelResponseTimer();
+            responseStarted = true;
+            originKeepAlive = HttpUtil.isKeepAlive(response);
+            HopByHop.strip(response.headers());
+            response.setProtocolVersion(HttpVersion.HTTP_1_1);
+            if (!(msg instanceof HttpContent)) {
+                ctx.write(msg);
+                return;
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            if (skippingInformational) {
+                skippingInformational = !(content instanceof LastHttpContent);
+                content.release();
+                return;
+            }
+            if (content.decoderResult().isFailure()) {
+                content.release();
+                originBroken("invalid response body", content.decoderResult().cause());
+                return;
+            }
+            if (content instanceof LastHttpContent) {
+                Channel ch = origin;
+                detach();
+                ctx.writeAndFlush(content);
+                giveBack(ch);
+            } else {
+                ctx.write(content);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Reads on from the origin only while the client keeps up: this is the backpressure. */
+    void onOriginReadComplete() {
+        ctx.flush();
+        if (origin == null) {
+            return;
+        }
+        if (ctx.channel().isWritable()) {
+            origin.read();
+        } else {
+            readOriginWhenWritable = true;
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && readOriginWhenWritable && origin != null) {
+            readOriginWhenWritable = false;
+            origin.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    void onOriginError(Throwable cause) {
+        originError = cause;
+    }
+
+    void onOriginClosed(Channel ch) {
+        if (ch != origin) {
+            return;
+        }
+        detach();
+        if (!responseStarted) {
+            fail(HttpResponseStatus.BAD_GATEWAY);
+        } else {
+            // The response is cut short. Closing is the only honest signal left: the client sees
+            // fewer bytes than Content-Length, or a chunked body without its last chunk.
+            LOG.debug("event=origin-closed-mid-response client={}", ctx.channel().remoteAddress());
+            ctx.close();
+        }
+    }
+
+    private void originBroken(String what, Throwable cause) {
+        Channel ch = origin;
+        detach();
+        if (ch != null) {
+            ch.close();
+        }
+        originError = cause;
+        LOG.warn("event=origin-error problem=\"{}\" cause=\"{}\"", what, cause);
+        if (!responseStarted) {
+            fail(HttpResponseStatus.BAD_GATEWAY);
+        } else {
+            ctx.close();
+        }
+    }
+
+    private void armResponseTimer(Channel ch) {
+        long millis = pool.settings().responseTimeout().toMillis();
+        responseTimer = ctx.executor().schedule(() -> {
+            if (origin == ch && !responseStarted) {
+                detach();
+                ch.close();
+                LOG.warn("event=origin-timeout after_ms={} path={}", millis, request.uri());
+                fail(HttpResponseStatus.GATEWAY_TIMEOUT);
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Answers the client without the origin's response. If the request's end has not been pulled
+     * yet and no body follows, pull it first so the connection can be kept; a request with a
+     * body is answered at once and the connection closed.
+     */
+    private void fail(HttpResponseStatus status) {
+        if (failed || !ctx.channel().isActive()) {
+            return;
+        }
+        failed = true;
+        if (originError != null) {
+            LOG.warn("event=origin-unavailable status={} cause=\"{}\"", status.code(), originError.toString());
+        }
+        FullHttpResponse error = Responses.plain(ctx.alloc(), status, HttpMethod.HEAD.equals(request.method()));
+        if (requestEnded) {
+            ctx.writeAndFlush(error);
+        } else if (HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0) {
+            error.headers().set(HttpHeaderNames.CONNECTION, "close");
+            ctx.writeAndFlush(error);
+        } else {
+            pendingError = error;
+            readClient();
+        }
+    }
+
+    private void readClient() {
+        if (!clientReadPending) {
+            clientReadPending = true;
+            ctx.read();
+        }
+    }
+
+    private void detach() {
+        if (origin != null) {
+            origin.pipeline().get(OriginResponseHandler.class).unbind();
+            origin = null;
+        }
+        readOriginWhenWritable = false;
+        cancelResponseTimer();
+    }
+
+    private void giveBack(Channel ch) {
+        if (originKeepAlive && requestSent && ch.isActive()) {
+            park(ch);
+        } else {
+            ch.close();
+        }
+    }
+
+    /** Returns a connection to the pool, reading so that a close by the origin is noticed while it idles. */
+    private void park(Channel ch) {
+        ch.read();
+        pool.release(ch);
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Channel ch = origin;
+        detach();
+        if (ch != null) {
+            // Mid-exchange: the connection's state is unknown, so it cannot go back to the pool.
+            ch.close();
+        }
+        ReferenceCountUtil.release(pendingError);
+        pendingError = null;
+        request = null;
+        ctx.fireChannelInactive();
+    }
+}

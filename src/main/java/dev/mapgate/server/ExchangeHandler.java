@@ -1,0 +1,148 @@
+package dev.mapgate.server;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.FileRegion;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+
+/**
+ * Owns the life of each request/response exchange on a client connection: it opens the
+ * {@link Exchange}, decides whether the connection stays open, writes the access log line, and
+ * pulls the next request only once both the request and its response are complete.
+ *
+ * <p>The channel runs with {@code AUTO_READ} off behind a {@code FlowControlHandler}, so every
+ * {@code read()} delivers one message. Handlers further in pull the rest of a request's body as
+ * they can forward it; this handler alone pulls the next request. That one rule is what makes
+ * pipelined requests safe: a second request is never seen while the first is in flight.
+ */
+final class ExchangeHandler extends ChannelDuplexHandler {
+
+    private Exchange exchange;
+    private boolean requestDone;
+    private boolean keepAlive;
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            exchange = new Exchange(request, System.nanoTime());
+            Exchange.begin(ctx.channel(), exchange);
+            requestDone = false;
+            keepAlive = exchange.keepAliveRequested();
+        }
+        // Set before passing on: the handler that answers may complete the response in this call.
+        if (msg instanceof LastHttpContent) {
+            requestDone = true;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        Exchange current = exchange;
+        if (current == null || isInformational(msg)) {
+            // A "100 Continue" is a whole message of its own but ends nothing.
+            ctx.write(msg, promise);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            current.status(response.status().code());
+            prepareConnectionHeaders(response, current);
+        }
+        if (msg instanceof HttpContent content) {
+            current.addBodyBytesOut(content.content().readableBytes());
+        } else if (msg instanceof FileRegion region) {
+            current.addBodyBytesOut(region.count());
+        }
+        if (msg instanceof LastHttpContent) {
+            ctx.write(msg, promise);
+            promise.addListener((ChannelFutureListener) f -> finish(ctx, current, f.isSuccess()));
+            return;
+        }
+        ctx.write(msg, promise);
+    }
+
+    /**
+     * Keep-alive only when the client asked for it, the responder did not refuse it, and the body
+     * is self-delimiting for this client: an HTTP/1.0 client cannot read chunked framing, so such
+     * a body is sent raw and ends with the connection.
+     */
+    private void prepareConnectionHeaders(HttpResponse response, Exchange current) {
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        if (current.version() == HttpVersion.HTTP_1_0 && chunked) {
+            response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+            keepAlive = false;
+        }
+        boolean framed = chunked || HttpUtil.isContentLengthSet(response) || !hasBody(response, current);
+        if (!framed || !HttpUtil.isKeepAlive(response)) {
+            keepAlive = false;
+        }
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        response.headers().remove(HttpHeaderNames.CONNECTION);
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        } else if (current.version() == HttpVersion.HTTP_1_0) {
+            response.headers().set(HttpHeaderNames.CONNECTION, "keep-alive");
+        }
+    }
+
+    private static boolean isInformational(Object msg) {
+        return msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+    }
+
+    private static boolean hasBody(HttpResponse response, Exchange current) {
+        int code = response.status().code();
+        return !"HEAD".equals(current.method().name()) && code != 204 && code != 304;
+    }
+
+    private void finish(ChannelHandlerContext ctx, Exchange finished, boolean written) {
+        if (exchange != finished) {
+            return;
+        }
+        AccessLog.log(ctx.channel().remoteAddress(), finished, written);
+        exchange = null;
+        Exchange.end(ctx.channel());
+        if (written && keepAlive && requestDone) {
+            ctx.read();
+        } else {
+            // Either the client or the responder wants the connection gone, or the request body
+            // was not consumed and cannot be skipped reliably.
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (current != null) {
+            exchange = null;
+            Exchange.end(ctx.channel());
+            AccessLog.log(ctx.channel().remoteAddress(), current, false);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+}

@@ -1,0 +1,209 @@
+package dev.mapgate.server;
+
+import dev.mapgate.config.GateSettings;
+import dev.mapgate.gate.Decision;
+import dev.mapgate.gate.DenyReason;
+import dev.mapgate.gate.GatePolicy;
+import dev.mapgate.gate.RequestTarget;
+import dev.mapgate.gate.Route;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adapts the {@link GatePolicy} to the pipeline: parses the request-target into its canonical
+ * form, asks the policy, and either passes the request on (without its credentials) or answers
+ * it with the configured denial.
+ *
+ * <p>bcrypt is slow by design, so a Basic credential that is not cached yet is checked on
+ * {@code verifier} instead of the event loop; messages that arrive meanwhile wait in order.
+ */
+final class GateHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GateHandler.class);
+
+    private enum State { IDLE, DECIDING, PASSING, DISCARDING }
+
+    private final GateSettings gate;
+    private final Executor verifier;
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
+    private State state = State.IDLE;
+    private FullHttpResponse pendingResponse;
+
+    GateHandler(GateSettings gate, Executor verifier) {
+        this.gate = gate;
+        this.verifier = verifier;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            onRequest(ctx, request);
+            return;
+        }
+        switch (state) {
+            case PASSING -> ctx.fireChannelRead(msg);
+            case DECIDING -> waiting.add(msg);
+            default -> discard(ctx, msg);
+        }
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
+        // A request never carries a buffer here (no aggregator), but release in case one does.
+        ReferenceCountUtil.release(request);
+        Exchange exchange = Exchange.current(ctx.channel());
+        if (request.decoderResult().isFailure()) {
+            LOG.debug("event=bad-request peer={} cause={}", ctx.channel().remoteAddress(),
+                    request.decoderResult().cause().toString());
+            reject(ctx, request, statusFor(request.decoderResult().cause()));
+            return;
+        }
+        RequestTarget target;
+        try {
+            target = RequestTarget.parse(request.uri());
+        } catch (RequestTarget.BadTargetException e) {
+            LOG.debug("event=bad-target peer={} problem=\"{}\"", ctx.channel().remoteAddress(), e.getMessage());
+            reject(ctx, request, HttpResponseStatus.BAD_REQUEST);
+            return;
+        }
+        exchange.target(target);
+
+        HttpHeaders headers = request.headers();
+        GatePolicy policy = gate.policy();
+        List<String> tokens = headers.getAll(gate.tokenHeader());
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        InetAddress client = clientAddress(ctx);
+        // Two token headers are ambiguous; no well-formed client sends them, so neither counts.
+        String token = tokens.size() > 1 ? "" : tokens.isEmpty() ? null : tokens.get(0);
+
+        if (policy.route(target.path()) == Route.GATED && policy.isSlow(token, authorization)) {
+            state = State.DECIDING;
+            try {
+                CompletableFuture
+                        .supplyAsync(() -> policy.decide(target.path(), client, token, authorization), verifier)
+                        .exceptionally(e -> Decision.deny(DenyReason.ERROR, null))
+                        .thenAcceptAsync(decision -> apply(ctx, request, decision), ctx.executor());
+            } catch (RejectedExecutionException e) {
+                // Every verifier is busy: fail closed rather than queue without bound.
+                apply(ctx, request, Decision.deny(DenyReason.ERROR, null));
+            }
+            return;
+        }
+        apply(ctx, request, policy.decide(target.path(), client, token, authorization));
+    }
+
+    private void apply(ChannelHandlerContext ctx, HttpRequest request, Decision decision) {
+        if (!ctx.channel().isActive()) {
+            releaseWaiting();
+            return;
+        }
+        Exchange.current(ctx.channel()).decision(decision);
+        if (decision.allowed()) {
+            // The origin never needs Sentry's secret, and must not be able to log it.
+            request.headers().remove(gate.tokenHeader()).remove(HttpHeaderNames.AUTHORIZATION);
+            state = State.PASSING;
+            ctx.fireChannelRead(request);
+            Object next;
+            while ((next = waiting.poll()) != null) {
+                ctx.fireChannelRead(next);
+            }
+            return;
+        }
+        FullHttpResponse denial = Responses.plain(ctx.alloc(), HttpResponseStatus.valueOf(gate.denyStatus()),
+                HttpMethod.HEAD.equals(request.method()));
+        if (gate.denyStatus() == 401 && gate.hasBasicUsers()) {
+            denial.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + gate.realm() + "\"");
+        }
+        respondAndDiscard(ctx, request, denial);
+    }
+
+    private void reject(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status) {
+        FullHttpResponse response = Responses.plain(ctx.alloc(), status, false);
+        // After a parse failure the rest of the stream cannot be trusted to frame requests.
+        response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        respondAndDiscard(ctx, request, response);
+    }
+
+    /**
+     * Answers without the origin. A request with a body is answered at once with {@code
+     * Connection: close} rather than drained: reading an unwanted body only helps whoever sent it.
+     * A request without one is answered once its (empty) end has been pulled, so the exchange is
+     * complete and the connection can be kept.
+     */
+    private void respondAndDiscard(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response) {
+        state = State.DISCARDING;
+        releaseWaiting();
+        boolean bodyFollows = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        if (bodyFollows || request.decoderResult().isFailure()
+                || "close".equals(response.headers().get(HttpHeaderNames.CONNECTION))) {
+            response.headers().set(HttpHeaderNames.CONNECTION, "close");
+            ctx.writeAndFlush(response);
+            return;
+        }
+        pendingResponse = response;
+        ctx.read();
+    }
+
+    private void discard(ChannelHandlerContext ctx, Object msg) {
+        boolean last = msg instanceof LastHttpContent;
+        ReferenceCountUtil.release(msg);
+        if (!last) {
+            ctx.read();
+        } else if (pendingResponse != null) {
+            FullHttpResponse response = pendingResponse;
+            pendingResponse = null;
+            ctx.writeAndFlush(response);
+        }
+    }
+
+    private void releaseWaiting() {
+        Object next;
+        while ((next = waiting.poll()) != null) {
+            ReferenceCountUtil.release(next);
+        }
+    }
+
+    private static InetAddress clientAddress(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+
+    private static HttpResponseStatus statusFor(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        return cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+                : HttpResponseStatus.BAD_REQUEST;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseWaiting();
+        ReferenceCountUtil.release(pendingResponse);
+        pendingResponse = null;
+        ctx.fireChannelInactive();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.mapgate.server;
+
+import dev.mapgate.gate.Decision;
+import dev.mapgate.gate.Route;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Makes every response on a gated path, allowed or denied, uncacheable by shared caches. A CDN
+ * that stored an authorised map would hand Sentry's copy to the public; one that stored a denial
+ * would keep Sentry out. So whatever the origin said about caching is replaced, and {@code Vary}
+ * names the credential headers for caches that ignore {@code no-store}.
+ */
+@Sharable
+final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
+
+    /** Headers by which some cache or CDN may decide to store a response for everyone. */
+    private static final String[] SHARED_CACHE_HEADERS = {
+        "Expires", "Surrogate-Control", "CDN-Cache-Control", "Cloudflare-CDN-Cache-Control", "Edge-Control",
+        "Pragma",
+    };
+
+    private final String varyValue;
+
+    GatedResponseHeaders(String tokenHeader) {
+        this.varyValue = tokenHeader + ", Authorization";
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse response && isGated(ctx)
+                && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            HttpHeaders headers = response.headers();
+            for (String name : SHARED_CACHE_HEADERS) {
+                headers.remove(name);
+            }
+            headers.set(HttpHeaderNames.CACHE_CONTROL, "private, no-store");
+            headers.set(HttpHeaderNames.VARY, mergeVary(headers.getAll(HttpHeaderNames.VARY)));
+        }
+        ctx.write(msg, promise);
+    }
+
+    private static boolean isGated(ChannelHandlerContext ctx) {
+        Exchange exchange = Exchange.current(ctx.channel());
+        Decision decision = exchange == null ? null : exchange.decision();
+        return decision != null && decision.route() == Route.GATED;
+    }
+
+    private String mergeVary(Iterable<String> existing) {
+        Set<String> seen = new LinkedHashSet<>();
+        StringBuilder out = new StringBuilder();
+        for (String value : existing) {
+            for (String name : value.split(",")) {
+                String trimmed = name.trim();
+                if (!trimmed.isEmpty() && seen.add(trimmed.toLowerCase(Locale.ROOT))) {
+                    out.append(trimmed).append(", ");
+                }
+            }
+        }
+        if (seen.contains("*")) {
+            return "*";
+        }
+        for (String name : varyValue.split(", ")) {
+            if (seen.add(name.toLowerCase(Locale.ROOT))) {
+                out.append(name).append(", ");
+            }
+        }
+        return out.substring(0, out.length() - 2);
+    }
+}

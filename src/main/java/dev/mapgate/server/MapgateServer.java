@@ -1,0 +1,95 @@
+package dev.mapgate.server;
+
+import dev.mapgate.config.Settings;
+import dev.mapgate.origin.OriginPool;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Binds the listener and owns the threads; {@link #close()} stops accepting and lets exchanges finish. */
+public final class MapgateServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MapgateServer.class);
+
+    private final Settings settings;
+    private final EventLoopGroup group;
+    private final ThreadPoolExecutor verifier;
+    private final OriginPool originPool;
+    private final Channel listener;
+
+    private MapgateServer(Settings settings, EventLoopGroup group, ThreadPoolExecutor verifier,
+                          OriginPool originPool, Channel listener) {
+        this.settings = settings;
+        this.group = group;
+        this.verifier = verifier;
+        this.originPool = originPool;
+        this.listener = listener;
+    }
+
+    /** Starts listening; returns once bound. */
+    public static MapgateServer start(Settings settings) throws InterruptedException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.listen().ioThreads(),
+                new DefaultThreadFactory("mapgate-io", true), NioIoHandler.newFactory());
+        // bcrypt is deliberately slow; it gets its own few threads and a bounded queue so a flood
+        // of bad passwords can neither stall the event loops nor grow memory.
+        int verifierThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        ThreadPoolExecutor verifier = new ThreadPoolExecutor(verifierThreads, verifierThreads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(256), new DefaultThreadFactory("mapgate-bcrypt", true));
+        OriginPool originPool = null;
+        try {
+            originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), NioSocketChannel.class) : null;
+            Channel listener = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ClientChannelInitializer(settings, originPool, verifier))
+                    .bind(settings.listen().host(), settings.listen().port())
+                    .sync()
+                    .channel();
+            return new MapgateServer(settings, group, verifier, originPool, listener);
+        } catch (RuntimeException | InterruptedException e) {
+            if (originPool != null) {
+                originPool.close();
+            }
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            verifier.shutdownNow();
+            throw e;
+        }
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Blocks until the listener is closed. */
+    public void awaitClose() throws InterruptedException {
+        listener.closeFuture().await();
+        group.terminationFuture().await();
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        long timeout = settings.listen().shutdownTimeout().toMillis();
+        group.shutdownGracefully(0, timeout, TimeUnit.MILLISECONDS).awaitUninterruptibly(timeout + 1000);
+        if (originPool != null) {
+            originPool.close();
+        }
+        verifier.shutdownNow();
+        LOG.info("event=stopped");
+    }
+}

@@ -1,0 +1,36 @@
+package dev.mapgate.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/** The short responses mapgate writes itself: denials and errors. */
+public final class Responses {
+
+    private Responses() {
+    }
+
+    /**
+     * A plain-text response whose body is only the status line's text, so that a denial looks the
+     * same whatever its reason. {@code Cache-Control: no-store} keeps it out of every cache: a
+     * cached denial would lock Sentry out for as long as the cache keeps it.
+     *
+     * @param head the request was HEAD: same headers, no body
+     */
+    public static FullHttpResponse plain(ByteBufAllocator alloc, HttpResponseStatus status, boolean head) {
+        String text = status.code() + " " + status.reasonPhrase() + "\n";
+        ByteBuf body = head ? alloc.buffer(0, 0) : ByteBufUtil.writeAscii(alloc, text);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8")
+                .set(HttpHeaderNames.CONTENT_LENGTH, text.length())
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        return response;
+    }
+}

@@ -1,0 +1,180 @@
+package dev.mapgate.testing;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A deliberately plain HTTP/1.1 client on one socket: it writes exactly the bytes a test gives it
+ * and parses responses strictly, so tests see framing, keep-alive and pipelining as they are on
+ * the wire. It can bind its own loopback source address (127.0.0.2, ...) to test IP rules.
+ */
+public final class RawClient implements Closeable {
+
+    private final Socket socket;
+    private final InputStream in;
+
+    private RawClient(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new BufferedInputStream(socket.getInputStream(), 65536);
+    }
+
+    public static RawClient connect(InetSocketAddress server) throws IOException {
+        return connect(server, null);
+    }
+
+    /** @param source local address to connect from, e.g. 127.0.0.2; {@code null} for any */
+    public static RawClient connect(InetSocketAddress server, String source) throws IOException {
+        Socket socket = new Socket();
+        if (source != null) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+        }
+        socket.connect(server, 5000);
+        socket.setSoTimeout(20_000);
+        return new RawClient(socket);
+    }
+
+    public RawClient send(String request) throws IOException {
+        return send(request.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    public RawClient send(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+        return this;
+    }
+
+    /** A GET with the given extra header lines (each "Name: value"). */
+    public Response get(String path, String... headers) throws IOException {
+        return send(request("GET", path, headers)).read(false);
+    }
+
+    public static String request(String method, String path, String... headers) {
+        StringBuilder sb = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: test\r\n");
+        for (String h : headers) {
+            sb.append(h).append("\r\n");
+        }
+        return sb.append("\r\n").toString();
+    }
+
+    public Response read(boolean head) throws IOException {
+        String statusLine = line();
+        String[] parts = statusLine.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
+            throw new IOException("not a status line: " + statusLine);
+        }
+        List<String[]> headers = new ArrayList<>();
+        for (String line = line(); !line.isEmpty(); line = line()) {
+            int colon = line.indexOf(':');
+            headers.add(new String[] {line.substring(0, colon).trim(), line.substring(colon + 1).trim()});
+        }
+        Response response = new Response(parts[0], Integer.parseInt(parts[1]), headers, null);
+        int status = response.status();
+        byte[] body;
+        if (head || status == 204 || status == 304 || status / 100 == 1) {
+            body = new byte[0];
+        } else if ("chunked".equalsIgnoreCase(response.header("Transfer-Encoding"))) {
+            body = readChunked();
+        } else if (response.header("Content-Length") != null) {
+            body = in.readNBytes(Integer.parseInt(response.header("Content-Length")));
+        } else {
+            body = in.readAllBytes();
+        }
+        return new Response(parts[0], status, headers, body);
+    }
+
+    /** The input stream after the headers were read, for tests that read huge bodies themselves. */
+    public InputStream input() {
+        return in;
+    }
+
+    /** True when the server has closed the connection (reads EOF within the timeout). */
+    public boolean isClosedByServer() throws IOException {
+        socket.setSoTimeout(5000);
+        try {
+            return in.read() == -1;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
+    }
+
+    private byte[] readChunked() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (true) {
+            String sizeLine = line();
+            int semi = sizeLine.indexOf(';');
+            int size = Integer.parseInt((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
+            if (size == 0) {
+                while (!line().isEmpty()) {
+                    // trailers are not used by these tests
+                }
+                return out.toByteArray();
+            }
+            byte[] chunk = in.readNBytes(size);
+            if (chunk.length < size) {
+                throw new EOFException("chunk cut short");
+            }
+            out.write(chunk);
+            line();
+        }
+    }
+
+    private String line() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') {
+                int len = sb.length();
+                return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+            }
+            sb.append((char) c);
+        }
+        throw new EOFException("connection closed; read so far: " + sb);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    /** A parsed response; header lookups ignore case. */
+    public record Response(String version, int status, List<String[]> headerList, byte[] body) {
+
+        public String header(String name) {
+            for (String[] h : headerList) {
+                if (h[0].equalsIgnoreCase(name)) {
+                    return h[1];
+                }
+            }
+            return null;
+        }
+
+        public List<String> headers(String name) {
+            return headerList.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).toList();
+        }
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        public boolean hasHeader(String name) {
+            return header(name) != null;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder(version + " " + status + "\n");
+            headerList.forEach(h -> sb.append(h[0]).append(": ").append(h[1]).append('\n'));
+            return sb.append('[').append(body == null ? 0 : body.length).append(" body bytes]").toString();
+        }
+    }
+}

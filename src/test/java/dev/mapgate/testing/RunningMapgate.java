@@ -1,0 +1,57 @@
+package dev.mapgate.testing;
+
+import dev.mapgate.config.Settings;
+import dev.mapgate.config.SettingsLoader;
+import dev.mapgate.server.MapgateServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * mapgate started in-process from a real config file, listening on a free loopback port. The
+ * config goes through the same loader as production, so the tests exercise the keys users write.
+ */
+public final class RunningMapgate implements AutoCloseable {
+
+    private final MapgateServer server;
+
+    private RunningMapgate(MapgateServer server) {
+        this.server = server;
+    }
+
+    /** @param body HOCON inside {@code mapgate { ... }}; the listener is added */
+    public static RunningMapgate start(Path dir, String body) {
+        try {
+            Path file = Files.createTempFile(dir, "mapgate", ".conf");
+            Files.writeString(file, "mapgate {\n listen { host = \"127.0.0.1\", port = 0 }\n" + body + "\n}\n",
+                    StandardCharsets.UTF_8);
+            Settings settings = SettingsLoader.load(file);
+            return new RunningMapgate(MapgateServer.start(settings));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    public RawClient connect() throws IOException {
+        return RawClient.connect(address());
+    }
+
+    public RawClient connectFrom(String source) throws IOException {
+        return RawClient.connect(address(), source);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
