@@ -9,9 +9,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -363,6 +365,36 @@ class StaticFileHandlerTest {
         assertThat(chunk.refCnt()).as("body chunks must be released").isZero();
         assertThat(last.refCnt()).as("the last chunk must be released").isZero();
         assertThat(readResponse().status()).isEqualTo(405);
+    }
+
+    @Test
+    void fullRequestIsServedAtOnceAndItsContentReleased() throws IOException {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                "/assets/app.js", Unpooled.copiedBuffer("ignored", StandardCharsets.UTF_8));
+        TestExchanges.begin(channel, request, "/assets/app.js");
+
+        channel.writeInbound(request);
+
+        assertThat(request.refCnt()).isZero();
+        assertThat(readResponse().body())
+                .as("a FullHttpRequest is its own last content; waiting for more would hang")
+                .isEqualTo(JS);
+    }
+
+    @Test
+    void unexpectedIoErrorGivesShort500WithoutDetails() throws IOException {
+        Files.delete(root.resolve("assets/app.js"));
+        Files.delete(root.resolve("assets/app.js.map"));
+        Files.delete(root.resolve("assets"));
+        Files.delete(root);
+
+        Response response = get("/assets/app.js");
+
+        assertThat(response.status()).isEqualTo(500);
+        assertThat(response.header(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(String.valueOf(response.body().length()));
+        assertThat(response.body())
+                .as("file system paths and exception names stay in the log")
+                .isEqualTo("Internal Server Error\n");
     }
 
     @Test
