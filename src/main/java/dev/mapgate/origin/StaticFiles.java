@@ -68,7 +68,12 @@ public final class StaticFiles {
         Path realRoot = root.toRealPath();
         try {
             Optional<Found> found = regularFileUnder(realRoot, joined.toRealPath());
-            if (found.isPresent() || !Files.isDirectory(joined)) {
+            if (found.isPresent()) {
+                // "/app.js.map/" must not reach app.js.map: the gate classifies the path as
+                // written, and a trailing slash would hide the extension from it.
+                return canonicalPath.endsWith("/") ? Optional.empty() : found;
+            }
+            if (!Files.isDirectory(joined)) {
                 return found;
             }
             return regularFileUnder(realRoot, joined.resolve(INDEX).toRealPath());

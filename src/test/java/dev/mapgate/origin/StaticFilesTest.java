@@ -47,6 +47,27 @@ class StaticFilesTest {
     }
 
     @Test
+    void fileIsNotReachableWithATrailingSlash() throws IOException {
+        Path root = Files.createDirectory(tmp.resolve("www"));
+        Files.writeString(root.resolve("app.js.map"), "{}");
+
+        assertThat(find(new StaticFiles(root), "/app.js.map")).isPresent();
+        assertThat(find(new StaticFiles(root), "/app.js.map/"))
+                .as("a gate matching *.map would not see this path as a map, so it must not serve one")
+                .isEmpty();
+    }
+
+    @Test
+    void directoryWithTrailingSlashServesItsIndex() throws IOException {
+        Path root = Files.createDirectory(tmp.resolve("www"));
+        Files.createDirectory(root.resolve("docs"));
+        Files.writeString(root.resolve("docs/index.html"), "<p>docs</p>");
+
+        assertThat(find(new StaticFiles(root), "/docs/")).contains(root.resolve("docs/index.html").toRealPath());
+        assertThat(find(new StaticFiles(root), "/docs")).contains(root.resolve("docs/index.html").toRealPath());
+    }
+
+    @Test
     void namedPipeIsNotServed() throws Exception {
         Path root = Files.createDirectory(tmp.resolve("www"));
         Path fifo = root.resolve("pipe.js");
