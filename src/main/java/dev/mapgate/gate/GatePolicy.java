@@ -76,6 +76,12 @@ public final class GatePolicy {
         return requireCredential && credentials.isSlow(tokenHeaderValue, authorization);
     }
 
+    /** Whether {@code token} is one of the configured tokens. For startup messages, not for requests. */
+    public boolean acceptsToken(String token) {
+        CredentialCheck check = credentials.checkWithoutBcrypt(token, null);
+        return check != null && check.outcome() == CredentialCheck.Outcome.VALID;
+    }
+
     /** Human-readable warnings, e.g. a gate that can allow nothing. Empty when the gate is sound. */
     public List<String> warnings() {
         List<String> warnings = new ArrayList<>();

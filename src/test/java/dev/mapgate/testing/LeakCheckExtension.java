@@ -16,6 +16,15 @@ public final class LeakCheckExtension implements AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
+        List<String> leaks = detectLeaks();
+        if (!leaks.isEmpty()) {
+            throw new AssertionError(leaks.size() + " ByteBuf leak(s) reported by Netty while "
+                    + context.getDisplayName() + " ran; first:\n" + leaks.get(0));
+        }
+    }
+
+    /** Collects and returns the leak reports since the last call. */
+    static List<String> detectLeaks() throws InterruptedException {
         // The detector only notices a leak once the buffer is collected, and only reports it
         // while tracking a later allocation: collect, then allocate a little.
         for (int round = 0; round < 3; round++) {
@@ -28,10 +37,6 @@ public final class LeakCheckExtension implements AfterAllCallback {
                 unpooled.release();
             }
         }
-        List<String> leaks = LogCapture.drainLeaks();
-        if (!leaks.isEmpty()) {
-            throw new AssertionError(leaks.size() + " ByteBuf leak(s) reported by Netty while "
-                    + context.getDisplayName() + " ran; first:\n" + leaks.get(0));
-        }
+        return LogCapture.drainLeaks();
     }
 }
