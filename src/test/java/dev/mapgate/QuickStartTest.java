@@ -1,0 +1,62 @@
+package dev.mapgate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mapgate.testing.MapgateProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a newcomer does first: start mapgate with the shipped conf/mapgate.conf and paste the
+ * curl command it prints. (The port comes from MAPGATE_LISTEN_PORT=0 so tests never collide.)
+ */
+class QuickStartTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDefaultConfigServesTheExampleMapToThePrintedCurlCommand() throws Exception {
+        try (MapgateProcess mapgate = MapgateProcess.start(List.of(), Map.of("MAPGATE_LISTEN_PORT", "0"))) {
+            mapgate.awaitPort();
+            String hint = mapgate.output().stream().filter(l -> l.contains("listening on")).findFirst().orElseThrow();
+            String curl = hint.substring(hint.indexOf("curl "));
+            assertThat(curl).contains("X-Sentry-Token: example-token-change-me").contains("/app.js.map");
+
+            String withToken = run(curl + " -sS");
+            assertThat(withToken).startsWith("HTTP/1.1 200").contains("\"version\":3")
+                    .containsIgnoringCase("cache-control: private, no-store");
+
+            String withoutToken = run(curl.replaceAll("-H '[^']*'", "") + " -sS");
+            assertThat(withoutToken).as("without the token the map is not served").startsWith("HTTP/1.1 404")
+                    .doesNotContain("\"version\":3");
+
+            String js = run(curl.replaceAll("-H '[^']*'", "").replace("app.js.map", "app.js") + " -sS");
+            assertThat(js).startsWith("HTTP/1.1 200").contains("//# sourceMappingURL=app.js.map");
+        }
+    }
+
+    @Test
+    void aBadConfigStopsStartupWithOneLineNamingTheKey() throws Exception {
+        Path config = dir.resolve("bad.conf");
+        Files.writeString(config, "mapgate { listen.port = 70000, origin.directory = \".\" }\n", StandardCharsets.UTF_8);
+        try (MapgateProcess mapgate = MapgateProcess.start(List.of(), Map.of(), "--config", config.toString())) {
+            assertThat(mapgate.awaitExit()).isNotZero();
+            assertThat(mapgate.output()).hasSize(1);
+            assertThat(mapgate.output().get(0)).contains("mapgate.listen.port").contains("70000");
+        }
+    }
+
+    private static String run(String command) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", command.replace("curl -i", "curl -i --max-time 10"))
+                .redirectErrorStream(true).start();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+}
