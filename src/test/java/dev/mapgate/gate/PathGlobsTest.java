@@ -1,0 +1,141 @@
+package dev.mapgate.gate;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PathGlobsTest {
+
+    private static final PathGlobs DEFAULT = PathGlobs.compile(List.of("**/*.map"));
+
+    @Test
+    void mapGlobMatchesMapsAtAnyDepth() {
+        assertThat(DEFAULT.matches("/app.js.map")).isTrue();
+        assertThat(DEFAULT.matches("/a/b/c/app.js.map")).isTrue();
+        assertThat(DEFAULT.matches("/static/x.css.map")).isTrue();
+    }
+
+    @Test
+    void mapGlobIgnoresCase() {
+        assertThat(DEFAULT.matches("/APP.JS.MAP"))
+                .as("a case-insensitive origin serves /APP.JS.MAP as the map, so it must be gated")
+                .isTrue();
+        assertThat(DEFAULT.matches("/static/App.Js.Map")).isTrue();
+    }
+
+    @Test
+    void mapGlobDoesNotMatchOtherFiles() {
+        assertThat(DEFAULT.matches("/app.js")).isFalse();
+        assertThat(DEFAULT.matches("/app.js.map.txt")).isFalse();
+        assertThat(DEFAULT.matches("/map")).isFalse();
+        assertThat(DEFAULT.matches("/a.mapx")).isFalse();
+        assertThat(DEFAULT.matches("/")).isFalse();
+    }
+
+    @Test
+    void singleStarStaysWithinOneSegment() {
+        PathGlobs globs = PathGlobs.compile(List.of("assets/*.js"));
+
+        assertThat(globs.matches("/assets/a.js")).isTrue();
+        assertThat(globs.matches("/assets/x/a.js")).isFalse();
+        assertThat(globs.matches("/other/a.js")).isFalse();
+    }
+
+    @Test
+    void leadingSlashOfAGlobIsOptional() {
+        assertThat(PathGlobs.compile(List.of("/assets/*.js")).matches("/assets/a.js")).isTrue();
+        assertThat(PathGlobs.compile(List.of("assets/*.js")).matches("/assets/a.js")).isTrue();
+    }
+
+    @Test
+    void questionMarkMatchesExactlyOneCharacterButNotASlash() {
+        PathGlobs globs = PathGlobs.compile(List.of("/v?/app.js"));
+
+        assertThat(globs.matches("/v1/app.js")).isTrue();
+        assertThat(globs.matches("/v12/app.js")).isFalse();
+        assertThat(globs.matches("/v/app.js")).isFalse();
+        assertThat(PathGlobs.compile(List.of("/a?b")).matches("/a/b")).isFalse();
+    }
+
+    @Test
+    void doubleStarInTheMiddleMatchesZeroOrMoreSegments() {
+        PathGlobs globs = PathGlobs.compile(List.of("static/**/*.map"));
+
+        assertThat(globs.matches("/static/a.map")).isTrue();
+        assertThat(globs.matches("/static/x/y/a.map")).isTrue();
+        assertThat(globs.matches("/public/static/a.map")).isFalse();
+    }
+
+    @Test
+    void trailingDoubleStarMatchesTheDirectoryAndEverythingBelow() {
+        PathGlobs globs = PathGlobs.compile(List.of("private/**"));
+
+        assertThat(globs.matches("/private")).isTrue();
+        assertThat(globs.matches("/private/")).isTrue();
+        assertThat(globs.matches("/private/a/b.txt")).isTrue();
+        assertThat(globs.matches("/privateer")).isFalse();
+    }
+
+    @Test
+    void repeatedDoubleStarsMeanTheSameAsOne() {
+        PathGlobs globs = PathGlobs.compile(List.of("**/**/*.map"));
+
+        assertThat(globs.matches("/a.map")).isTrue();
+        assertThat(globs.matches("/x/y/a.map")).isTrue();
+        assertThat(PathGlobs.compile(List.of("**/**")).matches("/anything/at/all")).isTrue();
+    }
+
+    @Test
+    void regexMetacharactersAreLiteral() {
+        PathGlobs globs = PathGlobs.compile(List.of("/a+b(1)[x]{2}$.map"));
+
+        assertThat(globs.matches("/a+b(1)[x]{2}$.map")).isTrue();
+        assertThat(globs.matches("/aab1x2.map")).isFalse();
+        assertThat(PathGlobs.compile(List.of("/a.map")).matches("/axmap"))
+                .as("'.' in a glob is a literal dot, not 'any character'")
+                .isFalse();
+        assertThat(PathGlobs.compile(List.of("/\\Q.map")).matches("/\\Q.map")).isTrue();
+    }
+
+    @Test
+    void anyOfSeveralGlobsMatches() {
+        PathGlobs globs = PathGlobs.compile(List.of("**/*.map", "/debug/**"));
+
+        assertThat(globs.matches("/x.map")).isTrue();
+        assertThat(globs.matches("/debug/info")).isTrue();
+        assertThat(globs.matches("/x.js")).isFalse();
+    }
+
+    @Test
+    void emptyListMatchesNothing() {
+        PathGlobs none = PathGlobs.compile(List.of());
+
+        assertThat(none.matches("/app.js.map")).isFalse();
+        assertThat(none.isEmpty()).isTrue();
+        assertThat(DEFAULT.isEmpty()).isFalse();
+    }
+
+    @Test
+    void blankGlobIsRejected() {
+        assertThatThrownBy(() -> PathGlobs.compile(List.of("**/*.map", "  ")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'  '");
+        assertThatThrownBy(() -> PathGlobs.compile(List.of("")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("''");
+    }
+
+    @Test
+    void doubleStarThatIsNotAWholeSegmentIsRejected() {
+        assertThatThrownBy(() -> PathGlobs.compile(List.of("a**b")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'a**b'");
+        assertThatThrownBy(() -> PathGlobs.compile(List.of("**.map")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'**.map'")
+                .hasMessageContaining("whole segment");
+    }
+}
