@@ -378,7 +378,9 @@ public final class SettingsLoader {
                 try {
                     new Credentials(List.of(token), List.of());
                 } catch (IllegalArgumentException e) {
-                    throw gateProblem(element.path(secretKey), e);
+                    // Alone, a token can only fail on its name (e.g. blank) or its value.
+                    boolean aboutValue = String.valueOf(e.getMessage()).contains("value");
+                    throw gateProblem(element.path(aboutValue ? secretKey : "name"), e);
                 }
                 tokens.add(token);
             }
@@ -407,17 +409,15 @@ public final class SettingsLoader {
             for (int i = 0; i < elements.size(); i++) {
                 ConfigValues element = element(key, i, elements.get(i), "name and password-hash");
                 String name = element.string("name");
-                if (name.indexOf(':') >= 0) {
-                    // Basic credentials split at the first colon, so such a user could never log in.
-                    throw element.problem("name", "\"" + name + "\" must not contain ':'");
-                }
                 String hash = element.string("password-hash");
                 secrets.add(hash);
                 BasicUser user = new BasicUser(name, hash);
                 try {
                     new Credentials(List.of(), List.of(user));
                 } catch (IllegalArgumentException e) {
-                    throw gateProblem(element.path("password-hash"), e);
+                    // Alone, a user can only fail on its name (':' or control characters) or its hash.
+                    boolean aboutHash = String.valueOf(e.getMessage()).contains("hash");
+                    throw gateProblem(element.path(aboutHash ? "password-hash" : "name"), e);
                 }
                 users.add(user);
             }
