@@ -1,37 +1,105 @@
 package dev.mapgate.gate;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /** Decides, for one request, whether it is gated and whether it may pass. Pure and immutable. */
 public final class GatePolicy {
 
+    private final PathGlobs paths;
+    private final boolean requireIp;
+    private final boolean requireCredential;
+    private final IpAllowList allowIps;
+    private final Credentials credentials;
+
+    /** @throws IllegalArgumentException when {@code require} names no check */
     public GatePolicy(PathGlobs paths, Set<Check> require, IpAllowList allowIps, Credentials credentials) {
-        throw new UnsupportedOperationException("TODO");
+        this.paths = Objects.requireNonNull(paths, "paths");
+        Objects.requireNonNull(require, "require");
+        this.allowIps = Objects.requireNonNull(allowIps, "allowIps");
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        if (require.isEmpty()) {
+            throw new IllegalArgumentException("gate.require must name at least one check");
+        }
+        this.requireIp = require.contains(Check.IP);
+        this.requireCredential = require.contains(Check.CREDENTIAL);
     }
 
     public Route route(String canonicalPath) {
-        throw new UnsupportedOperationException("TODO");
+        return paths.matches(canonicalPath) ? Route.GATED : Route.PASS;
     }
 
     /**
+     * Never throws: a failure while deciding denies the request with {@link DenyReason#ERROR}.
+     * Runs bcrypt only when a credential is required and the address check (if any) passed.
+     *
      * @param canonicalPath    decoded path without query, as produced by {@link RequestTarget}
      * @param client           the client address
      * @param tokenHeaderValue value of the configured token header, or {@code null}
      * @param authorization    value of {@code Authorization}, or {@code null}
      */
     public Decision decide(String canonicalPath, InetAddress client, String tokenHeaderValue, String authorization) {
-        throw new UnsupportedOperationException("TODO");
+        try {
+            if (!paths.matches(canonicalPath)) {
+                return Decision.pass();
+            }
+            if (requireIp && !allowIps.contains(client)) {
+                // A valid credential from a refused address usually means Sentry's addresses changed;
+                // the name lets the log say so, but it is not worth a bcrypt run to find out.
+                return Decision.deny(DenyReason.IP, nameIfCheap(tokenHeaderValue, authorization));
+            }
+            if (!requireCredential) {
+                return Decision.allow(nameIfCheap(tokenHeaderValue, authorization));
+            }
+            CredentialCheck check = credentials.check(tokenHeaderValue, authorization);
+            switch (check.outcome()) {
+                case VALID:
+                    return Decision.allow(check.name());
+                case BAD:
+                    return Decision.deny(DenyReason.BAD_CREDENTIAL, null);
+                default:
+                    return Decision.deny(DenyReason.NO_CREDENTIAL, null);
+            }
+        } catch (RuntimeException e) {
+            return Decision.deny(DenyReason.ERROR, null);
+        }
     }
 
-    /** True when {@link #decide} may block on bcrypt for these credentials. */
+    /**
+     * True when {@link #decide} may block on bcrypt for these credentials. Conservative: it does not
+     * know the path or address, which may yet spare the bcrypt run.
+     */
     public boolean isSlow(String tokenHeaderValue, String authorization) {
-        throw new UnsupportedOperationException("TODO");
+        return requireCredential && credentials.isSlow(tokenHeaderValue, authorization);
     }
 
     /** Human-readable warnings, e.g. a gate that can allow nothing. Empty when the gate is sound. */
     public List<String> warnings() {
-        throw new UnsupportedOperationException("TODO");
+        List<String> warnings = new ArrayList<>();
+        if (paths.isEmpty()) {
+            warnings.add("gate.paths is empty: no request is gated and every source map is served to anyone");
+        }
+        if (requireIp && allowIps.isEmpty()) {
+            warnings.add("gate.require includes ip but gate.allow-ips is empty: no gated request can be allowed");
+        }
+        if (requireCredential && credentials.isEmpty()) {
+            warnings.add("gate.require includes credential but no token or user is configured"
+                    + " (gate.token.tokens, gate.basic.users, gate.basic.htpasswd-file): no gated request can be allowed");
+        }
+        return List.copyOf(warnings);
+    }
+
+    @Override
+    public String toString() {
+        return "GatePolicy[paths=" + paths + ", requireIp=" + requireIp + ", requireCredential=" + requireCredential
+                + ", allowIps=" + allowIps + ", credentials=" + credentials + "]";
+    }
+
+    private String nameIfCheap(String tokenHeaderValue, String authorization) {
+        CredentialCheck check = credentials.checkWithoutBcrypt(tokenHeaderValue, authorization);
+        return check != null && check.outcome() == CredentialCheck.Outcome.VALID ? check.name() : null;
     }
 }

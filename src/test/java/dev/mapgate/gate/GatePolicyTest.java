@@ -1,0 +1,215 @@
+package dev.mapgate.gate;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.mapgate.gate.CredentialsTest.ALICE_HASH;
+import static dev.mapgate.gate.CredentialsTest.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GatePolicyTest {
+
+    private static final PathGlobs MAPS = PathGlobs.compile(List.of("**/*.map"));
+    private static final IpAllowList SENTRY_IPS = IpAllowList.parse(List.of("35.184.238.160/32", "104.155.159.182/32"));
+    private static final InetAddress SENTRY = ip("35.184.238.160");
+    private static final InetAddress STRANGER = ip("198.51.100.9");
+    private static final Set<Check> BOTH = EnumSet.of(Check.IP, Check.CREDENTIAL);
+
+    private final Credentials credentials = new Credentials(List.of(new Token("sentry", "tok-1")),
+            List.of(new BasicUser("alice", ALICE_HASH)));
+
+    private static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private GatePolicy policy(Set<Check> require) {
+        return new GatePolicy(MAPS, require, SENTRY_IPS, credentials);
+    }
+
+    @Test
+    void requireMustNameAtLeastOneCheck() {
+        assertThatThrownBy(() -> policy(Set.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("gate.require must name at least one check");
+    }
+
+    @Test
+    void onlyMatchingPathsAreGated() {
+        GatePolicy policy = policy(BOTH);
+
+        assertThat(policy.route("/static/app.js.map")).isEqualTo(Route.GATED);
+        assertThat(policy.route("/static/app.js")).isEqualTo(Route.PASS);
+    }
+
+    @Test
+    void anUngatedPathPassesWithoutAnyCheck() {
+        assertThat(policy(BOTH).decide("/static/app.js", STRANGER, null, null)).isEqualTo(Decision.pass());
+    }
+
+    @Test
+    void sentryWithAValidTokenIsAllowedAndNamed() {
+        assertThat(policy(BOTH).decide("/app.js.map", SENTRY, "tok-1", null)).isEqualTo(Decision.allow("sentry"));
+    }
+
+    @Test
+    void sentryWithValidBasicIsAllowedAndNamed() {
+        assertThat(policy(BOTH).decide("/app.js.map", SENTRY, null, basic("alice:alice-pw")))
+                .isEqualTo(Decision.allow("alice"));
+    }
+
+    @Test
+    void aValidTokenFromADisallowedAddressIsDeniedForIpButNamed() {
+        Decision decision = policy(BOTH).decide("/app.js.map", STRANGER, "tok-1", null);
+
+        assertThat(decision).isEqualTo(Decision.deny(DenyReason.IP, "sentry"));
+    }
+
+    @Test
+    void anIpDeniedRequestNeverRunsBcrypt() {
+        Credentials fresh = new Credentials(List.of(), List.of(new BasicUser("alice", ALICE_HASH)));
+        GatePolicy policy = new GatePolicy(MAPS, BOTH, SENTRY_IPS, fresh);
+
+        Decision decision = policy.decide("/app.js.map", STRANGER, null, basic("alice:alice-pw"));
+
+        assertThat(decision).isEqualTo(Decision.deny(DenyReason.IP, null));
+        assertThat(fresh.isSlow(null, basic("alice:alice-pw")))
+                .as("bcrypt ran, or its success would now be cached")
+                .isTrue();
+    }
+
+    @Test
+    void anIpDeniedRequestNamesAnAlreadyVerifiedBasicUser() {
+        GatePolicy policy = policy(BOTH);
+        policy.decide("/app.js.map", SENTRY, null, basic("alice:alice-pw"));
+
+        assertThat(policy.decide("/app.js.map", STRANGER, null, basic("alice:alice-pw")))
+                .isEqualTo(Decision.deny(DenyReason.IP, "alice"));
+    }
+
+    @Test
+    void anIpDeniedRequestWithAWrongTokenIsNotNamed() {
+        assertThat(policy(BOTH).decide("/app.js.map", STRANGER, "wrong", null)).isEqualTo(Decision.deny(DenyReason.IP, null));
+    }
+
+    @Test
+    void aNullClientAddressIsDeniedForIpRatherThanFailing() {
+        assertThat(policy(BOTH).decide("/app.js.map", null, "tok-1", null)).isEqualTo(Decision.deny(DenyReason.IP, "sentry"));
+    }
+
+    @Test
+    void noCredentialFromAnAllowedAddressIsDenied() {
+        assertThat(policy(BOTH).decide("/app.js.map", SENTRY, null, null))
+                .isEqualTo(Decision.deny(DenyReason.NO_CREDENTIAL, null));
+    }
+
+    @Test
+    void aBadCredentialFromAnAllowedAddressIsDenied() {
+        assertThat(policy(BOTH).decide("/app.js.map", SENTRY, "wrong", null))
+                .isEqualTo(Decision.deny(DenyReason.BAD_CREDENTIAL, null));
+        assertThat(policy(BOTH).decide("/app.js.map", SENTRY, null, basic("alice:wrong")))
+                .isEqualTo(Decision.deny(DenyReason.BAD_CREDENTIAL, null));
+    }
+
+    @Test
+    void credentialOnlyIgnoresTheAddress() {
+        GatePolicy policy = policy(EnumSet.of(Check.CREDENTIAL));
+
+        assertThat(policy.decide("/app.js.map", STRANGER, "tok-1", null)).isEqualTo(Decision.allow("sentry"));
+        assertThat(policy.decide("/app.js.map", null, "tok-1", null)).isEqualTo(Decision.allow("sentry"));
+        assertThat(policy.decide("/app.js.map", SENTRY, null, null)).isEqualTo(Decision.deny(DenyReason.NO_CREDENTIAL, null));
+    }
+
+    @Test
+    void ipOnlyAllowsAnAllowedAddressWithoutCredentials() {
+        GatePolicy policy = policy(EnumSet.of(Check.IP));
+
+        assertThat(policy.decide("/app.js.map", SENTRY, null, null)).isEqualTo(Decision.allow(null));
+        assertThat(policy.decide("/app.js.map", SENTRY, "wrong", null))
+                .as("a credential is not required, so a wrong one does not deny")
+                .isEqualTo(Decision.allow(null));
+        assertThat(policy.decide("/app.js.map", STRANGER, null, null)).isEqualTo(Decision.deny(DenyReason.IP, null));
+    }
+
+    @Test
+    void ipOnlyNamesATokenButNeverRunsBcrypt() {
+        Credentials fresh = new Credentials(List.of(new Token("sentry", "tok-1")), List.of(new BasicUser("alice", ALICE_HASH)));
+        GatePolicy policy = new GatePolicy(MAPS, EnumSet.of(Check.IP), SENTRY_IPS, fresh);
+
+        assertThat(policy.decide("/app.js.map", SENTRY, "tok-1", null)).isEqualTo(Decision.allow("sentry"));
+        assertThat(policy.decide("/app.js.map", SENTRY, null, basic("alice:alice-pw"))).isEqualTo(Decision.allow(null));
+        assertThat(policy.isSlow(null, basic("alice:alice-pw"))).as("credential is not required").isFalse();
+        assertThat(fresh.isSlow(null, basic("alice:alice-pw"))).as("bcrypt did not run").isTrue();
+    }
+
+    @Test
+    void isSlowFollowsTheCredentialsWhenACredentialIsRequired() {
+        GatePolicy policy = policy(BOTH);
+
+        assertThat(policy.isSlow(null, basic("alice:alice-pw"))).isTrue();
+        assertThat(policy.isSlow("tok-1", null)).isFalse();
+        assertThat(policy.isSlow(null, null)).isFalse();
+    }
+
+    @Test
+    void anErrorWhileDecidingDeniesTheRequest() {
+        assertThat(policy(BOTH).decide(null, SENTRY, "tok-1", null))
+                .as("fail closed: a request the gate cannot classify is refused, not served")
+                .isEqualTo(Decision.deny(DenyReason.ERROR, null));
+    }
+
+    @Test
+    void aSoundGateHasNoWarnings() {
+        assertThat(policy(BOTH).warnings()).isEmpty();
+    }
+
+    @Test
+    void requiringIpWithAnEmptyAllowListWarns() {
+        GatePolicy policy = new GatePolicy(MAPS, BOTH, IpAllowList.parse(List.of()), credentials);
+
+        assertThat(policy.warnings()).containsExactly(
+                "gate.require includes ip but gate.allow-ips is empty: no gated request can be allowed");
+    }
+
+    @Test
+    void requiringACredentialWithNoneConfiguredWarns() {
+        GatePolicy policy = new GatePolicy(MAPS, BOTH, SENTRY_IPS, new Credentials(List.of(), List.of()));
+
+        assertThat(policy.warnings()).singleElement().asString()
+                .startsWith("gate.require includes credential but no token or user is configured")
+                .contains("gate.token.tokens", "gate.basic.users", "gate.basic.htpasswd-file");
+    }
+
+    @Test
+    void unusedChecksDoNotWarn() {
+        GatePolicy policy = new GatePolicy(MAPS, EnumSet.of(Check.CREDENTIAL), IpAllowList.parse(List.of()), credentials);
+
+        assertThat(policy.warnings()).isEmpty();
+    }
+
+    @Test
+    void anEmptyPathListWarnsThatNothingIsGated() {
+        GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of()), BOTH, SENTRY_IPS, credentials);
+
+        assertThat(policy.warnings()).singleElement().asString().contains("gate.paths is empty");
+    }
+
+    @Test
+    void toStringShowsNoSecret() {
+        String hash = BCrypt.withDefaults().hashToString(4, "pw".toCharArray());
+        GatePolicy policy = new GatePolicy(MAPS, BOTH, SENTRY_IPS,
+                new Credentials(List.of(new Token("sentry", "tok-secret")), List.of(new BasicUser("u", hash))));
+
+        assertThat(policy.toString()).doesNotContain("tok-secret").doesNotContain(hash);
+    }
+}

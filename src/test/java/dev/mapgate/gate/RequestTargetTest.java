@@ -1,0 +1,184 @@
+package dev.mapgate.gate;
+
+import dev.mapgate.gate.RequestTarget.BadTargetException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RequestTargetTest {
+
+    private static RequestTarget parse(String raw) {
+        try {
+            return RequestTarget.parse(raw);
+        } catch (BadTargetException e) {
+            throw new AssertionError("expected '" + raw + "' to parse, got: " + e.getMessage());
+        }
+    }
+
+    private static void assertBad(String... raws) {
+        for (String raw : raws) {
+            assertThatThrownBy(() -> RequestTarget.parse(raw))
+                    .as("'%s' must be refused", raw)
+                    .isInstanceOf(BadTargetException.class);
+        }
+    }
+
+    @Test
+    void aPlainOriginFormTargetIsKeptAsIs() {
+        RequestTarget target = parse("/static/app.js.map");
+
+        assertThat(target).isEqualTo(new RequestTarget("/static/app.js.map", "/static/app.js.map", null));
+        assertThat(target.originForm()).isEqualTo("/static/app.js.map");
+    }
+
+    @Test
+    void theRootIsAValidPath() {
+        assertThat(parse("/")).isEqualTo(new RequestTarget("/", "/", null));
+    }
+
+    @Test
+    void theQueryIsSplitAtTheFirstQuestionMarkAndKeptRaw() {
+        RequestTarget target = parse("/app.js.map?v=1&next=/a?b%20c");
+
+        assertThat(target.path()).isEqualTo("/app.js.map");
+        assertThat(target.rawQuery()).isEqualTo("v=1&next=/a?b%20c");
+        assertThat(target.originForm()).isEqualTo("/app.js.map?v=1&next=/a?b%20c");
+    }
+
+    @Test
+    void aTrailingQuestionMarkGivesAnEmptyQueryThatIsForwarded() {
+        RequestTarget target = parse("/app.js?");
+
+        assertThat(target.rawQuery()).isEmpty();
+        assertThat(target.originForm()).isEqualTo("/app.js?");
+    }
+
+    @Test
+    void absoluteFormContributesOnlyItsPathAndQuery() {
+        assertThat(parse("http://example.com/a/app.js.map?x=1"))
+                .isEqualTo(new RequestTarget("/a/app.js.map", "/a/app.js.map", "x=1"));
+        assertThat(parse("https://example.com:8443/app.js.map").path()).isEqualTo("/app.js.map");
+        assertThat(parse("HTTP://example.com/app.js.map").path()).isEqualTo("/app.js.map");
+        assertThat(parse("http://[2001:db8::1]:8080/app.js.map").path()).isEqualTo("/app.js.map");
+    }
+
+    @Test
+    void absoluteFormWithoutAPathMeansTheRoot() {
+        assertThat(parse("http://example.com")).isEqualTo(new RequestTarget("/", "/", null));
+        assertThat(parse("http://example.com?x=1")).isEqualTo(new RequestTarget("/", "/", "x=1"));
+    }
+
+    @Test
+    void absoluteFormIsHeldToTheSamePathRules() {
+        assertBad("http://example.com/a/../app.js.map", "http://example.com/a%2Fb.map");
+    }
+
+    @Test
+    void otherTargetFormsAreRefused() {
+        assertBad("", "*", "app.js.map", "example.com:443", "ftp://example.com/app.js.map", "//example.com/app.js.map",
+                "http:///app.js.map", "http://user:pw@example.com/app.js.map", "http://exa mple.com/");
+        assertThatThrownBy(() -> RequestTarget.parse(null)).isInstanceOf(BadTargetException.class);
+    }
+
+    @Test
+    void aFragmentAnywhereIsRefused() {
+        assertBad("/app.js.map#x", "/app.js?x#y", "/#", "http://example.com/#a");
+    }
+
+    @Test
+    void percentEscapesAreDecodedOnce() {
+        assertThat(parse("/a%41.js")).isEqualTo(new RequestTarget("/aA.js", "/aA.js", null));
+        assertThat(parse("/app.js%2emap").path())
+                .as("an encoded dot still names the map, so it must be classified as one")
+                .isEqualTo("/app.js.map");
+        assertThat(parse("/APP%2EJS%2eMAP").encodedPath()).isEqualTo("/APP.JS.MAP");
+    }
+
+    @Test
+    void multiByteUtf8IsDecodedAndReEncodedInUpperCase() {
+        assertThat(parse("/caf%C3%A9.js")).isEqualTo(new RequestTarget("/café.js", "/caf%C3%A9.js", null));
+        assertThat(parse("/caf%c3%a9.js").encodedPath()).isEqualTo("/caf%C3%A9.js");
+        assertThat(parse("/%F0%9F%98%80.map")).isEqualTo(new RequestTarget("/\uD83D\uDE00.map", "/%F0%9F%98%80.map", null));
+    }
+
+    @Test
+    void anEncodedSpaceIsDecodedAndReEncoded() {
+        assertThat(parse("/a%20b.js")).isEqualTo(new RequestTarget("/a b.js", "/a%20b.js", null));
+    }
+
+    @Test
+    void charactersThatNeedNoEncodingAreForwardedUnencoded() {
+        RequestTarget target = parse("/a%21%24%26%27%28%29%2A%2B%2C%3B%3D%3A%40-._~");
+
+        assertThat(target.encodedPath()).isEqualTo("/a!$&'()*+,;=:@-._~");
+    }
+
+    @Test
+    void charactersOutsidePcharAreReEncoded() {
+        assertThat(parse("/a%3Fb%23c%5Bd%5D").encodedPath())
+                .as("an encoded '?' or '#' must stay encoded or the origin would see a query or fragment")
+                .isEqualTo("/a%3Fb%23c%5Bd%5D");
+    }
+
+    @Test
+    void malformedPercentEscapesAreRefused() {
+        assertBad("/a%", "/a%4", "/a%zz.js", "/a%u0041.js", "/a%%41", "/app.js?x=%zz");
+    }
+
+    @Test
+    void invalidOrOverlongUtf8IsRefused() {
+        assertBad("/a%C3", "/a%C3%28", "/a%FF", "/a%C0%AE%C0%AE/app.js.map", "/a%E0%80%AF", "/%ED%A0%80");
+    }
+
+    @Test
+    void controlCharactersAreRefusedEvenWhenEncoded() {
+        assertBad("/a%00.map", "/a%0A", "/a%0d%0aX-Injected:1", "/a%1F", "/a%7F", "/a%C2%85");
+    }
+
+    @Test
+    void backslashesAreRefusedRawOrEncoded() {
+        assertBad("/a\\app.js.map", "/a%5Capp.js.map", "/a%5capp.js.map");
+    }
+
+    @Test
+    void anEncodedSlashIsRefused() {
+        assertBad("/a%2Fapp.js.map", "/a%2fapp.js.map");
+    }
+
+    @Test
+    void aPercentLeftAfterDecodingIsRefusedAsDoubleEncoding() {
+        assertBad("/app.js%252emap", "/a%2541");
+    }
+
+    @Test
+    void dotSegmentsAreRefusedRawOrEncoded() {
+        assertBad("/./app.js.map", "/a/../app.js.map", "/a/..", "/a/.", "/%2e%2e/app.js.map", "/.%2E/x", "/%2E/x");
+        assertThat(parse("/.well-known/x").path()).as("a dot that is only part of a segment is fine")
+                .isEqualTo("/.well-known/x");
+        assertThat(parse("/a/.../b").path()).isEqualTo("/a/.../b");
+    }
+
+    @Test
+    void emptySegmentsAreRefusedExceptOneTrailingSlash() {
+        assertBad("//app.js.map", "/a//b", "/a/b//");
+        assertThat(parse("/a/b/").path()).isEqualTo("/a/b/");
+    }
+
+    @Test
+    void rawCharactersOutsideRfc3986AreRefused() {
+        for (String c : List.of(" ", "\"", "<", ">", "{", "}", "|", "^", "`", "é", "\t", "[", "]")) {
+            assertBad("/a" + c + "b.js");
+        }
+        assertBad("/app.js?q=a b", "/app.js?q=<x>");
+    }
+
+    @Test
+    void anUnreservedRawPathNeedsNoReEncoding() {
+        RequestTarget target = parse("/static/js/app-1.0_x~y.js.map");
+
+        assertThat(target.encodedPath()).isSameAs(target.path());
+    }
+}
