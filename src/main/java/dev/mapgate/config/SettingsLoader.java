@@ -114,7 +114,7 @@ public final class SettingsLoader {
 
             KnownKeys.check(config.getObject("mapgate"), reference.getObject("mapgate"));
             ConfigValues values = new ConfigValues(config, "",
-                    path -> envLayer.hasPath(path) ? ENV_VARIABLES.get(path) : null);
+                    path -> ENV_VARIABLES.containsKey(path) && envLayer.hasPath(path) ? ENV_VARIABLES.get(path) : null);
             return new Reader(values, file.getParent()).settings();
         } catch (ConfigException e) {
             // Syntax errors, unresolved substitutions and the like: Typesafe's message names the
@@ -132,10 +132,18 @@ public final class SettingsLoader {
                 nonEmpty.put(name, value);
             }
         });
-        return ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), ENV_RESOURCE,
+        Config resolved = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), ENV_RESOURCE,
                         ConfigParseOptions.defaults().setAllowMissing(false))
                 .resolveWith(ConfigValueFactory.fromMap(nonEmpty, "environment variables").toConfig(),
                         ConfigResolveOptions.noSystem());
+        // Rebuilt from its leaves: an unset variable leaves an empty object behind (mapgate.admin {}),
+        // and an object in a higher layer would hide a file's non-object value at that key, turning
+        // "mapgate.admin = 5" into a confusing "mapgate.admin.host: must be set".
+        Config layer = ConfigFactory.empty("environment variables");
+        for (Map.Entry<String, ConfigValue> entry : resolved.entrySet()) {
+            layer = layer.withValue(entry.getKey(), entry.getValue());
+        }
+        return layer;
     }
 
     private static Map<String, String> envVariables() {

@@ -548,8 +548,7 @@ class SettingsLoaderTest {
                 VALID_GATE.replace("value = \"" + TOKEN + "\"", "value = { v = \"" + TOKEN + "\" }"),
                 VALID_GATE + "mapgate.gate.token.tokens = [ { name = a, value = \"" + TOKEN + "\" },"
                         + " { name = a, file = token-file } ]\n",
-                VALID_GATE + "mapgate.gate.token.tokens = [ \"" + TOKEN + "\" ]\n",
-                VALID_GATE + "mapgate.gate.token.header = \"" + TOKEN + " \"\n");
+                VALID_GATE + "mapgate.gate.token.tokens = [ \"" + TOKEN + "\" ]\n");
 
         List<String> messages = new ArrayList<>();
         for (String config : configs) {
