@@ -269,6 +269,17 @@ class SettingsLoaderTest {
         assertThat(settings.origin().trustCertificates()).isEqualTo(dir.resolve("ca.pem").toAbsolutePath().normalize());
     }
 
+    @Test
+    void aGateThatCanAllowNothingLoadsWithTheGatePoliciesWarning() throws IOException {
+        Settings settings = load(VALID_GATE + "mapgate.gate.allow-ips = []\n");
+
+        assertThat(settings.warnings())
+                .as("a gate that denies everything is safe, so it is a warning, not a ConfigProblem")
+                .isEqualTo(settings.gate().policy().warnings())
+                .singleElement().asString().contains("allow-ips");
+        assertThat(load(VALID_GATE).warnings()).isEmpty();
+    }
+
     // ---- problems -----------------------------------------------------------------------------
 
     @Test
