@@ -112,7 +112,12 @@ public final class SettingsLoader {
                     .withFallback(ConfigValueFactory.fromMap(env, "environment variables"))
                     .resolve(ConfigResolveOptions.noSystem());
 
-            KnownKeys.check(config.getObject("mapgate"), reference.getObject("mapgate"));
+            ConfigValue root = config.getValue("mapgate");
+            if (root.valueType() != ConfigValueType.OBJECT) {
+                throw new ConfigProblem(oneLine("mapgate: expected an object { ... }, got "
+                        + ConfigValues.typeName(root) + " (" + root.origin().description() + ")"));
+            }
+            KnownKeys.check((ConfigObject) root, reference.getObject("mapgate"));
             ConfigValues values = new ConfigValues(config, "",
                     path -> ENV_VARIABLES.containsKey(path) && envLayer.hasPath(path) ? ENV_VARIABLES.get(path) : null);
             return new Reader(values, file.getParent()).settings();

@@ -324,6 +324,7 @@ class SettingsLoaderTest {
 
         assertThat(message).startsWith("mapgate.listen.port: expected a whole number, got a string")
                 .contains("mapgate.conf: 4");
+        assertThat(problem(VALID_GATE + "mapgate = 5\n")).startsWith("mapgate: expected an object");
         assertThat(problem(VALID_GATE + "mapgate.listen = 8080\n"))
                 .startsWith("mapgate.listen: expected an object");
         assertThat(problem(VALID_GATE + "mapgate.gate.paths = \"**/*.map\"\n"))
