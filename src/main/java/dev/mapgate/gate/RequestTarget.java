@@ -24,7 +24,9 @@ public record RequestTarget(String path, String encodedPath, String rawQuery) {
     /** RFC 3986 pchar without pct-encoded: unreserved, sub-delims, ':' and '@'. */
     private static final boolean[] PCHAR = asciiSet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
             + "-._~" + "!$&'()*+,;=" + ":@");
-    private static final boolean[] RAW_PATH = union(PCHAR, "/%");
+    // '[' and ']' are RFC 3986 characters that clients send unencoded (e.g. "?a[]=1"); they are
+    // harmless because the forwarded path re-encodes them.
+    private static final boolean[] RAW_PATH = union(PCHAR, "/%[]");
     private static final boolean[] RAW_QUERY = union(RAW_PATH, "?");
     private static final boolean[] RAW_AUTHORITY = union(asciiSet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
             + "0123456789" + "-._~" + "!$&'()*+,;="), ":[]%");

@@ -169,10 +169,17 @@ class RequestTargetTest {
 
     @Test
     void rawCharactersOutsideRfc3986AreRefused() {
-        for (String c : List.of(" ", "\"", "<", ">", "{", "}", "|", "^", "`", "é", "\t", "[", "]")) {
+        for (String c : List.of(" ", "\"", "<", ">", "{", "}", "|", "^", "`", "é", "\t")) {
             assertBad("/a" + c + "b.js");
         }
         assertBad("/app.js?q=a b", "/app.js?q=<x>");
+    }
+
+    @Test
+    void rawBracketsAreAcceptedAndReEncodedInThePath() {
+        RequestTarget target = parse("/a[1].js?x[]=1");
+
+        assertThat(target).isEqualTo(new RequestTarget("/a[1].js", "/a%5B1%5D.js", "x[]=1"));
     }
 
     @Test
