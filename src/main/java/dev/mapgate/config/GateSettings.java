@@ -12,4 +12,14 @@ import dev.mapgate.gate.GatePolicy;
  */
 public record GateSettings(GatePolicy policy, String tokenHeader, String realm, int denyStatus,
                            boolean hasBasicUsers) {
+
+    /**
+     * Leaves out the policy: it holds the tokens and hashes, and this record ends up in logs via
+     * {@link Settings#toString()} however carefully the policy's own toString is written.
+     */
+    @Override
+    public String toString() {
+        return "GateSettings[policy=<not shown>, tokenHeader=" + tokenHeader + ", realm=" + realm
+                + ", denyStatus=" + denyStatus + ", hasBasicUsers=" + hasBasicUsers + "]";
+    }
 }

@@ -1,15 +1,519 @@
 package dev.mapgate.config;
 
-import java.nio.file.Path;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import dev.mapgate.gate.BasicUser;
+import dev.mapgate.gate.Check;
+import dev.mapgate.gate.Credentials;
+import dev.mapgate.gate.GatePolicy;
+import dev.mapgate.gate.Htpasswd;
+import dev.mapgate.gate.IpAllowList;
+import dev.mapgate.gate.PathGlobs;
+import dev.mapgate.gate.Token;
 
-/** Reads a HOCON file over {@code reference.conf} into one validated {@link Settings} snapshot. */
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a HOCON file over {@code reference.conf} into one validated {@link Settings} snapshot.
+ *
+ * <p>Layers, highest precedence first:
+ * <ol>
+ *   <li>{@value #ENV_RESOURCE}: the {@code MAPGATE_*} environment variables. An unset or empty
+ *       variable leaves no key. If it sets {@code origin.url} or {@code origin.directory}, the
+ *       file's {@code origin.url} and {@code origin.directory} are both dropped, so an environment
+ *       origin replaces the file's origin instead of clashing with it ("both are set").</li>
+ *   <li>the operator's config file, which may use {@code ${?VAR}} and refer to
+ *       {@code ${mapgate.ip-ranges.*}};</li>
+ *   <li>{@code reference.conf}: every key with its default.</li>
+ * </ol>
+ * Substitutions are resolved against the merged config, then the given environment; JVM system
+ * properties are deliberately not consulted, so {@code -Dmapgate...} does not change behavior.
+ */
 public final class SettingsLoader {
+
+    static final String ENV_RESOURCE = "mapgate-env.conf";
+
+    /** Config path set by each environment variable of {@value #ENV_RESOURCE}, for messages. */
+    private static final Map<String, String> ENV_VARIABLES = envVariables();
+
+    /** RFC 7230 token: the characters allowed in a header field name. */
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+
+    /** A bcrypt hash anywhere in a message, so that one from a gate error never reaches a log. */
+    private static final Pattern BCRYPT_HASH = Pattern.compile("\\$2[abxy]?\\$\\d{1,2}\\$[./A-Za-z0-9]+");
+
+    /** A "gate.allow-ips: " style prefix on gate messages; the loader's own, fuller path replaces it. */
+    private static final Pattern GATE_KEY_PREFIX = Pattern.compile("^(?:mapgate\\.)?gate\\.[A-Za-z0-9.\\-\\[\\]]*: ");
 
     private SettingsLoader() {
     }
 
-    /** @throws ConfigProblem naming the key path and the problem */
+    /**
+     * Loads {@code configFile} with overrides from the process environment.
+     *
+     * @throws ConfigProblem naming the key path and the problem
+     */
     public static Settings load(Path configFile) {
-        throw new UnsupportedOperationException("TODO");
+        return load(configFile, System.getenv());
+    }
+
+    /**
+     * Loads {@code configFile} with {@code env} standing in for the process environment, both for
+     * the {@code MAPGATE_*} overrides and for {@code ${?VAR}} in the file.
+     *
+     * @throws ConfigProblem naming the key path and the problem
+     */
+    static Settings load(Path configFile, Map<String, String> env) {
+        Path file = configFile.toAbsolutePath().normalize();
+        if (!Files.exists(file)) {
+            throw new ConfigProblem(file + ": config file does not exist");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigProblem(file + ": config file is not a regular file");
+        }
+        try {
+            Config envLayer = envLayer(env);
+            Config reference = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf",
+                    ConfigParseOptions.defaults().setAllowMissing(false)).withOnlyPath("mapgate");
+            Config fileLayer = ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+            if (envLayer.hasPath("mapgate.origin.url") || envLayer.hasPath("mapgate.origin.directory")) {
+                fileLayer = fileLayer.withoutPath("mapgate.origin.url").withoutPath("mapgate.origin.directory");
+            }
+            // The environment is a fallback for substitutions only; anything it adds at the root is
+            // outside "mapgate" and never read.
+            Config config = envLayer.withFallback(fileLayer).withFallback(reference)
+                    .withFallback(ConfigValueFactory.fromMap(env, "environment variables"))
+                    .resolve(ConfigResolveOptions.noSystem());
+
+            ConfigValue root = config.getValue("mapgate");
+            if (root.valueType() != ConfigValueType.OBJECT) {
+                throw new ConfigProblem(oneLine("mapgate: expected an object { ... }, got "
+                        + ConfigValues.typeName(root) + " (" + root.origin().description() + ")"));
+            }
+            KnownKeys.check((ConfigObject) root, reference.getObject("mapgate"));
+            ConfigValues values = new ConfigValues(config, "",
+                    path -> ENV_VARIABLES.containsKey(path) && envLayer.hasPath(path) ? ENV_VARIABLES.get(path) : null);
+            return new Reader(values, file.getParent()).settings();
+        } catch (ConfigException e) {
+            // Syntax errors, unresolved substitutions and the like: Typesafe's message names the
+            // file and line (and the key, where there is one).
+            throw new ConfigProblem(oneLine(e.getMessage()));
+        }
+    }
+
+    /** {@value #ENV_RESOURCE} resolved against {@code env} alone, so unset variables leave no key. */
+    private static Config envLayer(Map<String, String> env) {
+        Map<String, String> nonEmpty = new LinkedHashMap<>();
+        env.forEach((name, value) -> {
+            // "MAPGATE_ORIGIN_URL=" from a template means "not set", not "set to nothing".
+            if (name.startsWith("MAPGATE_") && value != null && !value.isEmpty()) {
+                nonEmpty.put(name, value);
+            }
+        });
+        Config resolved = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), ENV_RESOURCE,
+                        ConfigParseOptions.defaults().setAllowMissing(false))
+                .resolveWith(ConfigValueFactory.fromMap(nonEmpty, "environment variables").toConfig(),
+                        ConfigResolveOptions.noSystem());
+        // Rebuilt from its leaves: an unset variable leaves an empty object behind (mapgate.admin {}),
+        // and an object in a higher layer would hide a file's non-object value at that key, turning
+        // "mapgate.admin = 5" into a confusing "mapgate.admin.host: must be set".
+        Config layer = ConfigFactory.empty("environment variables");
+        for (Map.Entry<String, ConfigValue> entry : resolved.entrySet()) {
+            layer = layer.withValue(entry.getKey(), entry.getValue());
+        }
+        return layer;
+    }
+
+    private static Map<String, String> envVariables() {
+        Config unresolved = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), ENV_RESOURCE);
+        Map<String, String> variables = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> entry : unresolved.entrySet()) {
+            // The unresolved value renders as ${?NAME}.
+            String rendered = entry.getValue().render();
+            variables.put(entry.getKey(), rendered.replaceAll("^\\$\\{\\?(.*)}$", "$1"));
+        }
+        return Map.copyOf(variables);
+    }
+
+    /** Collapses a message onto one line; some Typesafe messages span several. */
+    static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** Builds the settings from the merged, resolved config. One instance per load. */
+    private static final class Reader {
+
+        private final ConfigValues values;
+        private final Path baseDirectory;
+        /** Token values and hashes read so far; cut out of any message from the gate classes. */
+        private final List<String> secrets = new ArrayList<>();
+
+        Reader(ConfigValues values, Path baseDirectory) {
+            this.values = values;
+            this.baseDirectory = baseDirectory;
+        }
+
+        Settings settings() {
+            ListenSettings listen = listen();
+            OriginSettings origin = origin();
+            GateSettings gate = gate();
+            AdminSettings admin = new AdminSettings(values.string("mapgate.admin.host"),
+                    values.port("mapgate.admin.port"));
+            return new Settings(listen, origin, gate, admin, gate.policy().warnings());
+        }
+
+        private ListenSettings listen() {
+            String p = "mapgate.listen.";
+            return new ListenSettings(
+                    values.string(p + "host"),
+                    values.port(p + "port"),
+                    values.intInRange(p + "io-threads", 0, Integer.MAX_VALUE),
+                    values.positiveDuration(p + "idle-timeout"),
+                    values.positiveIntSize(p + "max-initial-line-length"),
+                    values.positiveIntSize(p + "max-header-size"),
+                    values.positiveDuration(p + "shutdown-timeout"));
+        }
+
+        private OriginSettings origin() {
+            String p = "mapgate.origin.";
+            String url = values.optionalString(p + "url");
+            String directory = values.optionalString(p + "directory");
+            if ((url == null) == (directory == null)) {
+                throw new ConfigProblem("mapgate.origin: set exactly one of mapgate.origin.url and "
+                        + "mapgate.origin.directory; " + (url == null ? "neither is set" : "both are set"));
+            }
+            Duration connectTimeout = values.positiveDuration(p + "connect-timeout");
+            Duration responseTimeout = values.positiveDuration(p + "response-timeout");
+            Duration poolIdleTimeout = values.positiveDuration(p + "pool-idle-timeout");
+            String trust = values.optionalString(p + "tls.trust-certificates");
+            Path trustCertificates = trust == null ? null : trustCertificates(p + "tls.trust-certificates", trust);
+            return new OriginSettings(
+                    url == null ? null : originUrl(p + "url", url),
+                    directory == null ? null : existingDirectory(p + "directory", directory),
+                    connectTimeout, responseTimeout, poolIdleTimeout, trustCertificates);
+        }
+
+        /** The URL is never echoed: it may carry user:password. */
+        private URI originUrl(String key, String text) {
+            URI uri;
+            try {
+                uri = new URI(text);
+            } catch (URISyntaxException e) {
+                throw values.problem(key, "is not a valid URL: " + e.getReason() + " at index " + e.getIndex());
+            }
+            String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!"http".equals(scheme) && !"https".equals(scheme)) {
+                throw values.problem(key, "must start with http:// or https://");
+            }
+            if (uri.getRawUserInfo() != null) {
+                throw values.problem(key, "must not contain user:password@; mapgate sends no credentials to the origin");
+            }
+            if (uri.getHost() == null) {
+                throw values.problem(key, "has no host name");
+            }
+            if (uri.getRawQuery() != null) {
+                throw values.problem(key, "must not have a query (?...)");
+            }
+            if (uri.getRawFragment() != null) {
+                throw values.problem(key, "must not have a fragment (#...)");
+            }
+            return uri;
+        }
+
+        private Path existingDirectory(String key, String text) {
+            Path directory = resolve(key, text);
+            if (!Files.exists(directory)) {
+                throw values.problem(key, directory + " does not exist");
+            }
+            if (!Files.isDirectory(directory)) {
+                throw values.problem(key, directory + " is not a directory");
+            }
+            return directory;
+        }
+
+        /** Parsed here so that a wrong file fails at startup, not on the first origin connection. */
+        private Path trustCertificates(String key, String text) {
+            Path file = resolve(key, text);
+            try (InputStream in = Files.newInputStream(file)) {
+                if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                    throw values.problem(key, file + " contains no certificate");
+                }
+            } catch (IOException e) {
+                throw values.problem(key, file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            } catch (CertificateException e) {
+                throw values.problem(key, file + " is not a PEM certificate bundle (" + oneLine(e.getMessage()) + ")");
+            }
+            return file;
+        }
+
+        private GateSettings gate() {
+            String p = "mapgate.gate.";
+            PathGlobs paths = paths(p + "paths");
+            Set<Check> require = require(p + "require");
+            IpAllowList allowIps = allowIps(p + "allow-ips");
+
+            String header = values.string(p + "token.header");
+            if (!HEADER_NAME.matcher(header).matches()) {
+                throw values.problem(p + "token.header", "\"" + header + "\" is not a valid HTTP header name");
+            }
+            List<Token> tokens = tokens(p + "token.tokens");
+            List<BasicUser> users = new ArrayList<>(users(p + "basic.users"));
+            String htpasswd = values.optionalString(p + "basic.htpasswd-file");
+            if (htpasswd != null) {
+                users.addAll(htpasswdUsers(p + "basic.htpasswd-file", htpasswd));
+            }
+            Credentials credentials = credentials(tokens, users);
+
+            String realm = values.string(p + "basic.realm");
+            if (realm.chars().anyMatch(c -> c == '"' || c == '\\' || Character.isISOControl(c))) {
+                throw values.problem(p + "basic.realm", "must not contain a double quote, backslash or control character");
+            }
+            int denyStatus = (int) values.integer(p + "deny-status");
+            if (denyStatus != 401 && denyStatus != 403 && denyStatus != 404) {
+                throw values.problem(p + "deny-status", denyStatus + " is not one of 404, 401, 403");
+            }
+
+            GatePolicy policy;
+            try {
+                policy = new GatePolicy(paths, require, allowIps, credentials);
+            } catch (IllegalArgumentException e) {
+                throw gateProblem("mapgate.gate", e);
+            }
+            return new GateSettings(policy, header, realm, denyStatus, !users.isEmpty());
+        }
+
+        private PathGlobs paths(String key) {
+            List<String> globs = values.stringList(key);
+            if (globs.isEmpty()) {
+                // An empty list gates nothing, which would serve every source map to anyone.
+                throw values.problem(key, "must list at least one glob, e.g. [\"**/*.map\"]");
+            }
+            for (int i = 0; i < globs.size(); i++) {
+                try {
+                    PathGlobs.compile(List.of(globs.get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw gateProblem(key + "[" + i + "]", e);
+                }
+            }
+            try {
+                return PathGlobs.compile(globs);
+            } catch (IllegalArgumentException e) {
+                throw gateProblem(key, e);
+            }
+        }
+
+        private Set<Check> require(String key) {
+            List<String> names = values.stringList(key);
+            if (names.isEmpty()) {
+                throw values.problem(key, "must not be empty; use [ip, credential], [credential] or [ip]");
+            }
+            Set<Check> checks = EnumSet.noneOf(Check.class);
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                Check check = null;
+                for (Check candidate : Check.values()) {
+                    if (candidate.configName().equals(name)) {
+                        check = candidate;
+                    }
+                }
+                if (check == null) {
+                    throw values.problem(key + "[" + i + "]", "\"" + name + "\" is not one of ip, credential");
+                }
+                if (!checks.add(check)) {
+                    throw values.problem(key + "[" + i + "]", "\"" + name + "\" is listed twice");
+                }
+            }
+            return Collections.unmodifiableSet(checks);
+        }
+
+        private IpAllowList allowIps(String key) {
+            List<String> entries = values.stringList(key);
+            // One entry at a time first, so that the message names the index; ${...} concatenation
+            // makes the position in the file hard to see otherwise.
+            for (int i = 0; i < entries.size(); i++) {
+                try {
+                    IpAllowList.parse(List.of(entries.get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw gateProblem(key + "[" + i + "]", e);
+                }
+            }
+            try {
+                return IpAllowList.parse(entries);
+            } catch (IllegalArgumentException e) {
+                throw gateProblem(key, e);
+            }
+        }
+
+        private List<Token> tokens(String key) {
+            List<? extends ConfigValue> elements = values.list(key);
+            List<Token> tokens = new ArrayList<>();
+            for (int i = 0; i < elements.size(); i++) {
+                String elementPath = key + "[" + i + "]";
+                ConfigValues element = element(key, i, elements.get(i), "name and value or file");
+                String name = element.string("name");
+                boolean hasValue = element.isSet("value");
+                boolean hasFile = element.isSet("file");
+                if (hasValue == hasFile) {
+                    throw new ConfigProblem(elementPath + ": set exactly one of value and file; "
+                            + (hasValue ? "both are set" : "neither is set"));
+                }
+                String secretKey = hasValue ? "value" : "file";
+                String value = hasValue ? element.string("value") : tokenFile(element, element.string("file"));
+                secrets.add(value);
+                Token token = new Token(name, value);
+                try {
+                    new Credentials(List.of(token), List.of());
+                } catch (IllegalArgumentException e) {
+                    // Alone, a token can only fail on its name (e.g. blank) or its value.
+                    boolean aboutValue = String.valueOf(e.getMessage()).contains("value");
+                    throw gateProblem(element.path(aboutValue ? secretKey : "name"), e);
+                }
+                tokens.add(token);
+            }
+            return tokens;
+        }
+
+        private String tokenFile(ConfigValues element, String text) {
+            Path file = resolve(element.path("file"), text);
+            String contents;
+            try {
+                contents = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw element.problem("file", file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            }
+            // Editors and `echo` add a final newline that is not part of the token.
+            String token = contents.replaceAll("[\\r\\n]+$", "");
+            if (token.isEmpty()) {
+                throw element.problem("file", file + " is empty");
+            }
+            return token;
+        }
+
+        private List<BasicUser> users(String key) {
+            List<? extends ConfigValue> elements = values.list(key);
+            List<BasicUser> users = new ArrayList<>();
+            for (int i = 0; i < elements.size(); i++) {
+                ConfigValues element = element(key, i, elements.get(i), "name and password-hash");
+                String name = element.string("name");
+                String hash = element.string("password-hash");
+                secrets.add(hash);
+                BasicUser user = new BasicUser(name, hash);
+                try {
+                    new Credentials(List.of(), List.of(user));
+                } catch (IllegalArgumentException e) {
+                    // Alone, a user can only fail on its name (':' or control characters) or its hash.
+                    boolean aboutHash = String.valueOf(e.getMessage()).contains("hash");
+                    throw gateProblem(element.path(aboutHash ? "password-hash" : "name"), e);
+                }
+                users.add(user);
+            }
+            return users;
+        }
+
+        private List<BasicUser> htpasswdUsers(String key, String text) {
+            Path file = resolve(key, text);
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw values.problem(key, file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            }
+            List<BasicUser> users;
+            try {
+                users = Htpasswd.parse(lines, file.toString());
+            } catch (IllegalArgumentException e) {
+                throw gateProblem(key, e);
+            }
+            for (BasicUser user : users) {
+                secrets.add(user.passwordHash());
+                try {
+                    new Credentials(List.of(), List.of(user));
+                } catch (IllegalArgumentException e) {
+                    throw gateProblem(key, e);
+                }
+            }
+            return users;
+        }
+
+        /**
+         * Each token and user was accepted alone; what fails now is their combination (e.g. a
+         * duplicate name). Narrow the key path down to the list responsible.
+         */
+        private Credentials credentials(List<Token> tokens, List<BasicUser> users) {
+            try {
+                new Credentials(tokens, List.of());
+            } catch (IllegalArgumentException e) {
+                throw gateProblem("mapgate.gate.token.tokens", e);
+            }
+            try {
+                new Credentials(List.of(), users);
+            } catch (IllegalArgumentException e) {
+                throw gateProblem("mapgate.gate.basic", e);
+            }
+            try {
+                return new Credentials(tokens, users);
+            } catch (IllegalArgumentException e) {
+                throw gateProblem("mapgate.gate", e);
+            }
+        }
+
+        private ConfigValues element(String key, int index, ConfigValue value, String fields) {
+            if (value.valueType() != ConfigValueType.OBJECT) {
+                throw values.elementWrongType(key, index, value, "an object with " + fields);
+            }
+            return values.nested(((ConfigObject) value).toConfig(), key + "[" + index + "]");
+        }
+
+        /** Relative paths are relative to the config file, so a config folder can be moved as a whole. */
+        private Path resolve(String key, String text) {
+            if (text.isEmpty()) {
+                throw new ConfigProblem(key + ": must not be empty");
+            }
+            try {
+                return baseDirectory.resolve(text).toAbsolutePath().normalize();
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new ConfigProblem(oneLine(key + ": is not a valid path (" + e.getReason() + ")"));
+            }
+        }
+
+        /** An IllegalArgumentException from the gate classes, under {@code path}, with secrets cut out. */
+        private ConfigProblem gateProblem(String path, IllegalArgumentException e) {
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            for (String secret : secrets) {
+                if (!secret.isEmpty()) {
+                    message = message.replace(secret, "<redacted>");
+                }
+            }
+            message = BCRYPT_HASH.matcher(message).replaceAll("<redacted>");
+            message = GATE_KEY_PREFIX.matcher(message).replaceFirst("");
+            return new ConfigProblem(oneLine(path + ": " + message));
+        }
     }
 }

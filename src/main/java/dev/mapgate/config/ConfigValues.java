@@ -1,0 +1,210 @@
+package dev.mapgate.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Typed reads from one {@link Config} whose failures become a one-line {@link ConfigProblem}
+ * starting with the full key path. Typesafe's own messages start with the file and line, and for a
+ * list element or token object they would name a path relative to that element, so every read
+ * goes through here instead.
+ *
+ * <p>Messages never echo a value read as a string: it may be a secret. Numbers are echoed.
+ */
+final class ConfigValues {
+
+    private final Config config;
+    private final String prefix;
+    private final Function<String, String> envSource;
+
+    /**
+     * @param prefix    prepended to a key to form the path shown in messages, e.g.
+     *                  {@code "mapgate.gate.token.tokens[0]."}; empty for the root config
+     * @param envSource the environment variable that set a (full) path, or {@code null}
+     */
+    ConfigValues(Config config, String prefix, Function<String, String> envSource) {
+        this.config = config;
+        this.prefix = prefix;
+        this.envSource = envSource;
+    }
+
+    static ConfigValues of(Config config) {
+        return new ConfigValues(config, "", path -> null);
+    }
+
+    /** The same reads on a nested object (e.g. one token), named {@code displayPath} in messages. */
+    ConfigValues nested(Config nestedConfig, String displayPath) {
+        return new ConfigValues(nestedConfig, displayPath + ".", path -> null);
+    }
+
+    String path(String key) {
+        return prefix + key;
+    }
+
+    boolean isSet(String key) {
+        return config.hasPath(key);
+    }
+
+    /** A problem with the value at {@code key}; names the environment variable if one set it. */
+    ConfigProblem problem(String key, String message) {
+        String path = path(key);
+        String variable = envSource.apply(path);
+        return new ConfigProblem(SettingsLoader.oneLine(
+                path + ": " + message + (variable == null ? "" : " (from " + variable + ")")));
+    }
+
+    /** A required string; missing, null or empty is an error. */
+    String string(String key) {
+        String value = optionalString(key);
+        if (value == null) {
+            throw problem(key, "must be set");
+        }
+        if (value.isEmpty()) {
+            throw problem(key, "must not be empty");
+        }
+        return value;
+    }
+
+    /** A string that may be {@code null} (or absent); empty counts as set and is returned. */
+    String optionalString(String key) {
+        if (!config.hasPath(key)) {
+            return null;
+        }
+        try {
+            return config.getString(key);
+        } catch (ConfigException.WrongType e) {
+            throw wrongType(key, "a string");
+        }
+    }
+
+    long integer(String key) {
+        requirePresent(key);
+        Number number;
+        try {
+            number = config.getNumber(key);
+        } catch (ConfigException.WrongType e) {
+            throw wrongType(key, "a whole number");
+        }
+        if (number instanceof Double || number instanceof Float) {
+            double d = number.doubleValue();
+            if (d != Math.rint(d) || Math.abs(d) > Long.MAX_VALUE) {
+                throw problem(key, number + " is not a whole number");
+            }
+        }
+        return number.longValue();
+    }
+
+    int intInRange(String key, int min, int max) {
+        long value = integer(key);
+        if (value < min || value > max) {
+            throw problem(key, value + " is out of range " + min + "-" + max);
+        }
+        return (int) value;
+    }
+
+    int port(String key) {
+        return intInRange(key, 1, 65535);
+    }
+
+    Duration positiveDuration(String key) {
+        requirePresent(key);
+        Duration duration;
+        try {
+            duration = config.getDuration(key);
+        } catch (ConfigException.WrongType e) {
+            throw wrongType(key, "a duration such as 30s or 500ms");
+        } catch (ConfigException.BadValue e) {
+            throw problem(key, "is not a duration; use a number with a unit such as 30s or 500ms");
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw problem(key, duration.toMillis() + "ms must be greater than zero");
+        }
+        return duration;
+    }
+
+    /** A size in bytes ({@code 8KiB}, {@code 512}), greater than zero and at most {@link Integer#MAX_VALUE}. */
+    int positiveIntSize(String key) {
+        requirePresent(key);
+        long bytes;
+        try {
+            bytes = config.getBytes(key);
+        } catch (ConfigException.WrongType e) {
+            throw wrongType(key, "a size such as 8KiB");
+        } catch (ConfigException.BadValue e) {
+            throw problem(key, "is not a size; use a number with a unit such as 8KiB or 512B");
+        }
+        if (bytes <= 0) {
+            throw problem(key, bytes + " bytes must be greater than zero");
+        }
+        if (bytes > Integer.MAX_VALUE) {
+            throw problem(key, bytes + " bytes is too large (at most " + Integer.MAX_VALUE + ")");
+        }
+        return (int) bytes;
+    }
+
+    List<? extends ConfigValue> list(String key) {
+        requirePresent(key);
+        try {
+            return config.getList(key);
+        } catch (ConfigException.WrongType e) {
+            throw wrongType(key, "a list [ ... ]");
+        }
+    }
+
+    /** A list of scalars as strings; an element that is an object or list names its index. */
+    List<String> stringList(String key) {
+        List<? extends ConfigValue> values = list(key);
+        String[] result = new String[values.size()];
+        for (int i = 0; i < result.length; i++) {
+            ConfigValue value = values.get(i);
+            switch (value.valueType()) {
+                case STRING, NUMBER, BOOLEAN -> result[i] = String.valueOf(value.unwrapped());
+                default -> throw elementWrongType(key, i, value, "a string");
+            }
+        }
+        return List.of(result);
+    }
+
+    ConfigProblem elementWrongType(String key, int index, ConfigValue value, String expected) {
+        return new ConfigProblem(SettingsLoader.oneLine(path(key) + "[" + index + "]: expected " + expected
+                + ", got " + typeName(value) + " (" + value.origin().description() + ")"));
+    }
+
+    private void requirePresent(String key) {
+        if (!config.hasPath(key)) {
+            throw problem(key, "must be set");
+        }
+    }
+
+    private ConfigProblem wrongType(String key, String expected) {
+        String actual;
+        String origin;
+        try {
+            ConfigValue value = config.getValue(key);
+            actual = typeName(value);
+            origin = value.origin().description();
+        } catch (ConfigException e) {
+            // The key's parent is not an object; Typesafe's message says which.
+            return new ConfigProblem(SettingsLoader.oneLine(path(key) + ": " + e.getMessage()));
+        }
+        String variable = envSource.apply(path(key));
+        return new ConfigProblem(SettingsLoader.oneLine(path(key) + ": expected " + expected + ", got "
+                + actual + " (" + (variable == null ? origin : variable) + ")"));
+    }
+
+    static String typeName(ConfigValue value) {
+        return switch (value.valueType()) {
+            case OBJECT -> "an object";
+            case LIST -> "a list";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            case STRING -> "a string";
+        };
+    }
+}

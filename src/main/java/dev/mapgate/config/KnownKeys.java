@@ -1,0 +1,119 @@
+package dev.mapgate.config;
+
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rejects keys under {@code mapgate} that reference.conf does not define. Without this a typo
+ * ({@code listen.prot}) silently keeps the default, which for a gate can mean serving source maps
+ * to the world.
+ */
+final class KnownKeys {
+
+    /** Lists of objects have no element in reference.conf to compare against; their fields are fixed here. */
+    private static final Map<String, List<String>> ELEMENT_FIELDS = Map.of(
+            "mapgate.gate.token.tokens", List.of("name", "value", "file"),
+            "mapgate.gate.basic.users", List.of("name", "password-hash"));
+
+    /** Named CIDR lists meant to be extended with the operator's own names (see reference.conf). */
+    private static final Set<String> OPEN_OBJECTS = Set.of("mapgate.ip-ranges");
+
+    private KnownKeys() {
+    }
+
+    /**
+     * @param actual the resolved {@code mapgate} object (user file over reference.conf)
+     * @param known  the {@code mapgate} object of reference.conf alone, including its null keys
+     */
+    static void check(ConfigObject actual, ConfigObject known) {
+        checkObject("mapgate", actual, known);
+    }
+
+    private static void checkObject(String path, ConfigObject actual, ConfigObject known) {
+        for (Map.Entry<String, ConfigValue> entry : actual.entrySet()) {
+            String key = entry.getKey();
+            String keyPath = path + "." + key;
+            ConfigValue value = entry.getValue();
+            ConfigValue reference = known.get(key);
+            if (reference == null) {
+                throw unknown(keyPath, key, known.keySet());
+            }
+            if (reference.valueType() == ConfigValueType.OBJECT) {
+                if (value.valueType() != ConfigValueType.OBJECT) {
+                    throw new ConfigProblem(SettingsLoader.oneLine(keyPath + ": expected an object { ... }, got "
+                            + ConfigValues.typeName(value) + " (" + value.origin().description() + ")"));
+                }
+                if (!OPEN_OBJECTS.contains(keyPath)) {
+                    checkObject(keyPath, (ConfigObject) value, (ConfigObject) reference);
+                }
+            } else if (ELEMENT_FIELDS.containsKey(keyPath) && value.valueType() == ConfigValueType.LIST) {
+                checkElements(keyPath, (List<?>) value, ELEMENT_FIELDS.get(keyPath));
+            }
+            // Scalars and lists of scalars: their type and value are checked where they are read.
+        }
+    }
+
+    private static void checkElements(String path, List<?> elements, List<String> fields) {
+        for (int i = 0; i < elements.size(); i++) {
+            ConfigValue element = (ConfigValue) elements.get(i);
+            String elementPath = path + "[" + i + "]";
+            if (element.valueType() != ConfigValueType.OBJECT) {
+                throw new ConfigProblem(SettingsLoader.oneLine(elementPath + ": expected an object with "
+                        + String.join(", ", fields) + ", got " + ConfigValues.typeName(element)
+                        + " (" + element.origin().description() + ")"));
+            }
+            for (String key : ((ConfigObject) element).keySet()) {
+                if (!fields.contains(key)) {
+                    throw unknown(elementPath + "." + key, key, fields);
+                }
+            }
+        }
+    }
+
+    private static ConfigProblem unknown(String path, String key, Collection<String> siblings) {
+        String suggestion = closest(key, siblings);
+        return new ConfigProblem(SettingsLoader.oneLine(path + ": unknown key"
+                + (suggestion == null ? "" : "; did you mean " + suggestion + "?")));
+    }
+
+    /** The sibling within a small edit distance (typos, transpositions), or {@code null}. */
+    static String closest(String key, Collection<String> candidates) {
+        String best = null;
+        int bestDistance = Math.max(1, Math.min(3, key.length() / 3)) + 1;
+        for (String candidate : candidates) {
+            int distance = distance(key.toLowerCase(), candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /** Optimal string alignment distance: Levenshtein plus adjacent transpositions ("prot" -> "port" is 1). */
+    private static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}
