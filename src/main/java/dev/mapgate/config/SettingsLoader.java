@@ -193,7 +193,8 @@ public final class SettingsLoader {
             String p = "mapgate.listen.";
             return new ListenSettings(
                     values.string(p + "host"),
-                    values.port(p + "port"),
+                    // 0 lets the OS pick a free port; the startup line names it.
+                    values.intInRange(p + "port", 0, 65535),
                     values.intInRange(p + "io-threads", 0, Integer.MAX_VALUE),
                     values.positiveDuration(p + "idle-timeout"),
                     values.positiveIntSize(p + "max-initial-line-length"),

@@ -40,6 +40,24 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> {
         return LINES.stream().filter(l -> l.startsWith(loggerName + " ")).toList();
     }
 
+    /**
+     * Waits up to five seconds for a line from {@code loggerName} that contains every fragment.
+     * The access log is written once the response has left, which may be just after the client
+     * has read it.
+     */
+    public static String awaitLine(String loggerName, String... fragments) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        do {
+            for (String line : linesFrom(loggerName)) {
+                if (java.util.Arrays.stream(fragments).allMatch(line::contains)) {
+                    return line;
+                }
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no " + loggerName + " line with " + java.util.Arrays.toString(fragments));
+    }
+
     static synchronized List<String> drainLeaks() {
         List<String> leaks = List.copyOf(LEAKS);
         LEAKS.clear();

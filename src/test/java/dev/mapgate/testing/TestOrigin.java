@@ -132,6 +132,10 @@ public final class TestOrigin implements AutoCloseable {
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().add("Content-Type", type);
         boolean head = "HEAD".equals(ex.getRequestMethod());
+        if (head) {
+            // What a GET would carry; the JDK server leaves it out for HEAD unless told.
+            ex.getResponseHeaders().set("Content-Length", String.valueOf(body.length));
+        }
         ex.sendResponseHeaders(status, head ? -1 : body.length);
         if (!head) {
             ex.getResponseBody().write(body);
