@@ -151,6 +151,19 @@ class ProxyGateIntegrationTest {
     }
 
     @Test
+    void originConnectionsAreKeptAliveAndReused() throws Exception {
+        try (RawClient c = mapgate.connect()) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(c.get("/assets/app.js").status()).isEqualTo(200);
+            }
+        }
+        assertThat(origin.seen()).hasSize(5);
+        assertThat(origin.seen().stream().map(TestOrigin.Seen::peerPort).distinct().count())
+                .as("five sequential requests should share one pooled origin connection")
+                .isEqualTo(1);
+    }
+
+    @Test
     void tokenHeaderNameIsMatchedCaseInsensitively() throws Exception {
         try (RawClient c = mapgate.connect()) {
             assertThat(c.get("/assets/app.js.map", "x-SENTRY-token: " + TOKEN).status()).isEqualTo(200);

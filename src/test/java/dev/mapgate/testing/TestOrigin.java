@@ -29,7 +29,7 @@ public final class TestOrigin implements AutoCloseable {
             + "\"sourcesContent\":[\"export const fee = (x: number) => x * 2;\"],\"names\":[\"fee\"],\"mappings\":\"AAAA\"}";
 
     /** What the origin saw of one request. */
-    public record Seen(String method, String uri, Map<String, List<String>> headers, long bodyBytes) {
+    public record Seen(String method, String uri, Map<String, List<String>> headers, long bodyBytes, int peerPort) {
         public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
@@ -73,7 +73,8 @@ public final class TestOrigin implements AutoCloseable {
         try (ex) {
             long bodyBytes = drain(ex.getRequestBody(), null);
             String path = ex.getRequestURI().getRawPath();
-            seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), Map.copyOf(ex.getRequestHeaders()), bodyBytes));
+            seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), Map.copyOf(ex.getRequestHeaders()), bodyBytes,
+                    ex.getRemoteAddress().getPort()));
             switch (path) {
                 case "/assets/app.js" -> {
                     ex.getResponseHeaders().add("Cache-Control", "public, max-age=31536000, immutable");
