@@ -2,6 +2,8 @@ package dev.mapgate.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,10 +19,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.zip.GZIPOutputStream;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real HTTP/1.1 origin on loopback (the JDK's own server), with the resources the proxy tests
  * need. It records every request it receives, so tests can check what reached the origin.
+ * {@link #https(SSLContext)} serves the same resources over TLS.
  */
 public final class TestOrigin implements AutoCloseable {
 
@@ -37,11 +41,24 @@ public final class TestOrigin implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final String scheme;
     private final ExecutorService executor;
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
 
     public TestOrigin() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64), "http");
+    }
+
+    /** An HTTPS origin on 127.0.0.1 presenting the key and certificate of {@code tls}. */
+    public static TestOrigin https(SSLContext tls) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return new TestOrigin(server, "https");
+    }
+
+    private TestOrigin(HttpServer server, String scheme) {
+        this.server = server;
+        this.scheme = scheme;
         executor = Executors.newFixedThreadPool(16);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
@@ -53,7 +70,7 @@ public final class TestOrigin implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port();
+        return scheme + "://127.0.0.1:" + port();
     }
 
     public List<Seen> seen() {
