@@ -7,6 +7,7 @@ import dev.mapgate.origin.StaticFileHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -35,9 +36,11 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final OriginPool originPool;
     private final Executor verifier;
     private final ChannelHandler gatedResponseHeaders;
+    private final ChannelGroup clients;
 
     /** @param originPool the pool for {@code origin.url}, or {@code null} for the static origin */
-    ClientChannelInitializer(Settings settings, OriginPool originPool, Executor verifier) {
+    ClientChannelInitializer(Settings settings, OriginPool originPool, Executor verifier, ChannelGroup clients) {
+        this.clients = clients;
         this.settings = settings;
         this.originPool = originPool;
         this.verifier = verifier;
@@ -46,6 +49,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        clients.add(ch);
         ChannelPipeline p = ch.pipeline();
         // Outermost, so that it sees all traffic in both directions.
         p.addLast(IDLE_TIMEOUT, new IdleStateHandler(0, 0,

@@ -27,7 +27,16 @@ import io.netty.handler.timeout.IdleStateEvent;
  */
 final class ExchangeHandler extends ChannelDuplexHandler {
 
+    /** Fired at every client connection on shutdown: finish the exchange in flight, then close. */
+    static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
+
     private Exchange exchange;
+    private boolean draining;
     private boolean requestDone;
     private boolean keepAlive;
 
@@ -89,7 +98,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             keepAlive = false;
         }
         boolean framed = chunked || HttpUtil.isContentLengthSet(response) || !hasBody(response, current);
-        if (!framed || !HttpUtil.isKeepAlive(response)) {
+        if (!framed || draining || !HttpUtil.isKeepAlive(response)) {
             keepAlive = false;
         }
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -117,7 +126,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         AccessLog.log(ctx.channel().remoteAddress(), finished, written);
         exchange = null;
         Exchange.end(ctx.channel());
-        if (written && keepAlive && requestDone) {
+        if (written && keepAlive && requestDone && !draining) {
             ctx.read();
         } else {
             // Either the client or the responder wants the connection gone, or the request body
@@ -141,6 +150,13 @@ final class ExchangeHandler extends ChannelDuplexHandler {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             ctx.close();
+            return;
+        }
+        if (evt == DRAIN) {
+            draining = true;
+            if (exchange == null) {
+                ctx.close();
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);

@@ -6,11 +6,14 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -28,9 +31,11 @@ public final class MapgateServer implements AutoCloseable {
     private final ThreadPoolExecutor verifier;
     private final OriginPool originPool;
     private final Channel listener;
+    private final ChannelGroup clients;
 
     private MapgateServer(Settings settings, EventLoopGroup group, ThreadPoolExecutor verifier,
-                          OriginPool originPool, Channel listener) {
+                          OriginPool originPool, Channel listener, ChannelGroup clients) {
+        this.clients = clients;
         this.settings = settings;
         this.group = group;
         this.verifier = verifier;
@@ -47,6 +52,7 @@ public final class MapgateServer implements AutoCloseable {
         int verifierThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         ThreadPoolExecutor verifier = new ThreadPoolExecutor(verifierThreads, verifierThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(256), new DefaultThreadFactory("mapgate-bcrypt", true));
+        ChannelGroup clients = new DefaultChannelGroup("mapgate-clients", GlobalEventExecutor.INSTANCE);
         OriginPool originPool = null;
         try {
             originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), NioSocketChannel.class) : null;
@@ -56,11 +62,11 @@ public final class MapgateServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ClientChannelInitializer(settings, originPool, verifier))
+                    .childHandler(new ClientChannelInitializer(settings, originPool, verifier, clients))
                     .bind(settings.listen().host(), settings.listen().port())
                     .sync()
                     .channel();
-            return new MapgateServer(settings, group, verifier, originPool, listener);
+            return new MapgateServer(settings, group, verifier, originPool, listener, clients);
         } catch (RuntimeException | InterruptedException e) {
             if (originPool != null) {
                 originPool.close();
@@ -81,11 +87,19 @@ public final class MapgateServer implements AutoCloseable {
         group.terminationFuture().await();
     }
 
+    /**
+     * Stops accepting, closes idle connections, lets exchanges in flight finish (each then closes
+     * its connection) for up to {@code listen.shutdown-timeout}, and then stops the threads.
+     */
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
         long timeout = settings.listen().shutdownTimeout().toMillis();
-        group.shutdownGracefully(0, timeout, TimeUnit.MILLISECONDS).awaitUninterruptibly(timeout + 1000);
+        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN));
+        if (!clients.newCloseFuture().awaitUninterruptibly(timeout)) {
+            LOG.warn("event=shutdown-timeout open_connections={}", clients.size());
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (originPool != null) {
             originPool.close();
         }
