@@ -154,11 +154,17 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
      */
     private void respondAndDiscard(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response) {
         state = State.DISCARDING;
-        releaseWaiting();
+        // The request's end may have arrived while the verifier was deciding: then there is
+        // nothing left to pull, and waiting for it would leave the client without an answer.
+        boolean ended = releaseWaiting();
         boolean bodyFollows = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         if (bodyFollows || request.decoderResult().isFailure()
                 || "close".equals(response.headers().get(HttpHeaderNames.CONNECTION))) {
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
+            ctx.writeAndFlush(response);
+            return;
+        }
+        if (ended) {
             ctx.writeAndFlush(response);
             return;
         }
@@ -178,11 +184,15 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void releaseWaiting() {
+    /** @return whether the request's {@link LastHttpContent} was among the released messages */
+    private boolean releaseWaiting() {
+        boolean ended = false;
         Object next;
         while ((next = waiting.poll()) != null) {
+            ended |= next instanceof LastHttpContent;
             ReferenceCountUtil.release(next);
         }
+        return ended;
     }
 
     private static InetAddress clientAddress(ChannelHandlerContext ctx) {
