@@ -111,7 +111,13 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        apply(ctx, request, policy.decide(target.path(), client, token, authorization));
+        Decision decision = policy.decide(target.path(), client, token, authorization);
+        if (tokens.size() > 1 && decision.reason() == DenyReason.NO_CREDENTIAL) {
+            // Both token headers were set aside, but the client did send a credential: the log
+            // must say it was unusable, not that it was missing.
+            decision = Decision.deny(DenyReason.BAD_CREDENTIAL, null);
+        }
+        apply(ctx, request, decision);
     }
 
     private void apply(ChannelHandlerContext ctx, HttpRequest request, Decision decision) {
