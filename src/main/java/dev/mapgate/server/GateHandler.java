@@ -111,7 +111,13 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        apply(ctx, request, policy.decide(target.path(), client, token, authorization));
+        Decision decision = policy.decide(target.path(), client, token, authorization);
+        if (tokens.size() > 1 && decision.reason() == DenyReason.NO_CREDENTIAL) {
+            // Both token headers were set aside, but the client did send a credential: the log
+            // must say it was unusable, not that it was missing.
+            decision = Decision.deny(DenyReason.BAD_CREDENTIAL, null);
+        }
+        apply(ctx, request, decision);
     }
 
     private void apply(ChannelHandlerContext ctx, HttpRequest request, Decision decision) {
@@ -154,11 +160,17 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
      */
     private void respondAndDiscard(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response) {
         state = State.DISCARDING;
-        releaseWaiting();
+        // The request's end may have arrived while the verifier was deciding: then there is
+        // nothing left to pull, and waiting for it would leave the client without an answer.
+        boolean ended = releaseWaiting();
         boolean bodyFollows = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         if (bodyFollows || request.decoderResult().isFailure()
                 || "close".equals(response.headers().get(HttpHeaderNames.CONNECTION))) {
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
+            ctx.writeAndFlush(response);
+            return;
+        }
+        if (ended) {
             ctx.writeAndFlush(response);
             return;
         }
@@ -178,11 +190,15 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void releaseWaiting() {
+    /** @return whether the request's {@link LastHttpContent} was among the released messages */
+    private boolean releaseWaiting() {
+        boolean ended = false;
         Object next;
         while ((next = waiting.poll()) != null) {
+            ended |= next instanceof LastHttpContent;
             ReferenceCountUtil.release(next);
         }
+        return ended;
     }
 
     private static InetAddress clientAddress(ChannelHandlerContext ctx) {

@@ -1,0 +1,328 @@
+package dev.mapgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mapgate.testing.LogCapture;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ExchangeHandlerTest {
+
+    /** Sits at the head of the pipeline and counts the reads the exchange handler asks for. */
+    private static final class ReadCounter extends ChannelOutboundHandlerAdapter {
+        int reads;
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            reads++;
+            ctx.read();
+        }
+    }
+
+    private final ReadCounter counter = new ReadCounter();
+    private EmbeddedChannel channel;
+    /** Unique per test, so the access log line of this test can be told from the others'. */
+    private final String userAgent = "exchange-test/" + UUID.randomUUID();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        channel = new EmbeddedChannel(false, false, counter, new ExchangeHandler());
+        // As on a real client connection: nothing is read unless a handler asks.
+        channel.config().setAutoRead(false);
+        channel.register();
+    }
+
+    @AfterEach
+    void tearDown() {
+        assertThat(channel.finishAndReleaseAll())
+                .as("every message must have been read and checked by the test")
+                .isFalse();
+    }
+
+    private HttpRequest request(HttpVersion version, HttpMethod method, String... headerPairs) {
+        HttpRequest request = new DefaultHttpRequest(version, method, "/assets/app.js");
+        request.headers().set(HttpHeaderNames.USER_AGENT, userAgent);
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            request.headers().add(headerPairs[i], headerPairs[i + 1]);
+        }
+        return request;
+    }
+
+    /** Passes a request through the handler as the decoder would, and takes it off the far end. */
+    private void receive(HttpRequest request, boolean withEnd) {
+        channel.writeInbound(request);
+        assertThat((Object) channel.readInbound()).as("the request is passed on").isSameAs(request);
+        if (withEnd) {
+            channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+            assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+    }
+
+    private static FullHttpResponse full(HttpResponseStatus status, String body, String... headerPairs) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            response.headers().add(headerPairs[i], headerPairs[i + 1]);
+        }
+        return response;
+    }
+
+    private static HttpResponse head(HttpResponseStatus status, String... headerPairs) {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            response.headers().add(headerPairs[i], headerPairs[i + 1]);
+        }
+        return response;
+    }
+
+    private static HttpContent chunk(String text) {
+        return new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+
+    private static LastHttpContent lastChunk(String text) {
+        return new DefaultLastHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+
+    /** Takes one written message off the wire; returns the body text of content, releasing it. */
+    private String readOutboundBody() {
+        Object msg = channel.readOutbound();
+        assertThat(msg).as("a body part must have been written").isInstanceOf(HttpContent.class);
+        HttpContent content = (HttpContent) msg;
+        try {
+            return content.content().toString(StandardCharsets.UTF_8);
+        } finally {
+            content.release();
+        }
+    }
+
+    private HttpResponse readOutboundFull() {
+        Object msg = channel.readOutbound();
+        assertThat(msg).as("a full response must have been written").isInstanceOf(FullHttpResponse.class);
+        FullHttpResponse response = (FullHttpResponse) msg;
+        response.release();
+        return response;
+    }
+
+    private String accessLogLine() {
+        List<String> lines = LogCapture.linesFrom("mapgate.access").stream()
+                .filter(l -> l.contains(userAgent)).toList();
+        assertThat(lines).as("exactly one access log line per exchange").hasSize(1);
+        return lines.get(0);
+    }
+
+    @Test
+    void theFirstRequestIsReadAsSoonAsTheConnectionOpens() {
+        assertThat(counter.reads)
+                .as("with AUTO_READ off, nothing would ever arrive without this read")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aKeepAliveExchangeLeavesTheConnectionOpenAndPullsTheNextRequestOnlyWhenBothSidesAreDone() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
+        assertThat(counter.reads).as("no read while the response is outstanding").isEqualTo(1);
+
+        channel.writeOutbound(full(HttpResponseStatus.OK, "hello"));
+
+        HttpResponse response = readOutboundFull();
+        assertThat(response.headers().contains(HttpHeaderNames.CONNECTION))
+                .as("HTTP/1.1 is persistent by default; no Connection header is needed")
+                .isFalse();
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(counter.reads).as("the next request is pulled once the response is written").isEqualTo(2);
+    }
+
+    @Test
+    void aClientThatSentConnectionCloseGetsConnectionCloseAndTheConnectionIsClosed() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET, "Connection", "close"), true);
+
+        channel.writeOutbound(full(HttpResponseStatus.OK, "hello"));
+
+        assertThat(readOutboundFull().headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(counter.reads).as("nothing more is read from a connection being closed").isEqualTo(1);
+    }
+
+    @Test
+    void aResponderThatSaysConnectionCloseClosesTheConnection() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
+
+        channel.writeOutbound(full(HttpResponseStatus.OK, "hello", "Connection", "close"));
+
+        assertThat(readOutboundFull().headers().getAll(HttpHeaderNames.CONNECTION)).containsExactly("close");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aChunkedBodyToAnHttp10ClientIsSentRawAndEndsWithTheConnection() {
+        receive(request(HttpVersion.HTTP_1_0, HttpMethod.GET, "Connection", "keep-alive"), true);
+
+        channel.writeOutbound(head(HttpResponseStatus.OK, "Transfer-Encoding", "chunked"), chunk("hel"));
+        HttpResponse response = channel.readOutbound();
+        assertThat(readOutboundBody()).isEqualTo("hel");
+
+        assertThat(response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING))
+                .as("an HTTP/1.0 client cannot decode chunked framing")
+                .isFalse();
+        assertThat(response.headers().get(HttpHeaderNames.CONNECTION))
+                .as("without framing, only the end of the connection ends the body, so keep-alive is refused")
+                .isEqualTo("close");
+        assertThat(channel.isOpen()).as("not before the body is complete").isTrue();
+
+        channel.writeOutbound(lastChunk("lo"));
+        assertThat(readOutboundBody()).isEqualTo("lo");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void anHttp10KeepAliveClientWithALengthDelimitedBodyIsToldKeepAliveAndStaysConnected() {
+        receive(request(HttpVersion.HTTP_1_0, HttpMethod.GET, "Connection", "keep-alive"), true);
+
+        channel.writeOutbound(full(HttpResponseStatus.OK, "hello"));
+
+        HttpResponse response = readOutboundFull();
+        assertThat(response.headers().get(HttpHeaderNames.CONNECTION))
+                .as("HTTP/1.0 closes by default, so persistence must be confirmed explicitly")
+                .isEqualTo("keep-alive");
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(counter.reads).isEqualTo(2);
+    }
+
+    @Test
+    void anHttp10ClientWithoutKeepAliveIsAnsweredWithConnectionClose() {
+        receive(request(HttpVersion.HTTP_1_0, HttpMethod.GET), true);
+
+        channel.writeOutbound(full(HttpResponseStatus.OK, "hello"));
+
+        assertThat(readOutboundFull().headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aBodyWithoutFramingEndsWithTheConnection() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
+
+        channel.writeOutbound(head(HttpResponseStatus.OK), lastChunk("until close"));
+
+        HttpResponse response = channel.readOutbound();
+        assertThat(readOutboundBody()).isEqualTo("until close");
+        assertThat(response.headers().get(HttpHeaderNames.CONNECTION))
+                .as("no Content-Length and not chunked: the client can only find the end by the close")
+                .isEqualTo("close");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aResponseThatCannotHaveABodyNeedsNoFramingToKeepTheConnection() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.HEAD), true);
+        channel.writeOutbound(head(HttpResponseStatus.OK), LastHttpContent.EMPTY_LAST_CONTENT);
+        HttpResponse headResponse = channel.readOutbound();
+        assertThat((Object) channel.readOutbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(headResponse.headers().contains(HttpHeaderNames.CONNECTION)).as("HEAD").isFalse();
+
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
+        channel.writeOutbound(full(HttpResponseStatus.NOT_MODIFIED, ""));
+        assertThat(readOutboundFull().headers().contains(HttpHeaderNames.CONNECTION)).as("304").isFalse();
+
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(counter.reads).isEqualTo(3);
+    }
+
+    @Test
+    void aResponseThatEndsBeforeTheRequestBodyClosesTheConnection() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.POST, "Content-Length", "100000"), false);
+
+        channel.writeOutbound(full(HttpResponseStatus.FORBIDDEN, "no"));
+
+        readOutboundFull();
+        assertThat(channel.isOpen())
+                .as("the unread rest of the body would otherwise be parsed as the next request")
+                .isFalse();
+        assertThat(counter.reads).isEqualTo(1);
+    }
+
+    @Test
+    void aHundredContinueDoesNotEndTheExchange() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.POST, "Content-Length", "5", "Expect", "100-continue"), false);
+
+        FullHttpResponse interim = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER);
+        channel.writeOutbound(interim);
+        assertThat((Object) channel.readOutbound()).isSameAs(interim);
+        assertThat(interim.headers().isEmpty()).as("the interim response is passed on untouched").isTrue();
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(Exchange.current(channel)).as("the exchange is still in progress").isNotNull();
+        assertThat(counter.reads).isEqualTo(1);
+
+        channel.writeInbound(lastChunk("hello"));
+        LastHttpContent body = channel.readInbound();
+        body.release();
+        channel.writeOutbound(full(HttpResponseStatus.CREATED, "done"));
+
+        readOutboundFull();
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(counter.reads).isEqualTo(2);
+        assertThat(accessLogLine()).as("the final status is logged, not the interim one").contains(" status=201 ");
+    }
+
+    @Test
+    void afterTheResponseTheExchangeIsClearedAndOneAccessLogLineShowsStatusAndBytes() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
+        assertThat(Exchange.current(channel)).isNotNull();
+
+        channel.writeOutbound(head(HttpResponseStatus.OK, "Content-Length", "11"), chunk("hello "), lastChunk("world"));
+
+        assertThat((Object) channel.readOutbound()).isInstanceOf(HttpResponse.class);
+        assertThat(readOutboundBody() + readOutboundBody()).isEqualTo("hello world");
+        assertThat(Exchange.current(channel))
+                .as("a stale exchange would be blamed for whatever the connection does next")
+                .isNull();
+        assertThat(accessLogLine())
+                .contains("client=embedded", " method=GET ", " status=200 ", " bytes=11 ", " completed=true ",
+                        "ua=\"" + userAgent + "\"");
+    }
+
+    @Test
+    void aConnectionLostMidResponseIsLoggedAsNotCompleted() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
+        channel.writeOutbound(head(HttpResponseStatus.OK, "Content-Length", "11"), chunk("hello "));
+        assertThat((Object) channel.readOutbound()).isInstanceOf(HttpResponse.class);
+        assertThat(readOutboundBody()).isEqualTo("hello ");
+
+        channel.close();
+
+        assertThat(Exchange.current(channel)).isNull();
+        assertThat(accessLogLine()).contains(" status=200 ", " bytes=6 ", " completed=false ");
+    }
+
+    @Test
+    void anIdleConnectionIsClosed() {
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+
+        assertThat(channel.isOpen()).isFalse();
+    }
+}

@@ -1,0 +1,526 @@
+package dev.mapgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.mapgate.config.GateSettings;
+import dev.mapgate.gate.BasicUser;
+import dev.mapgate.gate.Check;
+import dev.mapgate.gate.Credentials;
+import dev.mapgate.gate.Decision;
+import dev.mapgate.gate.DenyReason;
+import dev.mapgate.gate.GatePolicy;
+import dev.mapgate.gate.IpAllowList;
+import dev.mapgate.gate.PathGlobs;
+import dev.mapgate.gate.Route;
+import dev.mapgate.gate.Token;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GateHandlerTest {
+
+    private static final String TOKEN_HEADER = "X-Sentry-Token";
+    private static final String TOKEN = "tok-3f9a1c";
+    private static final String ALICE_HASH = BCrypt.withDefaults().hashToString(4, "alice-pw".toCharArray());
+    private static final String SENTRY_IP = "203.0.113.7";
+    private static final Executor SAME_THREAD = Runnable::run;
+
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        for (EmbeddedChannel channel : channels) {
+            assertThat(channel.finishAndReleaseAll())
+                    .as("every message must have been read and checked by the test")
+                    .isFalse();
+        }
+    }
+
+    /** Begins the exchange, as the ExchangeHandler in front of the gate does. */
+    private static final class ExchangeStarter extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest request) {
+                Exchange.begin(ctx.channel(), new Exchange(request, System.nanoTime()));
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Keeps verifier tasks until the test runs them, on a thread of their own. */
+    private static final class HeldExecutor implements Executor {
+        private final List<Runnable> tasks = new ArrayList<>();
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        int pending() {
+            return tasks.size();
+        }
+
+        void runOnVerifierThread() throws InterruptedException {
+            List<Runnable> run = List.copyOf(tasks);
+            tasks.clear();
+            Thread verifier = new Thread(() -> run.forEach(Runnable::run), "test-verifier");
+            verifier.start();
+            verifier.join(30_000);
+            assertThat(verifier.isAlive()).as("the verifier finished").isFalse();
+        }
+    }
+
+    private static GateSettings settings(Set<Check> require, int denyStatus, boolean withBasicUsers) {
+        List<BasicUser> users = withBasicUsers ? List.of(new BasicUser("alice", ALICE_HASH)) : List.of();
+        GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of("**/*.map")), require,
+                IpAllowList.parse(List.of(SENTRY_IP, "198.51.100.0/24")),
+                new Credentials(List.of(new Token("sentry", TOKEN)), users));
+        return new GateSettings(policy, TOKEN_HEADER, "sourcemaps", denyStatus, withBasicUsers);
+    }
+
+    private static GateSettings ipAndCredential() {
+        return settings(EnumSet.of(Check.IP, Check.CREDENTIAL), 404, true);
+    }
+
+    /** A channel whose peer is at {@code remoteIp}, like an accepted TCP connection. */
+    private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier) {
+        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, verifier)) {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return new InetSocketAddress(remoteIp, 5555);
+            }
+        };
+        channels.add(channel);
+        return channel;
+    }
+
+    /** A channel whose peer address is Netty's EmbeddedSocketAddress: no IP address at all. */
+    private EmbeddedChannel channelWithoutIp(GateSettings settings) {
+        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, SAME_THREAD));
+        channels.add(channel);
+        return channel;
+    }
+
+    private static HttpRequest request(HttpMethod method, String uri, String... headerPairs) {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri);
+        request.headers().set(HttpHeaderNames.HOST, "cdn.example");
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            request.headers().add(headerPairs[i], headerPairs[i + 1]);
+        }
+        return request;
+    }
+
+    private static HttpRequest get(String uri, String... headerPairs) {
+        return request(HttpMethod.GET, uri, headerPairs);
+    }
+
+    private static String basic(String userAndPassword) {
+        return "Basic " + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpContent chunk(String text) {
+        return new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+
+    private static LastHttpContent lastChunk(String text) {
+        return new DefaultLastHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+
+    /** A denial as the client sees it. */
+    private record Denial(int status, String body, FullHttpResponse response) {
+        String header(CharSequence name) {
+            return response.headers().get(name);
+        }
+    }
+
+    private static Denial readDenial(EmbeddedChannel channel) {
+        Object msg = channel.readOutbound();
+        assertThat(msg).as("the gate must have answered").isInstanceOf(FullHttpResponse.class);
+        FullHttpResponse response = (FullHttpResponse) msg;
+        try {
+            return new Denial(response.status().code(), response.content().toString(StandardCharsets.UTF_8), response);
+        } finally {
+            response.release();
+        }
+    }
+
+    private static void assertNothingForwarded(EmbeddedChannel channel) {
+        assertThat((Object) channel.readInbound()).as("nothing may reach the origin").isNull();
+    }
+
+    private static String bodyOf(Object msg) {
+        assertThat(msg).isInstanceOf(HttpContent.class);
+        HttpContent content = (HttpContent) msg;
+        try {
+            return content.content().toString(StandardCharsets.UTF_8);
+        } finally {
+            content.release();
+        }
+    }
+
+    private static Decision decisionOn(EmbeddedChannel channel) {
+        return Exchange.current(channel).decision();
+    }
+
+    @Test
+    void theTestChannelReallyHasAnInternetPeerAddress() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+
+        assertThat(channel.remoteAddress())
+                .as("the IP tests below rely on overriding remoteAddress0() of EmbeddedChannel")
+                .isEqualTo(new InetSocketAddress(SENTRY_IP, 5555));
+    }
+
+    @Test
+    void aRequestOnAPassPathIsForwardedUnchangedExceptForItsCredentials() {
+        EmbeddedChannel channel = channelFrom("192.0.2.1", ipAndCredential(), SAME_THREAD);
+        HttpRequest request = get("/assets/app.js?v=3", TOKEN_HEADER, TOKEN,
+                "Authorization", basic("alice:alice-pw"), "Accept", "*/*");
+
+        channel.writeInbound(request, chunk("a"), LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat((Object) channel.readInbound()).isSameAs(request);
+        assertThat(request.uri()).isEqualTo("/assets/app.js?v=3");
+        assertThat(request.headers().names().stream().map(n -> n.toLowerCase(Locale.ROOT)))
+                .as("the origin must never see (or log) Sentry's secrets")
+                .containsExactlyInAnyOrder("host", "accept");
+        assertThat(bodyOf(channel.readInbound())).isEqualTo("a");
+        assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(decisionOn(channel)).isEqualTo(Decision.pass());
+        assertThat((Object) channel.readOutbound()).as("the gate does not answer").isNull();
+    }
+
+    @Test
+    void aGatedRequestWithAValidTokenFromAnAllowedAddressIsForwardedWithoutTheToken() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+        HttpRequest request = get("/assets/app.js.map", TOKEN_HEADER, TOKEN, "Authorization", "Bearer whatever");
+
+        channel.writeInbound(request, LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat((Object) channel.readInbound()).isSameAs(request);
+        assertThat(request.headers().contains(TOKEN_HEADER)).isFalse();
+        assertThat(request.headers().contains(HttpHeaderNames.AUTHORIZATION)).isFalse();
+        assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(decisionOn(channel)).isEqualTo(Decision.allow("sentry"));
+        assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
+    void aGatedRequestWithoutATokenGetsTheConfiguredDenialOnceItsEndHasArrived() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+
+        channel.writeInbound(get("/assets/app.js.map"));
+        assertThat((Object) channel.readOutbound())
+                .as("a bodyless request is answered once its end is pulled, so the connection can be kept")
+                .isNull();
+        channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+
+        Denial denial = readDenial(channel);
+        assertThat(denial.status()).isEqualTo(404);
+        assertThat(denial.body()).isEqualTo("404 Not Found\n");
+        assertThat(denial.header(HttpHeaderNames.CONNECTION)).isNull();
+        assertThat(denial.header(HttpHeaderNames.CACHE_CONTROL)).isEqualTo("no-store");
+        assertNothingForwarded(channel);
+        assertThat(decisionOn(channel)).isEqualTo(Decision.deny(DenyReason.NO_CREDENTIAL, null));
+    }
+
+    @Test
+    void aDeniedRequestWithABodyIsAnsweredAtOnceWithConnectionCloseAndItsBodyIsDropped() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+        HttpContent part = chunk("secret upload");
+        LastHttpContent end = lastChunk("!");
+
+        channel.writeInbound(request(HttpMethod.PUT, "/assets/app.js.map", "Content-Length", "14"));
+        Denial denial = readDenial(channel);
+        channel.writeInbound(part, end);
+
+        assertThat(denial.status()).isEqualTo(404);
+        assertThat(denial.header(HttpHeaderNames.CONNECTION))
+                .as("reading an unwanted body only helps whoever sent it")
+                .isEqualTo("close");
+        assertNothingForwarded(channel);
+        assertThat(part.refCnt()).as("dropped body parts are released").isZero();
+        assertThat(end.refCnt()).isZero();
+        assertThat((Object) channel.readOutbound()).as("one answer only").isNull();
+    }
+
+    @Test
+    void everyDenialReasonLooksTheSameToTheClient() {
+        List<Denial> denials = new ArrayList<>();
+        List<DenyReason> reasons = new ArrayList<>();
+        record Attempt(String peer, String[] headers) { }
+        List<Attempt> attempts = List.of(
+                new Attempt(SENTRY_IP, new String[0]),
+                new Attempt(SENTRY_IP, new String[] {TOKEN_HEADER, "wrong"}),
+                new Attempt("192.0.2.1", new String[] {TOKEN_HEADER, TOKEN}),
+                new Attempt(SENTRY_IP, new String[] {"Authorization", "Basic !!!"}));
+        for (Attempt attempt : attempts) {
+            EmbeddedChannel channel = channelFrom(attempt.peer(), settings(EnumSet.of(Check.IP, Check.CREDENTIAL), 403, true),
+                    SAME_THREAD);
+            channel.writeInbound(get("/assets/app.js.map", attempt.headers()), LastHttpContent.EMPTY_LAST_CONTENT);
+            denials.add(readDenial(channel));
+            reasons.add(decisionOn(channel).reason());
+            assertNothingForwarded(channel);
+        }
+
+        assertThat(reasons).as("the log tells the reasons apart")
+                .containsExactly(DenyReason.NO_CREDENTIAL, DenyReason.BAD_CREDENTIAL, DenyReason.IP,
+                        DenyReason.BAD_CREDENTIAL);
+        for (Denial denial : denials) {
+            assertThat(denial.status()).isEqualTo(403);
+            assertThat(denial.body()).isEqualTo("403 Forbidden\n");
+            assertThat(denial.response().headers().entries().toString())
+                    .as("the client must not learn which check failed")
+                    .isEqualTo(denials.get(0).response().headers().entries().toString());
+        }
+    }
+
+    @Test
+    void aGateThatRequiresAnAddressDeniesAClientWhoseAddressIsUnknown() {
+        EmbeddedChannel channel = channelWithoutIp(ipAndCredential());
+        assertThat(channel.remoteAddress()).isNotInstanceOf(InetSocketAddress.class);
+
+        channel.writeInbound(get("/assets/app.js.map", TOKEN_HEADER, TOKEN), LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat(readDenial(channel).status()).as("fail closed, even with a valid token").isEqualTo(404);
+        assertNothingForwarded(channel);
+        assertThat(decisionOn(channel)).isEqualTo(Decision.deny(DenyReason.IP, "sentry"));
+    }
+
+    @Test
+    void aCredentialOnlyGateAllowsAValidTokenFromAnyAddress() {
+        EmbeddedChannel channel = channelWithoutIp(settings(EnumSet.of(Check.CREDENTIAL), 404, false));
+        HttpRequest request = get("/assets/app.js.map", TOKEN_HEADER, TOKEN);
+
+        channel.writeInbound(request, LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat((Object) channel.readInbound()).isSameAs(request);
+        assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(request.headers().contains(TOKEN_HEADER)).isFalse();
+        assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
+    void a401OffersBasicWhenBasicUsersAreConfigured() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, settings(EnumSet.of(Check.CREDENTIAL), 401, true), SAME_THREAD);
+
+        channel.writeInbound(get("/assets/app.js.map"), LastHttpContent.EMPTY_LAST_CONTENT);
+
+        Denial denial = readDenial(channel);
+        assertThat(denial.status()).isEqualTo(401);
+        assertThat(denial.body()).isEqualTo("401 Unauthorized\n");
+        assertThat(denial.header(HttpHeaderNames.WWW_AUTHENTICATE)).isEqualTo("Basic realm=\"sourcemaps\"");
+    }
+
+    @Test
+    void a401DoesNotOfferBasicWhenOnlyTokensAreConfigured() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, settings(EnumSet.of(Check.CREDENTIAL), 401, false), SAME_THREAD);
+
+        channel.writeInbound(get("/assets/app.js.map"), LastHttpContent.EMPTY_LAST_CONTENT);
+
+        Denial denial = readDenial(channel);
+        assertThat(denial.status()).isEqualTo(401);
+        assertThat(denial.header(HttpHeaderNames.WWW_AUTHENTICATE))
+                .as("a browser would prompt for a password that can never work")
+                .isNull();
+    }
+
+    @Test
+    void aDeniedHeadRequestGetsTheSameHeadersAndNoBody() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+
+        channel.writeInbound(request(HttpMethod.HEAD, "/assets/app.js.map"), LastHttpContent.EMPTY_LAST_CONTENT);
+
+        Denial denial = readDenial(channel);
+        assertThat(denial.status()).isEqualTo(404);
+        assertThat(denial.body()).isEmpty();
+        assertThat(denial.header(HttpHeaderNames.CONTENT_LENGTH))
+                .as("HEAD announces the length the GET body would have")
+                .isEqualTo(String.valueOf("404 Not Found\n".length()));
+    }
+
+    @Test
+    void requestsTheDecoderCouldNotParseAreRefusedWithAMatchingStatusAndConnectionClose() {
+        record Case(Throwable cause, int status) { }
+        for (Case c : List.of(
+                new Case(new TooLongHttpLineException("line"), 414),
+                new Case(new TooLongHttpHeaderException("headers"), 431),
+                new Case(new TooLongFrameException("frame"), 413),
+                new Case(new IllegalArgumentException("invalid version"), 400))) {
+            EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+            HttpRequest request = get("/bad", TOKEN_HEADER, TOKEN);
+            request.setDecoderResult(DecoderResult.failure(c.cause()));
+
+            channel.writeInbound(request);
+
+            Denial denial = readDenial(channel);
+            assertThat(denial.status()).as(c.cause().getClass().getSimpleName()).isEqualTo(c.status());
+            assertThat(denial.header(HttpHeaderNames.CONNECTION))
+                    .as("after a parse failure the rest of the stream cannot be trusted")
+                    .isEqualTo("close");
+            assertNothingForwarded(channel);
+        }
+    }
+
+    @Test
+    void anAmbiguousTargetIsRefusedWith400AndConnectionClose() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+
+        channel.writeInbound(get("/a/../b.map", TOKEN_HEADER, TOKEN));
+
+        Denial denial = readDenial(channel);
+        assertThat(denial.status()).isEqualTo(400);
+        assertThat(denial.body()).isEqualTo("400 Bad Request\n");
+        assertThat(denial.header(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertNothingForwarded(channel);
+        assertThat(Exchange.current(channel).target()).as("no canonical target for the log").isNull();
+    }
+
+    @Test
+    void twoTokenHeadersAreDeniedAsABadCredentialEvenIfOneIsValid() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+
+        channel.writeInbound(get("/assets/app.js.map", TOKEN_HEADER, TOKEN, TOKEN_HEADER, "other"),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat(readDenial(channel).status()).isEqualTo(404);
+        assertNothingForwarded(channel);
+        assertThat(decisionOn(channel).reason())
+                .as("the client did present a credential, just not a usable one; the log must not say it sent none")
+                .isEqualTo(DenyReason.BAD_CREDENTIAL);
+    }
+
+    @Test
+    void anUncachedBasicCredentialIsVerifiedOffTheEventLoopAndTheBodyThatArrivesMeanwhileFollowsInOrder()
+            throws InterruptedException {
+        HeldExecutor verifier = new HeldExecutor();
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), verifier);
+        HttpRequest request = request(HttpMethod.POST, "/assets/app.js.map", "Authorization", basic("alice:alice-pw"),
+                "Content-Length", "6");
+
+        channel.writeInbound(request, chunk("one"), lastChunk("two"));
+        assertThat(verifier.pending()).as("bcrypt must not run on the event loop").isEqualTo(1);
+        assertNothingForwarded(channel);
+        assertThat(decisionOn(channel)).isNull();
+
+        verifier.runOnVerifierThread();
+        channel.runPendingTasks();
+
+        assertThat((Object) channel.readInbound()).isSameAs(request);
+        assertThat(request.headers().contains(HttpHeaderNames.AUTHORIZATION)).isFalse();
+        assertThat(bodyOf(channel.readInbound())).isEqualTo("one");
+        Object end = channel.readInbound();
+        assertThat(end).isInstanceOf(LastHttpContent.class);
+        assertThat(bodyOf(end)).isEqualTo("two");
+        assertThat(decisionOn(channel)).isEqualTo(Decision.allow("alice"));
+        assertThat((Object) channel.readOutbound()).isNull();
+
+        HttpRequest again = get("/assets/app.js.map", "Authorization", basic("alice:alice-pw"));
+        channel.writeInbound(again, LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(verifier.pending()).as("a verified credential is remembered").isZero();
+        assertThat((Object) channel.readInbound()).isSameAs(again);
+        assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    @Test
+    void aWrongBasicPasswordIsDeniedAfterVerificationEvenIfTheRequestEndArrivedMeanwhile()
+            throws InterruptedException {
+        HeldExecutor verifier = new HeldExecutor();
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), verifier);
+        LastHttpContent end = lastChunk("");
+
+        channel.writeInbound(get("/assets/app.js.map", "Authorization", basic("alice:guess")), end);
+        verifier.runOnVerifierThread();
+        channel.runPendingTasks();
+
+        assertNothingForwarded(channel);
+        assertThat(end.refCnt()).isZero();
+        assertThat(decisionOn(channel)).isEqualTo(Decision.deny(DenyReason.BAD_CREDENTIAL, null));
+        assertThat(channel.outboundMessages())
+                .as("the client has sent its whole request and must get an answer, not wait forever")
+                .hasSize(1);
+        Denial denial = readDenial(channel);
+        assertThat(denial.status()).isEqualTo(404);
+        assertThat(denial.header(HttpHeaderNames.CONNECTION))
+                .as("the request is complete, so the connection can be kept")
+                .isNull();
+    }
+
+    @Test
+    void aFullVerifierQueueDeniesRatherThanQueueingWithoutBound() {
+        Executor full = task -> {
+            throw new RejectedExecutionException("queue full");
+        };
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), full);
+
+        channel.writeInbound(get("/assets/app.js.map", "Authorization", basic("alice:alice-pw")),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat(readDenial(channel).status()).isEqualTo(404);
+        assertNothingForwarded(channel);
+        assertThat(decisionOn(channel)).isEqualTo(Decision.deny(DenyReason.ERROR, null));
+    }
+
+    @Test
+    void aConnectionClosedWhileVerifyingForwardsNothingAndReleasesWhatWaited() throws InterruptedException {
+        HeldExecutor verifier = new HeldExecutor();
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), verifier);
+        HttpContent part = chunk("waiting");
+
+        channel.writeInbound(request(HttpMethod.POST, "/assets/app.js.map", "Authorization", basic("alice:alice-pw"),
+                "Content-Length", "20"), part);
+        channel.close();
+        verifier.runOnVerifierThread();
+        channel.runPendingTasks();
+
+        assertNothingForwarded(channel);
+        assertThat(part.refCnt()).isZero();
+        assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
+    void aDeniedRequestDoesNotSpoilTheNextOneOnTheSameConnection() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+
+        channel.writeInbound(get("/assets/app.js.map"), LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(readDenial(channel).status()).isEqualTo(404);
+
+        HttpRequest next = get("/assets/app.js.map", TOKEN_HEADER, TOKEN);
+        HttpContent body = chunk("x");
+        channel.writeInbound(next, body, LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat((Object) channel.readInbound()).isSameAs(next);
+        assertThat(bodyOf(channel.readInbound())).isEqualTo("x");
+        assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(decisionOn(channel).route()).isEqualTo(Route.GATED);
+        assertThat((Object) channel.readOutbound()).isNull();
+    }
+}
