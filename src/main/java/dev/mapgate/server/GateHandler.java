@@ -70,8 +70,6 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
-        // A request never carries a buffer here (no aggregator), but release in case one does.
-        ReferenceCountUtil.release(request);
         Exchange exchange = Exchange.current(ctx.channel());
         if (request.decoderResult().isFailure()) {
             LOG.debug("event=bad-request peer={} cause={}", ctx.channel().remoteAddress(),
@@ -160,6 +158,8 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
      */
     private void respondAndDiscard(ChannelHandlerContext ctx, HttpRequest request, FullHttpResponse response) {
         state = State.DISCARDING;
+        // No aggregator runs, so a request holds no buffer; release in case that ever changes.
+        ReferenceCountUtil.release(request);
         // The request's end may have arrived while the verifier was deciding: then there is
         // nothing left to pull, and waiting for it would leave the client without an answer.
         boolean ended = releaseWaiting();
