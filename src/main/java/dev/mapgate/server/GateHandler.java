@@ -93,14 +93,16 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
         InetAddress client = clientAddress(ctx);
         // Two token headers are ambiguous; no well-formed client sends them, so neither counts.
-        String token = tokens.size() > 1 ? "" : tokens.isEmpty() ? null : tokens.get(0);
+        boolean ambiguousToken = tokens.size() > 1;
+        String token = ambiguousToken ? "" : tokens.isEmpty() ? null : tokens.get(0);
 
         // isSlow first: it is cheap and almost always false, which spares a second glob match.
         if (policy.isSlow(token, authorization) && policy.route(target.path()) == Route.GATED) {
             state = State.DECIDING;
             try {
                 CompletableFuture
-                        .supplyAsync(() -> policy.decide(target.path(), client, token, authorization), verifier)
+                        .supplyAsync(() -> ambiguity(ambiguousToken,
+                                policy.decide(target.path(), client, token, authorization)), verifier)
                         .exceptionally(e -> Decision.deny(DenyReason.ERROR, null))
                         .thenAcceptAsync(decision -> apply(ctx, request, decision), ctx.executor());
             } catch (RejectedExecutionException e) {
@@ -109,13 +111,16 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        Decision decision = policy.decide(target.path(), client, token, authorization);
-        if (tokens.size() > 1 && decision.reason() == DenyReason.NO_CREDENTIAL) {
-            // Both token headers were set aside, but the client did send a credential: the log
-            // must say it was unusable, not that it was missing.
-            decision = Decision.deny(DenyReason.BAD_CREDENTIAL, null);
-        }
-        apply(ctx, request, decision);
+        apply(ctx, request, ambiguity(ambiguousToken, policy.decide(target.path(), client, token, authorization)));
+    }
+
+    /**
+     * Both token headers were set aside, but the client did send a credential: the log must say
+     * it was unusable, not that it was missing.
+     */
+    private static Decision ambiguity(boolean ambiguousToken, Decision decision) {
+        return ambiguousToken && decision.reason() == DenyReason.NO_CREDENTIAL
+                ? Decision.deny(DenyReason.BAD_CREDENTIAL, null) : decision;
     }
 
     private void apply(ChannelHandlerContext ctx, HttpRequest request, Decision decision) {
