@@ -1,6 +1,7 @@
 package dev.mapgate;
 
 import dev.mapgate.config.Settings;
+import dev.mapgate.gate.Route;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ final class StartupHint {
         try (Stream<Path> files = Files.walk(root, 4)) {
             return files.filter(Files::isRegularFile)
                     .map(p -> "/" + root.relativize(p).toString().replace('\\', '/'))
-                    .filter(p -> settings.gate().policy().route(p) == dev.mapgate.gate.Route.GATED)
+                    .filter(p -> settings.gate().policy().route(p) == Route.GATED)
                     .sorted()
                     .findFirst();
         } catch (IOException | RuntimeException e) {

@@ -23,7 +23,6 @@ public final class Exchange {
     private final long startNanos;
     private final HttpMethod method;
     private final HttpVersion version;
-    private final String rawUri;
     private final String userAgent;
     private final boolean keepAliveRequested;
 
@@ -36,7 +35,6 @@ public final class Exchange {
         this.startNanos = startNanos;
         this.method = request.method();
         this.version = request.protocolVersion();
-        this.rawUri = request.uri();
         this.userAgent = request.headers().get("User-Agent");
         this.keepAliveRequested = HttpUtil.isKeepAlive(request);
     }
@@ -64,11 +62,6 @@ public final class Exchange {
 
     public HttpVersion version() {
         return version;
-    }
-
-    /** The request-target exactly as received; for logs of rejected requests only. */
-    public String rawUri() {
-        return rawUri;
     }
 
     public String userAgent() {
