@@ -4,56 +4,86 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.Arrays;
 
 /**
- * A request-target reduced to one canonical form: the decoded path that is classified, and the
- * re-encoded path that is forwarded, so the gate and the origin see the same resource.
+ * The canonicaliser: reduces a request-target to the one path that is both classified and
+ * forwarded, so the gate and the origin always judge the same resource.
  *
- * <p>Parsing is strict and fails closed: any target that two servers might read differently
- * (double encoding, encoded slashes, dot segments, backslashes, empty segments, invalid UTF-8,
- * characters outside RFC 3986) is refused rather than guessed at.
+ * <p>The target is decoded exactly once. Anything that servers are known to read differently from
+ * one another is refused rather than guessed at: double encoding, encoded separators, dot and
+ * empty segments, backslashes, names that Windows trims, invalid UTF-8, and characters that
+ * Unicode folding turns into separators. What survives is re-encoded from the decoded form, so the
+ * origin never sees a byte of the client's spelling.
+ *
+ * <p>Each refusal names its rule in {@link BadTargetException#getMessage()}, for the debug log.
  *
  * @param path        decoded canonical path, always starting with {@code /}
  * @param encodedPath {@link #path} percent-encoded for the wire
  * @param rawQuery    the query as received (without {@code ?}), or {@code null}
+ * @param authority   the host named by an absolute-form target, or {@code null} for origin-form
  */
-public record RequestTarget(String path, String encodedPath, String rawQuery) {
+public record RequestTarget(String path, String encodedPath, String rawQuery, Authority authority) {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /** RFC 3986 pchar without pct-encoded: unreserved, sub-delims, ':' and '@'. */
     private static final boolean[] PCHAR = asciiSet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
             + "-._~" + "!$&'()*+,;=" + ":@");
-    // '[' and ']' are RFC 3986 characters that clients send unencoded (e.g. "?a[]=1"); they are
-    // harmless because the forwarded path re-encodes them.
-    private static final boolean[] RAW_PATH = union(PCHAR, "/%[]");
-    private static final boolean[] RAW_QUERY = union(RAW_PATH, "?");
-    private static final boolean[] RAW_AUTHORITY = union(asciiSet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-            + "0123456789" + "-._~" + "!$&'()*+,;="), ":[]%");
+    /**
+     * Every byte RFC 3986 allows in a path or query, raw. '[' and ']' are gen-delims that clients
+     * send unescaped in queries ("?a[]=1"); they never reach the origin raw in a path, because the
+     * path is re-encoded. '#' is absent: a fragment is never sent, so one in a target is an attack.
+     */
+    private static final boolean[] RAW_TARGET = union(PCHAR, "/?%[]");
 
-    /** @throws BadTargetException when the target is malformed or ambiguous */
+    /** Decoded bytes that would change the structure of the path if the origin saw them. */
+    private static final String ENCODED_SEPARATORS = "/?#\\";
+
+    /** An origin-form target; absolute-form is refused. */
     public static RequestTarget parse(String rawTarget) throws BadTargetException {
+        return parse(rawTarget, AcceptedHosts.NONE);
+    }
+
+    /**
+     * @param hosts the hosts an absolute-form target may name; other absolute-form targets, and
+     *              the asterisk and authority forms, are refused
+     * @throws BadTargetException naming the broken rule
+     */
+    public static RequestTarget parse(String rawTarget, AcceptedHosts hosts) throws BadTargetException {
         if (rawTarget == null || rawTarget.isEmpty()) {
             throw new BadTargetException("empty request-target");
         }
-        if (rawTarget.indexOf('#') >= 0) {
-            throw new BadTargetException("fragment in request-target");
-        }
-        String pathAndQuery = rawTarget.charAt(0) == '/' ? rawTarget : pathOfAbsoluteForm(rawTarget);
+        requireRawChars(rawTarget);
 
-        int question = pathAndQuery.indexOf('?');
-        String rawPath = question < 0 ? pathAndQuery : pathAndQuery.substring(0, question);
-        String rawQuery = question < 0 ? null : pathAndQuery.substring(question + 1);
-        requireChars(rawPath, RAW_PATH, "path");
-        requireValidPercentEscapes(rawPath);
+        Authority authority = null;
+        int pathStart = 0;
+        if (rawTarget.charAt(0) != '/') {
+            int authorityStart = schemeLength(rawTarget);
+            int authorityEnd = indexOfAny(rawTarget, "/?", authorityStart);
+            try {
+                authority = Authority.parse(rawTarget.substring(authorityStart, authorityEnd));
+            } catch (IllegalArgumentException e) {
+                throw new BadTargetException("absolute-form authority: " + e.getMessage());
+            }
+            if (!hosts.accepts(authority)) {
+                throw new BadTargetException("absolute-form names a host that is not in listen.hosts");
+            }
+            pathStart = authorityEnd;
+        }
+
+        int question = rawTarget.indexOf('?', pathStart);
+        int pathEnd = question < 0 ? rawTarget.length() : question;
+        String rawPath = pathStart == pathEnd ? "/" : rawTarget.substring(pathStart, pathEnd);
+        String rawQuery = question < 0 ? null : rawTarget.substring(question + 1);
         if (rawQuery != null) {
-            requireChars(rawQuery, RAW_QUERY, "query");
-            requireValidPercentEscapes(rawQuery);
+            // The query is forwarded as received, but still has to be well-formed.
+            decodeBytes(rawQuery, "query", "");
         }
-
-        String path = decode(rawPath);
+        String path = decodePath(rawPath);
         requireCanonical(path);
-        return new RequestTarget(path, encode(path), rawQuery);
+        return new RequestTarget(path, encode(path), rawQuery, authority);
     }
 
     /** The origin-form target to forward: {@link #encodedPath} plus the query. */
@@ -67,106 +97,142 @@ public record RequestTarget(String path, String encodedPath, String rawQuery) {
         }
     }
 
-    private static String pathOfAbsoluteForm(String target) throws BadTargetException {
-        int authorityStart;
-        if (target.regionMatches(true, 0, "http://", 0, 7)) {
-            authorityStart = 7;
-        } else if (target.regionMatches(true, 0, "https://", 0, 8)) {
-            authorityStart = 8;
-        } else {
-            throw new BadTargetException("request-target is neither origin-form nor http(s) absolute-form");
-        }
-        int authorityEnd = authorityStart;
-        while (authorityEnd < target.length() && target.charAt(authorityEnd) != '/' && target.charAt(authorityEnd) != '?') {
-            authorityEnd++;
-        }
-        if (authorityEnd == authorityStart) {
-            throw new BadTargetException("absolute-form without a host");
-        }
-        // RFC 9110 forbids userinfo in http(s) URIs; it is a classic way to disguise the real host.
-        if (target.indexOf('@', authorityStart) >= 0 && target.indexOf('@', authorityStart) < authorityEnd) {
-            throw new BadTargetException("userinfo in absolute-form");
-        }
-        requireChars(target.substring(authorityStart, authorityEnd), RAW_AUTHORITY, "authority");
-        if (authorityEnd == target.length()) {
-            return "/";
-        }
-        return target.charAt(authorityEnd) == '?' ? "/" + target.substring(authorityEnd) : target.substring(authorityEnd);
-    }
-
-    private static void requireChars(String raw, boolean[] allowed, String part) throws BadTargetException {
+    private static void requireRawChars(String raw) throws BadTargetException {
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
-            if (c >= 128 || !allowed[c]) {
-                throw new BadTargetException("character not allowed in " + part);
+            if (c >= 128 || !RAW_TARGET[c]) {
+                throw new BadTargetException(c == '#' ? "fragment in request-target"
+                        : "byte 0x" + Integer.toHexString(c) + " is not allowed in a request-target");
             }
         }
     }
 
-    private static void requireValidPercentEscapes(String raw) throws BadTargetException {
-        for (int i = raw.indexOf('%'); i >= 0; i = raw.indexOf('%', i + 3)) {
-            if (i + 2 >= raw.length() || hexValue(raw.charAt(i + 1)) < 0 || hexValue(raw.charAt(i + 2)) < 0) {
-                throw new BadTargetException("malformed percent-encoding");
-            }
+    /** @return where the authority starts after "http://" or "https://" (any case) */
+    private static int schemeLength(String target) throws BadTargetException {
+        if (target.regionMatches(true, 0, "http://", 0, 7)) {
+            return 7;
         }
+        if (target.regionMatches(true, 0, "https://", 0, 8)) {
+            return 8;
+        }
+        throw new BadTargetException("request-target is neither origin-form nor http(s) absolute-form");
     }
 
-    /** Decodes escapes exactly once, as strict UTF-8. Escapes are already known to be well-formed. */
-    private static String decode(String rawPath) throws BadTargetException {
-        if (rawPath.indexOf('%') < 0) {
+    /** Decodes the path's escapes once, as strict UTF-8, refusing encoded separators and controls. */
+    private static String decodePath(String rawPath) throws BadTargetException {
+        // Decoding an encoded separator would split or merge segments the way some origins do
+        // and others don't.
+        byte[] bytes = decodeBytes(rawPath, "path", ENCODED_SEPARATORS);
+        if (bytes == null) {
             return rawPath;
-        }
-        byte[] bytes = new byte[rawPath.length()];
-        int length = 0;
-        for (int i = 0; i < rawPath.length(); i++) {
-            char c = rawPath.charAt(i);
-            if (c == '%') {
-                int b = hexValue(rawPath.charAt(i + 1)) << 4 | hexValue(rawPath.charAt(i + 2));
-                if (b == '/') {
-                    // Decoding it would merge segments the origin may keep apart.
-                    throw new BadTargetException("encoded slash in path");
-                }
-                bytes[length++] = (byte) b;
-                i += 2;
-            } else {
-                bytes[length++] = (byte) c;
-            }
         }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, 0, length))
+                    .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
+            // Also catches overlong forms such as %C0%AE, which lenient decoders turn into '.'.
             throw new BadTargetException("path is not valid UTF-8");
         }
     }
 
+    /**
+     * Checks that every escape is {@code %XX} and decodes them.
+     *
+     * @param forbidden characters that must not be the result of an escape
+     * @return the decoded bytes, or {@code null} when {@code raw} holds no escape
+     */
+    private static byte[] decodeBytes(String raw, String part, String forbidden) throws BadTargetException {
+        if (raw.indexOf('%') < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[raw.length()];
+        int length = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                int high = i + 1 < raw.length() ? hexValue(raw.charAt(i + 1)) : -1;
+                int low = i + 2 < raw.length() ? hexValue(raw.charAt(i + 2)) : -1;
+                if (high < 0 || low < 0) {
+                    // Includes IIS's %uXXXX, which only IIS decodes.
+                    throw new BadTargetException("malformed percent-encoding in " + part);
+                }
+                c = (char) (high << 4 | low);
+                if (forbidden.indexOf(c) >= 0) {
+                    throw new BadTargetException("encoded '" + c + "' in " + part);
+                }
+                i += 2;
+            }
+            bytes[length++] = (byte) c;
+        }
+        return Arrays.copyOf(bytes, length);
+    }
+
+    /** The decoded path must be one that every origin resolves to the same file. */
     private static void requireCanonical(String path) throws BadTargetException {
+        boolean ascii = true;
         int segmentStart = 1;
         for (int i = 1; i <= path.length(); i++) {
             char c = i < path.length() ? path.charAt(i) : '/';
-            if (Character.isISOControl(c)) {
-                throw new BadTargetException("control character in path");
-            }
-            if (c == '\\') {
-                throw new BadTargetException("backslash in path");
-            }
-            if (c == '%') {
-                throw new BadTargetException("percent sign left after decoding (double encoding)");
-            }
             if (c != '/') {
+                ascii &= c < 128;
+                requireAllowedDecoded(c);
                 continue;
             }
-            int segmentLength = i - segmentStart;
-            if (segmentLength == 0 && i < path.length()) {
-                throw new BadTargetException("empty path segment");
-            }
-            if (isDotSegment(path, segmentStart, segmentLength)) {
+            int length = i - segmentStart;
+            if (length == 0) {
+                // A trailing slash (a directory) is fine; "//" is merged by some origins and not others.
+                if (i < path.length()) {
+                    throw new BadTargetException("empty path segment");
+                }
+            } else if (isDotSegment(path, segmentStart, length)) {
                 throw new BadTargetException("dot segment in path");
+            } else if (path.charAt(i - 1) == '.' || path.charAt(i - 1) == ' ') {
+                // Windows (IIS) trims these, so "app.js.map." would be served as "app.js.map".
+                throw new BadTargetException("path segment ends in '.' or space");
             }
             segmentStart = i + 1;
+        }
+        if (!ascii) {
+            requireNoFoldedSeparators(path);
+        }
+    }
+
+    private static void requireAllowedDecoded(char c) throws BadTargetException {
+        if (Character.isISOControl(c) || c == '\t') {
+            throw new BadTargetException("control character in path");
+        }
+        if (c == '\\') {
+            throw new BadTargetException("backslash in path");
+        }
+        if (c == '%') {
+            throw new BadTargetException("percent sign left after decoding (double encoding)");
+        }
+    }
+
+    /**
+     * Some origins apply Unicode compatibility folding (NFKC), which turns a fullwidth solidus into
+     * '/', "\u2025" into "..", and so on. A character that folds into a separator, dot, escape or
+     * control is refused; letters that fold into letters are left to the classifier.
+     */
+    private static void requireNoFoldedSeparators(String path) throws BadTargetException {
+        for (int i = 0; i < path.length(); ) {
+            int cp = path.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp < 128) {
+                continue;
+            }
+            String folded = Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFKC);
+            for (int j = 0; j < folded.length(); j++) {
+                char f = folded.charAt(j);
+                if (f == '/' || f == '.' || f == ';' || f == ':' || f == '?' || f == '#' || f == ' '
+                        || f == '\\' || f == '%' || Character.isISOControl(f)) {
+                    throw new BadTargetException("character U+" + Integer.toHexString(cp).toUpperCase()
+                            + " folds into '" + f + "'");
+                }
+            }
         }
     }
 
@@ -175,7 +241,7 @@ public record RequestTarget(String path, String encodedPath, String rawQuery) {
                 || (length == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.');
     }
 
-    /** Percent-encodes everything but pchar and the separators; returns {@code path} itself when nothing needs it. */
+    /** Percent-encodes everything but pchar and '/'; returns {@code path} itself when nothing needs it. */
     private static String encode(String path) {
         int first = 0;
         while (first < path.length() && isKept(path.charAt(first))) {
@@ -185,16 +251,14 @@ public record RequestTarget(String path, String encodedPath, String rawQuery) {
             return path;
         }
         StringBuilder out = new StringBuilder(path.length() + 16).append(path, 0, first);
-        for (int i = first; i < path.length(); ) {
-            char c = path.charAt(i);
-            if (isKept(c)) {
-                out.append(c);
-                i++;
-                continue;
+        byte[] utf8 = path.substring(first).getBytes(StandardCharsets.UTF_8);
+        for (byte b : utf8) {
+            int c = b & 0xFF;
+            if (c < 128 && isKept((char) c)) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
             }
-            int codePoint = path.codePointAt(i);
-            appendUtf8Escaped(out, codePoint);
-            i += Character.charCount(codePoint);
         }
         return out.toString();
     }
@@ -203,26 +267,13 @@ public record RequestTarget(String path, String encodedPath, String rawQuery) {
         return c == '/' || (c < 128 && PCHAR[c]);
     }
 
-    private static void appendUtf8Escaped(StringBuilder out, int cp) {
-        if (cp < 0x80) {
-            appendEscaped(out, cp);
-        } else if (cp < 0x800) {
-            appendEscaped(out, 0xC0 | cp >> 6);
-            appendEscaped(out, 0x80 | cp & 0x3F);
-        } else if (cp < 0x10000) {
-            appendEscaped(out, 0xE0 | cp >> 12);
-            appendEscaped(out, 0x80 | cp >> 6 & 0x3F);
-            appendEscaped(out, 0x80 | cp & 0x3F);
-        } else {
-            appendEscaped(out, 0xF0 | cp >> 18);
-            appendEscaped(out, 0x80 | cp >> 12 & 0x3F);
-            appendEscaped(out, 0x80 | cp >> 6 & 0x3F);
-            appendEscaped(out, 0x80 | cp & 0x3F);
+    private static int indexOfAny(String s, String chars, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return i;
+            }
         }
-    }
-
-    private static void appendEscaped(StringBuilder out, int b) {
-        out.append('%').append(HEX[b >> 4 & 0xF]).append(HEX[b & 0xF]);
+        return s.length();
     }
 
     private static int hexValue(char c) {

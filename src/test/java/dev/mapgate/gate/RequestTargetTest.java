@@ -30,13 +30,13 @@ class RequestTargetTest {
     void aPlainOriginFormTargetIsKeptAsIs() {
         RequestTarget target = parse("/static/app.js.map");
 
-        assertThat(target).isEqualTo(new RequestTarget("/static/app.js.map", "/static/app.js.map", null));
+        assertThat(target).isEqualTo(new RequestTarget("/static/app.js.map", "/static/app.js.map", null, null));
         assertThat(target.originForm()).isEqualTo("/static/app.js.map");
     }
 
     @Test
     void theRootIsAValidPath() {
-        assertThat(parse("/")).isEqualTo(new RequestTarget("/", "/", null));
+        assertThat(parse("/")).isEqualTo(new RequestTarget("/", "/", null, null));
     }
 
     @Test
@@ -59,7 +59,7 @@ class RequestTargetTest {
     @Test
     void absoluteFormContributesOnlyItsPathAndQuery() {
         assertThat(parse("http://example.com/a/app.js.map?x=1"))
-                .isEqualTo(new RequestTarget("/a/app.js.map", "/a/app.js.map", "x=1"));
+                .isEqualTo(new RequestTarget("/a/app.js.map", "/a/app.js.map", "x=1", null));
         assertThat(parse("https://example.com:8443/app.js.map").path()).isEqualTo("/app.js.map");
         assertThat(parse("HTTP://example.com/app.js.map").path()).isEqualTo("/app.js.map");
         assertThat(parse("http://[2001:db8::1]:8080/app.js.map").path()).isEqualTo("/app.js.map");
@@ -67,8 +67,8 @@ class RequestTargetTest {
 
     @Test
     void absoluteFormWithoutAPathMeansTheRoot() {
-        assertThat(parse("http://example.com")).isEqualTo(new RequestTarget("/", "/", null));
-        assertThat(parse("http://example.com?x=1")).isEqualTo(new RequestTarget("/", "/", "x=1"));
+        assertThat(parse("http://example.com")).isEqualTo(new RequestTarget("/", "/", null, null));
+        assertThat(parse("http://example.com?x=1")).isEqualTo(new RequestTarget("/", "/", "x=1", null));
     }
 
     @Test
@@ -90,7 +90,7 @@ class RequestTargetTest {
 
     @Test
     void percentEscapesAreDecodedOnce() {
-        assertThat(parse("/a%41.js")).isEqualTo(new RequestTarget("/aA.js", "/aA.js", null));
+        assertThat(parse("/a%41.js")).isEqualTo(new RequestTarget("/aA.js", "/aA.js", null, null));
         assertThat(parse("/app.js%2emap").path())
                 .as("an encoded dot still names the map, so it must be classified as one")
                 .isEqualTo("/app.js.map");
@@ -99,14 +99,14 @@ class RequestTargetTest {
 
     @Test
     void multiByteUtf8IsDecodedAndReEncodedInUpperCase() {
-        assertThat(parse("/caf%C3%A9.js")).isEqualTo(new RequestTarget("/café.js", "/caf%C3%A9.js", null));
+        assertThat(parse("/caf%C3%A9.js")).isEqualTo(new RequestTarget("/café.js", "/caf%C3%A9.js", null, null));
         assertThat(parse("/caf%c3%a9.js").encodedPath()).isEqualTo("/caf%C3%A9.js");
-        assertThat(parse("/%F0%9F%98%80.map")).isEqualTo(new RequestTarget("/\uD83D\uDE00.map", "/%F0%9F%98%80.map", null));
+        assertThat(parse("/%F0%9F%98%80.map")).isEqualTo(new RequestTarget("/\uD83D\uDE00.map", "/%F0%9F%98%80.map", null, null));
     }
 
     @Test
     void anEncodedSpaceIsDecodedAndReEncoded() {
-        assertThat(parse("/a%20b.js")).isEqualTo(new RequestTarget("/a b.js", "/a%20b.js", null));
+        assertThat(parse("/a%20b.js")).isEqualTo(new RequestTarget("/a b.js", "/a%20b.js", null, null));
     }
 
     @Test
@@ -179,7 +179,7 @@ class RequestTargetTest {
     void rawBracketsAreAcceptedAndReEncodedInThePath() {
         RequestTarget target = parse("/a[1].js?x[]=1");
 
-        assertThat(target).isEqualTo(new RequestTarget("/a[1].js", "/a%5B1%5D.js", "x[]=1"));
+        assertThat(target).isEqualTo(new RequestTarget("/a[1].js", "/a%5B1%5D.js", "x[]=1", null));
     }
 
     @Test

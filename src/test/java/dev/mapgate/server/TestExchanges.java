@@ -12,7 +12,7 @@ public final class TestExchanges {
 
     public static Exchange begin(Channel channel, HttpRequest request, String canonicalPath) {
         Exchange exchange = new Exchange(request, System.nanoTime());
-        exchange.target(new RequestTarget(canonicalPath, canonicalPath, null));
+        exchange.target(new RequestTarget(canonicalPath, canonicalPath, null, null));
         Exchange.begin(channel, exchange);
         return exchange;
     }
