@@ -1,22 +1,38 @@
 package dev.mapgate.gate;
 
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The compiled {@code gate.paths} globs. Matching is case-insensitive and runs on the canonical
- * (decoded) path without its query.
+ * The compiled {@code gate.paths} globs: decides whether a canonical path (decoded, without its
+ * query, as {@link RequestTarget} produces it) is gated.
  *
  * <p>{@code **} as a whole segment matches zero or more segments, {@code *} any run of characters
  * within one segment, {@code ?} one character other than {@code /}; everything else is literal. A
  * leading {@code /} on a glob is optional.
+ *
+ * <p>A path is gated when any origin could resolve it to a gated file, so matching is wider than a
+ * plain glob match, in four ways:
+ * <ul>
+ *   <li>case-insensitive: case-insensitive file systems serve {@code /APP.JS.MAP} as the map;
+ *   <li>any leading run of segments may match: origins with path-info (Apache's AcceptPathInfo,
+ *       PHP, some frameworks) serve {@code /app.js.map/x.js} as {@code /app.js.map};
+ *   <li>each segment is also tried cut at its first {@code ;} (Tomcat and Spring drop
+ *       {@code ;params}) and, separately, at its first {@code :} (IIS serves {@code
+ *       app.js.map::$DATA} as the file);
+ *   <li>a non-ASCII path is also tried after Unicode compatibility folding (NFKC), which some
+ *       origins apply, turning a fullwidth {@code ｍａｐ} into {@code map}.
+ * </ul>
+ * Over-gating costs a pass-through file nothing worse than a credential check; under-gating leaks
+ * source code.
  */
 public final class PathGlobs {
 
-    // Case-insensitive because origins on case-insensitive file systems serve /APP.JS.MAP too.
-    private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+    // DOTALL: '.' must also cross U+2028 and friends, which a canonical path may hold.
+    private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL;
 
     private final Pattern pattern;
     private final List<String> globs;
@@ -36,13 +52,58 @@ public final class PathGlobs {
         for (String glob : globs) {
             alternatives.add(toRegex(glob));
         }
-        // One leading '/' on the path is optional so that globs are written relative to the root.
-        String regex = "/?(?:" + String.join("|", alternatives) + ")";
+        // One leading '/' on the path is optional so that globs are written relative to the root;
+        // the tail lets a match end at any segment boundary (path-info).
+        String regex = "/?(?:" + String.join("|", alternatives) + ")(?:/.*)?";
         return new PathGlobs(Pattern.compile(regex, FLAGS), List.copyOf(globs));
     }
 
+    /** Whether {@code canonicalPath}, read by any origin, could name a gated file. */
     public boolean matches(String canonicalPath) {
-        return pattern != null && pattern.matcher(canonicalPath).matches();
+        if (pattern == null) {
+            return false;
+        }
+        if (matchesAnyReading(canonicalPath)) {
+            return true;
+        }
+        if (isAscii(canonicalPath)) {
+            return false;
+        }
+        String folded = Normalizer.normalize(canonicalPath, Normalizer.Form.NFKC);
+        return !folded.equals(canonicalPath) && matchesAnyReading(folded);
+    }
+
+    private boolean matchesAnyReading(String path) {
+        return pattern.matcher(path).matches()
+                || path.indexOf(';') >= 0 && pattern.matcher(cutSegmentsAt(path, ';')).matches()
+                || path.indexOf(':') >= 0 && pattern.matcher(cutSegmentsAt(path, ':')).matches();
+    }
+
+    /** {@code /a;x/b;y} cut at ';' is {@code /a/b}: each segment up to its first delimiter. */
+    static String cutSegmentsAt(String path, char delimiter) {
+        StringBuilder out = new StringBuilder(path.length());
+        boolean cutting = false;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '/') {
+                cutting = false;
+            } else if (c == delimiter) {
+                cutting = true;
+            }
+            if (!cutting) {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 128) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when no glob is configured, so nothing is gated. */

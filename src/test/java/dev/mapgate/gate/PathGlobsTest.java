@@ -138,4 +138,59 @@ class PathGlobsTest {
                 .hasMessageContaining("'**.map'")
                 .hasMessageContaining("whole segment");
     }
+
+    @Test
+    void aGatedNameInAnySegmentGatesEverythingBelowIt() {
+        assertThat(DEFAULT.matches("/a/app.js.map/x.js"))
+                .as("Apache with AcceptPathInfo serves /app.js.map/x.js as the map")
+                .isTrue();
+        assertThat(DEFAULT.matches("/a/app.js.map/")).isTrue();
+        assertThat(DEFAULT.matches("/a.map/b/c.css")).isTrue();
+        assertThat(PathGlobs.compile(List.of("static/*.map")).matches("/static/a.map/x.js")).isTrue();
+        assertThat(PathGlobs.compile(List.of("static/*.map")).matches("/other/a.map/x.js")).isFalse();
+    }
+
+    @Test
+    void pathParametersAreCutPerSegmentBeforeMatching() {
+        assertThat(DEFAULT.matches("/a/app.js.map;.js"))
+                .as("Tomcat and Spring drop ';params', so this is the map to them")
+                .isTrue();
+        assertThat(DEFAULT.matches("/a/app.js.map;jsessionid=1/x.js")).isTrue();
+        assertThat(PathGlobs.compile(List.of("static/*.map")).matches("/static;v=1/a.map")).isTrue();
+        assertThat(DEFAULT.matches("/a/app.js;x.map"))
+                .as("the uncut name is tried too: an origin that keeps ';' serves the file 'app.js;x.map'")
+                .isTrue();
+        assertThat(DEFAULT.matches("/a/app;x.js")).isFalse();
+    }
+
+    @Test
+    void aSegmentIsAlsoCutAtItsFirstColon() {
+        assertThat(DEFAULT.matches("/a/app.js.map::$DATA"))
+                .as("IIS serves a file's default data stream under name::$DATA")
+                .isTrue();
+        assertThat(DEFAULT.matches("/a/x:y.map;z")).as("cut at ';' only: 'x:y.map'").isTrue();
+        assertThat(DEFAULT.matches("/wiki/Special:Search.js")).isFalse();
+    }
+
+    @Test
+    void compatibilityFoldedLettersAreMatchedAfterFolding() {
+        assertThat(DEFAULT.matches("/app.js.\uFF4D\uFF41\uFF50".translateEscapes()))
+                .as("an origin that applies NFKC reads a fullwidth 'map' as 'map'")
+                .isTrue();
+        assertThat(DEFAULT.matches("/app.js.\uFF2D\uFF21\uFF30".translateEscapes())).isTrue();
+        assertThat(DEFAULT.matches("/café.js")).isFalse();
+    }
+
+    @Test
+    void unicodeLineSeparatorsDoNotEndAMatch() {
+        assertThat(DEFAULT.matches("/app.js.map/\u2028.js".translateEscapes())).isTrue();
+        assertThat(PathGlobs.compile(List.of("/private/**")).matches("/private/\u2029x".translateEscapes())).isTrue();
+    }
+
+    @Test
+    void cuttingKeepsEverySegmentUpToItsDelimiter() {
+        assertThat(PathGlobs.cutSegmentsAt("/a;x/b;y;z/c", ';')).isEqualTo("/a/b/c");
+        assertThat(PathGlobs.cutSegmentsAt("/;x/b", ';')).isEqualTo("//b");
+        assertThat(PathGlobs.cutSegmentsAt("/a/b", ';')).isEqualTo("/a/b");
+    }
 }

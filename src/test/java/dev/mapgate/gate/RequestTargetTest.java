@@ -56,24 +56,53 @@ class RequestTargetTest {
         assertThat(target.originForm()).isEqualTo("/app.js?");
     }
 
+    private static final AcceptedHosts HOSTS = AcceptedHosts.of(List.of("example.com", "[2001:db8::1]", "cdn.example:8443"));
+
+    private static RequestTarget parseAbsolute(String raw) {
+        try {
+            return RequestTarget.parse(raw, HOSTS);
+        } catch (BadTargetException e) {
+            throw new AssertionError("expected '" + raw + "' to parse, got: " + e.getMessage());
+        }
+    }
+
     @Test
-    void absoluteFormContributesOnlyItsPathAndQuery() {
-        assertThat(parse("http://example.com/a/app.js.map?x=1"))
-                .isEqualTo(new RequestTarget("/a/app.js.map", "/a/app.js.map", "x=1", null));
-        assertThat(parse("https://example.com:8443/app.js.map").path()).isEqualTo("/app.js.map");
-        assertThat(parse("HTTP://example.com/app.js.map").path()).isEqualTo("/app.js.map");
-        assertThat(parse("http://[2001:db8::1]:8080/app.js.map").path()).isEqualTo("/app.js.map");
+    void absoluteFormForAnAcceptedHostIsRewrittenToOriginForm() {
+        RequestTarget target = parseAbsolute("http://example.com/a/app.js.map?x=1");
+
+        assertThat(target).isEqualTo(new RequestTarget("/a/app.js.map", "/a/app.js.map", "x=1",
+                new Authority("example.com", -1)));
+        assertThat(target.originForm()).isEqualTo("/a/app.js.map?x=1");
+        assertThat(parseAbsolute("HTTPS://EXAMPLE.COM:443/app.js.map").authority())
+                .as("scheme and host compare case-insensitively; a listed host without a port takes any port")
+                .isEqualTo(new Authority("example.com", 443));
+        assertThat(parseAbsolute("http://[2001:db8::1]:8080/app.js.map").path()).isEqualTo("/app.js.map");
+        assertThat(parseAbsolute("http://cdn.example:8443/app.js").path()).isEqualTo("/app.js");
     }
 
     @Test
     void absoluteFormWithoutAPathMeansTheRoot() {
-        assertThat(parse("http://example.com")).isEqualTo(new RequestTarget("/", "/", null, null));
-        assertThat(parse("http://example.com?x=1")).isEqualTo(new RequestTarget("/", "/", "x=1", null));
+        assertThat(parseAbsolute("http://example.com").path()).isEqualTo("/");
+        assertThat(parseAbsolute("http://example.com?x=1").originForm()).isEqualTo("/?x=1");
+    }
+
+    @Test
+    void absoluteFormForAnyOtherHostIsRefused() {
+        assertBad("http://example.com/app.js");
+        for (String raw : List.of("http://evil.example/app.js", "http://example.com.evil.example/app.js",
+                "http://cdn.example/app.js", "http://cdn.example:9443/app.js", "http://[2001:db8::2]/app.js")) {
+            assertThatThrownBy(() -> RequestTarget.parse(raw, HOSTS)).as(raw).isInstanceOf(BadTargetException.class)
+                    .hasMessageContaining("listen.hosts");
+        }
     }
 
     @Test
     void absoluteFormIsHeldToTheSamePathRules() {
-        assertBad("http://example.com/a/../app.js.map", "http://example.com/a%2Fb.map");
+        for (String raw : List.of("http://example.com/a/../app.js.map", "http://example.com/a%2Fb.map",
+                "http://user:pw@example.com/app.js", "http://example.com@evil.example/app.js", "http:///app.js",
+                "http://exa%6dple.com/app.js", "http://example.com:99999/app.js", "http://example.com:/app.js")) {
+            assertThatThrownBy(() -> RequestTarget.parse(raw, HOSTS)).as(raw).isInstanceOf(BadTargetException.class);
+        }
     }
 
     @Test
@@ -118,9 +147,15 @@ class RequestTargetTest {
 
     @Test
     void charactersOutsidePcharAreReEncoded() {
-        assertThat(parse("/a%3Fb%23c%5Bd%5D").encodedPath())
-                .as("an encoded '?' or '#' must stay encoded or the origin would see a query or fragment")
-                .isEqualTo("/a%3Fb%23c%5Bd%5D");
+        assertThat(parse("/a%5Bd%5D%22%7B%7C%60.js").encodedPath()).isEqualTo("/a%5Bd%5D%22%7B%7C%60.js");
+    }
+
+    @Test
+    void encodedQueryAndFragmentDelimitersInThePathAreRefused() {
+        assertBad("/app.js.map%3F.js", "/app.js.map%3f", "/app.js.map%23.js", "/a%23/app.js.map");
+        assertThat(parse("/app.js?next=%2Fa%3Fb%23c").rawQuery())
+                .as("in the query they are ordinary data, forwarded as received")
+                .isEqualTo("next=%2Fa%3Fb%23c");
     }
 
     @Test
@@ -135,7 +170,7 @@ class RequestTargetTest {
 
     @Test
     void controlCharactersAreRefusedEvenWhenEncoded() {
-        assertBad("/a%00.map", "/a%0A", "/a%0d%0aX-Injected:1", "/a%1F", "/a%7F", "/a%C2%85");
+        assertBad("/a%00.map", "/a%0A", "/a%0d%0aX-Injected:1", "/a%09.map", "/a%1F", "/a%7F", "/a%C2%85");
     }
 
     @Test
@@ -158,7 +193,32 @@ class RequestTargetTest {
         assertBad("/./app.js.map", "/a/../app.js.map", "/a/..", "/a/.", "/%2e%2e/app.js.map", "/.%2E/x", "/%2E/x");
         assertThat(parse("/.well-known/x").path()).as("a dot that is only part of a segment is fine")
                 .isEqualTo("/.well-known/x");
-        assertThat(parse("/a/.../b").path()).isEqualTo("/a/.../b");
+        assertBad("/a/.../b");
+    }
+
+    @Test
+    void aSegmentEndingInADotOrASpaceIsRefusedBecauseWindowsTrimsIt() {
+        assertBad("/app.js.map.", "/app.js.map%2E", "/app.js.map%20", "/app.js.map...", "/a./app.js",
+                "/a%20/app.js", "/app.js.map.%20");
+        assertThat(parse("/my%20file.js").path()).as("a space inside a name is an ordinary character")
+                .isEqualTo("/my file.js");
+        assertThat(parse("/.env.js").path()).isEqualTo("/.env.js");
+    }
+
+    @Test
+    void unicodeThatFoldsIntoASeparatorOrDotIsRefused() {
+        // fullwidth solidus, fullwidth full stop, two-dot leader, fullwidth reverse solidus,
+        // small semicolon, fullwidth percent, no-break space
+        assertBad("/app.js.map%EF%BC%8Fx.js", "/%EF%BC%8E%EF%BC%8E/app.js.map", "/%E2%80%A5/app.js.map",
+                "/a%EF%BC%BCapp.js.map", "/app.js.map%EF%B9%94.js", "/a%EF%BC%85.js", "/a%C2%A0b.js");
+    }
+
+    @Test
+    void unicodeLettersPassTheCanonicaliserAndAreLeftToTheClassifier() {
+        assertThat(parse("/app.js.%EF%BD%8D%EF%BD%81%EF%BD%90").path())
+                .as("a fullwidth 'map' is no separator; PathGlobs folds it")
+                .isEqualTo("/app.js.\uFF4D\uFF41\uFF50".translateEscapes());
+        assertThat(parse("/%E6%97%A5%E6%9C%AC/app.js").path()).isEqualTo("/日本/app.js");
     }
 
     @Test
