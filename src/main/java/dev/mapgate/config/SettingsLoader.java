@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.BasicUser;
 import dev.mapgate.gate.Check;
 import dev.mapgate.gate.Credentials;
@@ -196,10 +197,29 @@ public final class SettingsLoader {
                     // 0 lets the OS pick a free port; the startup line names it.
                     values.intInRange(p + "port", 0, 65535),
                     values.intInRange(p + "io-threads", 0, Integer.MAX_VALUE),
-                    values.positiveDuration(p + "idle-timeout"),
+                    acceptedHosts(p + "hosts"),
                     values.positiveIntSize(p + "max-initial-line-length"),
                     values.positiveIntSize(p + "max-header-size"),
+                    values.intInRange(p + "max-header-count", 1, Integer.MAX_VALUE),
+                    values.positiveDuration(p + "header-timeout"),
+                    values.positiveDuration(p + "keep-alive-timeout"),
+                    values.positiveDuration(p + "body-timeout"),
+                    values.positiveDuration(p + "idle-timeout"),
+                    values.intInRange(p + "max-connections", 1, Integer.MAX_VALUE),
                     values.positiveDuration(p + "shutdown-timeout"));
+        }
+
+        /** Entry by entry, so that a bad one is named by its index, like allow-ips. */
+        private AcceptedHosts acceptedHosts(String key) {
+            List<String> entries = values.stringList(key);
+            for (int i = 0; i < entries.size(); i++) {
+                try {
+                    AcceptedHosts.of(List.of(entries.get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigProblem(oneLine(key + "[" + i + "]: " + e.getMessage()));
+                }
+            }
+            return AcceptedHosts.of(entries);
         }
 
         private OriginSettings origin() {
