@@ -1,5 +1,6 @@
 package dev.mapgate.server;
 
+import dev.mapgate.config.ListenSettings;
 import dev.mapgate.config.Settings;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.origin.ProxyHandler;
@@ -9,8 +10,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -50,13 +49,13 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         clients.add(ch);
+        ListenSettings listen = settings.listen();
         ChannelPipeline p = ch.pipeline();
         // Outermost, so that it sees all traffic in both directions.
         p.addLast(IDLE_TIMEOUT, new IdleStateHandler(0, 0,
-                settings.listen().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(settings.listen().maxInitialLineLength())
-                .setMaxHeaderSize(settings.listen().maxHeaderSize())));
+                listen.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(HTTP_CODEC, new StrictHttpCodec(listen.maxInitialLineLength(), listen.maxHeaderSize(),
+                listen.maxHeaderCount()));
         // With AUTO_READ off, hands on one decoded message per read(): pipelined requests wait
         // here, not in our handlers, until the exchange before them is finished.
         p.addLast(FLOW_CONTROL, new FlowControlHandler());
