@@ -51,7 +51,8 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         clients.add(ch);
         ListenSettings listen = settings.listen();
         ChannelPipeline p = ch.pipeline();
-        // Outermost, so that it sees all traffic in both directions.
+        // Outermost, so that it sees all traffic in both directions. ExchangeHandler acts on its
+        // events only during an exchange.
         p.addLast(IDLE_TIMEOUT, new IdleStateHandler(0, 0,
                 listen.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(HTTP_CODEC, new StrictHttpCodec(listen.maxInitialLineLength(), listen.maxHeaderSize(),
@@ -59,7 +60,8 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         // With AUTO_READ off, hands on one decoded message per read(): pipelined requests wait
         // here, not in our handlers, until the exchange before them is finished.
         p.addLast(FLOW_CONTROL, new FlowControlHandler());
-        p.addLast(EXCHANGE, new ExchangeHandler());
+        p.addLast(EXCHANGE, new ExchangeHandler(
+                new ClientWaits(listen.keepAliveTimeout(), listen.headerTimeout(), listen.bodyTimeout())));
         // Before the gate, so it also sees the gate's own denials on the way out.
         p.addLast(GATED_RESPONSE, gatedResponseHeaders);
         p.addLast(REQUEST_GATE, new GateHandler(settings.gate(), verifier));
