@@ -36,6 +36,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final Executor verifier;
     private final ChannelHandler gatedResponseHeaders;
     private final ChannelGroup clients;
+    private final ConnectionLimit connections;
 
     /** @param originPool the pool for {@code origin.url}, or {@code null} for the static origin */
     ClientChannelInitializer(Settings settings, OriginPool originPool, Executor verifier, ChannelGroup clients) {
@@ -44,10 +45,14 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.originPool = originPool;
         this.verifier = verifier;
         this.gatedResponseHeaders = new GatedResponseHeaders(settings.gate().tokenHeader());
+        this.connections = new ConnectionLimit(settings.listen().maxConnections());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (!connections.admit(ch)) {
+            return;
+        }
         clients.add(ch);
         ListenSettings listen = settings.listen();
         ChannelPipeline p = ch.pipeline();
@@ -64,7 +69,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
                 new ClientWaits(listen.keepAliveTimeout(), listen.headerTimeout(), listen.bodyTimeout())));
         // Before the gate, so it also sees the gate's own denials on the way out.
         p.addLast(GATED_RESPONSE, gatedResponseHeaders);
-        p.addLast(REQUEST_GATE, new GateHandler(settings.gate(), verifier));
+        p.addLast(REQUEST_GATE, new GateHandler(settings.gate(), listen.hosts(), verifier));
         // After the gate: a denied request's client never gets a "100 Continue".
         p.addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
         p.addLast(ORIGIN, originPool != null
