@@ -69,7 +69,8 @@ final class ExchangeHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+        // A failed request head is the gate's to answer; a failed body part is handled here.
+        if (msg instanceof HttpContent content && !(msg instanceof HttpRequest) && content.decoderResult().isFailure()) {
             badBody(ctx, content);
             return;
         }
