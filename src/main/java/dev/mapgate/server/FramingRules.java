@@ -56,10 +56,15 @@ final class FramingRules {
 
     /**
      * Only one body framing is accepted: {@code Content-Length}, or exactly one {@code
-     * Transfer-Encoding: chunked}. Any other coding, a list, or both headers leave servers to
+     * Transfer-Encoding: chunked}, or neither for no body. Any other coding, a list, or both headers leave servers to
      * guess which one ends the body (RFC 9112 sections 6.1 and 6.3).
      */
     private static String bodyFramingProblem(HttpVersion version, HttpHeaders headers) {
+        if (headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY1) && headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY2)) {
+            // The obsolete Hixie-76 handshake: Netty gives such a request an 8-byte body that no
+            // header announces, which an origin would read as the start of the next request.
+            return "Sec-WebSocket-Key1 and Key2 (Hixie-76) imply a body without Content-Length";
+        }
         List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
         if (codings.isEmpty()) {
             return null;

@@ -14,8 +14,8 @@ import java.util.Queue;
  * request each response answers, so that the response to a HEAD carries no body. It takes the
  * place of Netty's {@code HttpServerCodec}, which cannot be given another decoder.
  *
- * <p>Netty's encoder cannot upgrade the connection to another protocol, so an {@code Upgrade}
- * header (e.g. h2c) is never honoured here.
+ * <p>No upgrade handler follows it, so an {@code Upgrade} request (e.g. h2c) is answered as plain
+ * HTTP/1.1; {@code HopByHop} keeps the header from the origin as well.
  */
 final class StrictHttpCodec extends CombinedChannelDuplexHandler<StrictRequestDecoder, StrictHttpCodec.ResponseEncoder> {
 

@@ -381,6 +381,14 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void aMisspeltNewListenKeyIsRejectedWithASuggestion() {
+        assertThat(problem(VALID_GATE + "mapgate.listen.keep-alive-timout = 5s\n"))
+                .isEqualTo("mapgate.listen.keep-alive-timout: unknown key; did you mean keep-alive-timeout?");
+        assertThat(problem(VALID_GATE + "mapgate.listen.max-conections = 5\n"))
+                .isEqualTo("mapgate.listen.max-conections: unknown key; did you mean max-connections?");
+    }
+
+    @Test
     void acceptedHostsAreParsedAndABadOneIsNamedByItsIndex() throws IOException {
         AcceptedHosts hosts = load(VALID_GATE + "mapgate.listen.hosts = [\"Assets.Example.com\", \"cdn.example:8443\"]\n")
                 .listen().hosts();

@@ -8,11 +8,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -455,6 +457,19 @@ class ExchangeHandlerTest {
         assertThat(response.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
         assertThat(channel.isOpen()).isFalse();
         assertThat(broken.refCnt()).isZero();
+    }
+
+    @Test
+    void aRequestTheDecoderRefusedIsPassedOnForTheGateToAnswer() {
+        FullHttpRequest refused = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request");
+        refused.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("obs-fold")));
+
+        channel.writeInbound(refused);
+
+        assertThat((Object) channel.readInbound()).as("a failed head is not a broken body").isSameAs(refused);
+        assertThat(Exchange.current(channel)).isNotNull();
+        assertThat(channel.isOpen()).isTrue();
+        refused.release();
     }
 
     private String readBody() {

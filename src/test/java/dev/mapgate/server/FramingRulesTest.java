@@ -66,6 +66,14 @@ class FramingRulesTest {
     }
 
     @Test
+    void aHixie76HandshakeIsRefusedBecauseNettyWouldGiveItAnUnannouncedBody() {
+        assertThat(problem(HttpVersion.HTTP_1_1, "Host", "a", "Sec-WebSocket-Key1", "4 @1  46546xW%0l 1 5",
+                "Sec-WebSocket-Key2", "12998 5 Y3 1  .P00")).contains("Hixie-76");
+        assertThat(problem(HttpVersion.HTTP_1_1, "Host", "a", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="))
+                .as("today's WebSocket key frames no body").isNull();
+    }
+
+    @Test
     void moreHeaderLinesThanTheLimitIsAHeaderTooLargeProblem() {
         assertThat(rules.check(HttpVersion.HTTP_1_1, headers("Host", "a", "A", "1", "B", "2", "C", "3", "D", "4")))
                 .as("exactly the limit").isNull();

@@ -7,7 +7,6 @@ import dev.mapgate.testing.RawClient.Response;
 import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +106,12 @@ class StrictFramingIntegrationTest {
                 + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
         assertRefused("Transfer-Encoding in HTTP/1.0", "POST /upload HTTP/1.0\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    }
+
+    @Test
+    void aHixie76HandshakeCannotSmuggleEightBytesToTheOrigin() throws IOException {
+        assertRefused("Sec-WebSocket-Key1 and Key2", "GET /assets/app.js HTTP/1.1\r\nHost: test\r\n"
+                + "Sec-WebSocket-Key1: 1\r\nSec-WebSocket-Key2: 2\r\n\r\nGET /adm");
     }
 
     @Test
@@ -226,6 +231,5 @@ class StrictFramingIntegrationTest {
         }
         assertThat(origin.seen()).extracting(TestOrigin.Seen::uri)
                 .as("the smuggled request never arrived").containsExactly("/assets/app.js");
-        assertThat(SMUGGLED.getBytes(StandardCharsets.US_ASCII)).isNotEmpty();
     }
 }

@@ -113,6 +113,8 @@ class StrictHttpCodecTest {
         assertRejectedAlone("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", "Host that is no host[:port]");
         assertRejectedAlone("GET / HTTP/1.1\r\nHost: a:x\r\n\r\n", "Host with a bad port");
         assertRejectedAlone("GET /\r\n\r\n", "HTTP/0.9");
+        assertRejectedAlone("GET / HTTP/1.1\r\nHost: a\r\nSec-WebSocket-Key1: 1\r\nSec-WebSocket-Key2: 2\r\n\r\nGET /x ",
+                "Hixie-76 keys, which Netty gives an 8-byte body");
     }
 
     @Test
