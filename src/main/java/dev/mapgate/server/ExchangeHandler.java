@@ -33,14 +33,6 @@ import io.netty.handler.timeout.IdleStateEvent;
  */
 final class ExchangeHandler extends ChannelDuplexHandler {
 
-    /** Fired at every client connection on shutdown: finish the exchange in flight, then close. */
-    static final Object DRAIN = new Object() {
-        @Override
-        public String toString() {
-            return "DRAIN";
-        }
-    };
-
     private final ClientWaits waits;
     private Exchange exchange;
     private boolean draining;
@@ -200,7 +192,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == StrictRequestDecoder.REQUEST_STARTED) {
+        if (evt == ConnectionEvent.REQUEST_STARTED) {
             waits.requestStarted(ctx);
             return;
         }
@@ -211,7 +203,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             }
             return;
         }
-        if (evt == DRAIN) {
+        if (evt == ConnectionEvent.DRAIN) {
             draining = true;
             if (exchange == null) {
                 ctx.close();

@@ -22,18 +22,10 @@ import java.util.Queue;
  * client sends after it is decoded: where that request ended, and so where the next one starts,
  * is exactly what cannot be trusted.
  *
- * <p>Fires {@link #REQUEST_STARTED} when the first byte of a request's line arrives, for the
- * header clock.
+ * <p>Fires {@link ConnectionEvent#REQUEST_STARTED} when the first byte of a request's line
+ * arrives, for the header clock.
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
-
-    /** User event: the first byte of a new request has arrived. */
-    static final Object REQUEST_STARTED = new Object() {
-        @Override
-        public String toString() {
-            return "REQUEST_STARTED";
-        }
-    };
 
     private final FramingRules rules;
     private final Queue<HttpMethod> methods;
@@ -60,7 +52,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         boolean started = scanner.hasStarted();
         boolean folded = scanner.scan(in);
         if (!started && scanner.hasStarted()) {
-            ctx.fireUserEventTriggered(REQUEST_STARTED);
+            ctx.fireUserEventTriggered(ConnectionEvent.REQUEST_STARTED);
         }
         int first = out.size();
         if (folded) {

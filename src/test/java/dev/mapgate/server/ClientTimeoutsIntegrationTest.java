@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawClient.Response;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ProxiedMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,23 +33,19 @@ class ClientTimeoutsIntegrationTest {
 
     @TempDir
     static Path dir;
+    static ProxiedMapgate mapgate;
     static TestOrigin origin;
-    static RunningMapgate mapgate;
 
     @BeforeAll
     static void start() throws IOException {
-        origin = new TestOrigin();
-        mapgate = RunningMapgate.start(dir, """
-                origin.url = "%s"
-                gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                listen { header-timeout = %dms, keep-alive-timeout = %dms, body-timeout = %dms }
-                """.formatted(origin.url(), HEADER_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, BODY_TIMEOUT_MS));
+        mapgate = ProxiedMapgate.start(dir, "listen { header-timeout = %dms, keep-alive-timeout = %dms, body-timeout = %dms }"
+                .formatted(HEADER_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, BODY_TIMEOUT_MS));
+        origin = mapgate.origin();
     }
 
     @AfterAll
     static void stop() {
         mapgate.close();
-        origin.close();
     }
 
     @BeforeEach
@@ -159,11 +155,7 @@ class ClientTimeoutsIntegrationTest {
 
     @Test
     void connectionsBeyondMaxConnectionsAreRefusedUntilOneCloses() throws Exception {
-        try (RunningMapgate limited = RunningMapgate.start(dir, """
-                origin.url = "%s"
-                gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                listen.max-connections = 3
-                """.formatted(origin.url()))) {
+        try (ProxiedMapgate limited = ProxiedMapgate.start(dir, "listen.max-connections = 3")) {
             RawClient[] admitted = {limited.connect(), limited.connect(), limited.connect()};
             try {
                 for (RawClient c : admitted) {
@@ -185,7 +177,7 @@ class ClientTimeoutsIntegrationTest {
     }
 
     /** Retries until a new connection is served: the server notices the freed place a little later. */
-    private static boolean connectsWithin(RunningMapgate server, long millis) throws Exception {
+    private static boolean connectsWithin(ProxiedMapgate server, long millis) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < deadline) {
             try (RawClient c = server.connect()) {

@@ -348,7 +348,7 @@ class ExchangeHandlerTest {
     }
 
     private void requestStarts() {
-        channel.pipeline().fireUserEventTriggered(StrictRequestDecoder.REQUEST_STARTED);
+        channel.pipeline().fireUserEventTriggered(ConnectionEvent.REQUEST_STARTED);
     }
 
     @Test

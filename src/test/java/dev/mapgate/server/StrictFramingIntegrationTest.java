@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawClient.Response;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ProxiedMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,23 +27,18 @@ class StrictFramingIntegrationTest {
 
     @TempDir
     static Path dir;
+    static ProxiedMapgate mapgate;
     static TestOrigin origin;
-    static RunningMapgate mapgate;
 
     @BeforeAll
     static void start() throws IOException {
-        origin = new TestOrigin();
-        mapgate = RunningMapgate.start(dir, """
-                origin.url = "%s"
-                gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                listen.hosts = ["assets.example.com"]
-                """.formatted(origin.url()));
+        mapgate = ProxiedMapgate.start(dir, "listen.hosts = [\"assets.example.com\"]");
+        origin = mapgate.origin();
     }
 
     @AfterAll
     static void stop() {
         mapgate.close();
-        origin.close();
     }
 
     @BeforeEach

@@ -38,7 +38,7 @@ class StrictHttpCodecTest {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == StrictRequestDecoder.REQUEST_STARTED) {
+            if (evt == ConnectionEvent.REQUEST_STARTED) {
                 starts++;
             }
             ctx.fireUserEventTriggered(evt);
