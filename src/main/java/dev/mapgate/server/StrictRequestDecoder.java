@@ -86,7 +86,11 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         }
     }
 
-    /** Applies the framing rules to each new request, and stops decoding at the first failure. */
+    /**
+     * For what one call decoded: records each request's method for the encoder, applies the
+     * framing rules, moves the scanner on at the end of each request, and drops everything after
+     * the first failure.
+     */
     private void vet(List<Object> out, int first) {
         for (int i = first; i < out.size(); i++) {
             Object msg = out.get(i);
