@@ -1,12 +1,22 @@
 package dev.mapgate.config;
 
+import dev.mapgate.gate.AcceptedHosts;
 import java.time.Duration;
 
 /**
- * The client-facing listener ({@code mapgate.listen}).
+ * The client-facing listener ({@code mapgate.listen}): where it binds, what a request may look
+ * like, and how long each wait on a client may last. reference.conf documents each key.
  *
- * @param ioThreads event-loop threads; 0 means one per core
+ * @param ioThreads        event-loop threads; 0 means one per core
+ * @param hosts            hosts an absolute-form request-target may name
+ * @param headerTimeout    first byte of a request to the end of its header section
+ * @param keepAliveTimeout wait for the first byte of the next request (and of the first)
+ * @param bodyTimeout      longest gap between reads while a request body is being asked for
+ * @param idleTimeout      nothing read or written during an exchange
+ * @param maxConnections   client connections open at once
  */
-public record ListenSettings(String host, int port, int ioThreads, Duration idleTimeout,
-                             int maxInitialLineLength, int maxHeaderSize, Duration shutdownTimeout) {
+public record ListenSettings(String host, int port, int ioThreads, AcceptedHosts hosts,
+                             int maxInitialLineLength, int maxHeaderSize, int maxHeaderCount,
+                             Duration headerTimeout, Duration keepAliveTimeout, Duration bodyTimeout,
+                             Duration idleTimeout, int maxConnections, Duration shutdownTimeout) {
 }

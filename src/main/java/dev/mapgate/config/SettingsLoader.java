@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.BasicUser;
 import dev.mapgate.gate.Check;
 import dev.mapgate.gate.Credentials;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -196,11 +198,18 @@ public final class SettingsLoader {
                     // 0 lets the OS pick a free port; the startup line names it.
                     values.intInRange(p + "port", 0, 65535),
                     values.intInRange(p + "io-threads", 0, Integer.MAX_VALUE),
-                    values.positiveDuration(p + "idle-timeout"),
+                    parseEntries(p + "hosts", AcceptedHosts::of),
                     values.positiveIntSize(p + "max-initial-line-length"),
                     values.positiveIntSize(p + "max-header-size"),
+                    values.intInRange(p + "max-header-count", 1, Integer.MAX_VALUE),
+                    values.positiveDuration(p + "header-timeout"),
+                    values.positiveDuration(p + "keep-alive-timeout"),
+                    values.positiveDuration(p + "body-timeout"),
+                    values.positiveDuration(p + "idle-timeout"),
+                    values.intInRange(p + "max-connections", 1, Integer.MAX_VALUE),
                     values.positiveDuration(p + "shutdown-timeout"));
         }
+
 
         private OriginSettings origin() {
             String p = "mapgate.origin.";
@@ -278,7 +287,7 @@ public final class SettingsLoader {
             String p = "mapgate.gate.";
             PathGlobs paths = paths(p + "paths");
             Set<Check> require = require(p + "require");
-            IpAllowList allowIps = allowIps(p + "allow-ips");
+            IpAllowList allowIps = parseEntries(p + "allow-ips", IpAllowList::parse);
 
             String header = values.string(p + "token.header");
             if (!HEADER_NAME.matcher(header).matches()) {
@@ -354,19 +363,22 @@ public final class SettingsLoader {
             return Collections.unmodifiableSet(checks);
         }
 
-        private IpAllowList allowIps(String key) {
+        /**
+         * A list of strings parsed by one of the gate classes. One entry at a time first, so that
+         * the message names the index; ${...} concatenation makes the position in the file hard
+         * to see otherwise.
+         */
+        private <T> T parseEntries(String key, Function<List<String>, T> parser) {
             List<String> entries = values.stringList(key);
-            // One entry at a time first, so that the message names the index; ${...} concatenation
-            // makes the position in the file hard to see otherwise.
             for (int i = 0; i < entries.size(); i++) {
                 try {
-                    IpAllowList.parse(List.of(entries.get(i)));
+                    parser.apply(List.of(entries.get(i)));
                 } catch (IllegalArgumentException e) {
                     throw gateProblem(key + "[" + i + "]", e);
                 }
             }
             try {
-                return IpAllowList.parse(entries);
+                return parser.apply(entries);
             } catch (IllegalArgumentException e) {
                 throw gateProblem(key, e);
             }

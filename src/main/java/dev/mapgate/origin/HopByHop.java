@@ -7,13 +7,14 @@ import java.util.List;
 /**
  * Removes the headers that describe one connection rather than the message (RFC 9110 section
  * 7.6.1), so each side of the proxy negotiates its own. {@code Transfer-Encoding} stays: Netty's
- * codecs re-frame the body from it on the way out.
+ * codecs re-frame the body from it on the way out. {@code Upgrade} and {@code HTTP2-Settings}
+ * (h2c) always go: mapgate never upgrades a connection, and neither may the origin on its behalf.
  */
 final class HopByHop {
 
     private static final List<CharSequence> ALWAYS = List.of(
             HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
-            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, ForwardedHeaders.HTTP2_SETTINGS,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
 
     private HopByHop() {

@@ -90,6 +90,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders h = r.headers();
         String clientHost = h.get(HttpHeaderNames.HOST);
         HopByHop.strip(h);
+        // These override the path at some origins; the origin must serve the path the gate checked.
+        h.remove(ForwardedHeaders.X_ORIGINAL_URL).remove(ForwardedHeaders.X_REWRITE_URL);
         h.set(HttpHeaderNames.HOST, pool.authority());
         // No proxy in front is trusted yet, so any X-Forwarded-For that arrived is the client's
         // own claim: it is replaced, not extended.

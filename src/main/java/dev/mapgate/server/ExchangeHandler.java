@@ -5,10 +5,13 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -24,35 +27,54 @@ import io.netty.handler.timeout.IdleStateEvent;
  * {@code read()} delivers one message. Handlers further in pull the rest of a request's body as
  * they can forward it; this handler alone pulls the next request. That one rule is what makes
  * pipelined requests safe: a second request is never seen while the first is in flight.
+ *
+ * <p>Because it knows what the connection is waiting for, it also drives the client timeouts
+ * ({@link ClientWaits}); {@code listen.idle-timeout} applies only while an exchange is in progress.
  */
 final class ExchangeHandler extends ChannelDuplexHandler {
 
-    /** Fired at every client connection on shutdown: finish the exchange in flight, then close. */
-    static final Object DRAIN = new Object() {
-        @Override
-        public String toString() {
-            return "DRAIN";
-        }
-    };
-
+    private final ClientWaits waits;
     private Exchange exchange;
     private boolean draining;
     private boolean requestDone;
     private boolean keepAlive;
 
+    ExchangeHandler(ClientWaits waits) {
+        this.waits = waits;
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        waits.awaitNextRequest(ctx);
         ctx.read();
         ctx.fireChannelActive();
     }
 
     @Override
+    public void read(ChannelHandlerContext ctx) {
+        // Only handlers further in ask for reads during an exchange, and only for its body.
+        if (exchange != null && !requestDone) {
+            waits.bodyRequested(ctx);
+        }
+        ctx.read();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        // A failed request head is the gate's to answer; a failed body part is handled here.
+        if (msg instanceof HttpContent content && !(msg instanceof HttpRequest) && content.decoderResult().isFailure()) {
+            badBody(ctx, content);
+            return;
+        }
         if (msg instanceof HttpRequest request) {
+            waits.requestArrived();
             exchange = new Exchange(request, System.nanoTime());
             Exchange.begin(ctx.channel(), exchange);
             requestDone = false;
             keepAlive = exchange.keepAliveRequested();
+        }
+        if (msg instanceof HttpContent) {
+            waits.bodyArrived();
         }
         // Set before passing on: the handler that answers may complete the response in this call.
         if (msg instanceof LastHttpContent) {
@@ -127,6 +149,8 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         exchange = null;
         Exchange.end(ctx.channel());
         if (written && keepAlive && requestDone && !draining) {
+            // Before the read: it may hand over a request that is already waiting, at once.
+            waits.awaitNextRequest(ctx);
             ctx.read();
         } else {
             // Either the client or the responder wants the connection gone, or the request body
@@ -135,8 +159,28 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * The body's framing broke (e.g. a bad chunk size) after the request was passed on. The body
+     * must not look complete to the origin, so the connection is closed, which aborts the origin
+     * request too; a client still waiting for its response is told why first.
+     */
+    private void badBody(ChannelHandlerContext ctx, HttpContent content) {
+        content.release();
+        Exchange current = exchange;
+        if (current != null && current.status() == 0) {
+            FullHttpResponse response = Responses.plain(ctx.alloc(), HttpResponseStatus.BAD_REQUEST,
+                    HttpMethod.HEAD.equals(current.method()));
+            response.headers().set(HttpHeaderNames.CONNECTION, "close");
+            // Through the whole pipeline, so that it is logged and framed like any response.
+            ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        waits.stop();
         Exchange current = exchange;
         if (current != null) {
             exchange = null;
@@ -148,11 +192,18 @@ final class ExchangeHandler extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            ctx.close();
+        if (evt == ConnectionEvent.REQUEST_STARTED) {
+            waits.requestStarted(ctx);
             return;
         }
-        if (evt == DRAIN) {
+        if (evt instanceof IdleStateEvent) {
+            // Between exchanges the keep-alive and header timeouts decide, not the idle timeout.
+            if (exchange != null) {
+                ctx.close();
+            }
+            return;
+        }
+        if (evt == ConnectionEvent.DRAIN) {
             draining = true;
             if (exchange == null) {
                 ctx.close();

@@ -1,6 +1,7 @@
 package dev.mapgate.server;
 
 import dev.mapgate.config.GateSettings;
+import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.DenyReason;
 import dev.mapgate.gate.GatePolicy;
@@ -46,13 +47,16 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     private enum State { IDLE, DECIDING, PASSING, DISCARDING }
 
     private final GateSettings gate;
+    private final AcceptedHosts hosts;
     private final Executor verifier;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
     private State state = State.IDLE;
     private FullHttpResponse pendingResponse;
 
-    GateHandler(GateSettings gate, Executor verifier) {
+    /** @param hosts the hosts an absolute-form request-target may name ({@code listen.hosts}) */
+    GateHandler(GateSettings gate, AcceptedHosts hosts, Executor verifier) {
         this.gate = gate;
+        this.hosts = hosts;
         this.verifier = verifier;
     }
 
@@ -79,13 +83,17 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         }
         RequestTarget target;
         try {
-            target = RequestTarget.parse(request.uri());
+            target = RequestTarget.parse(request.uri(), hosts);
         } catch (RequestTarget.BadTargetException e) {
             LOG.debug("event=bad-target peer={} problem=\"{}\"", ctx.channel().remoteAddress(), e.getMessage());
             reject(ctx, request, HttpResponseStatus.BAD_REQUEST);
             return;
         }
         exchange.target(target);
+        if (target.authority() != null) {
+            // RFC 9112 section 3.2.2: the host in an absolute-form target replaces Host.
+            request.headers().set(HttpHeaderNames.HOST, target.authority().toString());
+        }
 
         HttpHeaders headers = request.headers();
         GatePolicy policy = gate.policy();

@@ -95,7 +95,7 @@ public final class MapgateServer implements AutoCloseable {
     public void close() {
         listener.close().syncUninterruptibly();
         long timeout = settings.listen().shutdownTimeout().toMillis();
-        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(ExchangeHandler.DRAIN));
+        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(ConnectionEvent.DRAIN));
         if (!clients.newCloseFuture().awaitUninterruptibly(timeout)) {
             LOG.warn("event=shutdown-timeout open_connections={}", clients.size());
         }

@@ -1,6 +1,8 @@
 package dev.mapgate.config;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.mapgate.gate.AcceptedHosts;
+import dev.mapgate.gate.Authority;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.GatePolicy;
 import org.junit.jupiter.api.Test;
@@ -80,8 +82,9 @@ class SettingsLoaderTest {
     void keysTheFileLeavesOutTakeTheirDefaultsFromReferenceConf() throws IOException {
         Settings settings = load(VALID_GATE);
 
-        assertThat(settings.listen()).isEqualTo(new ListenSettings("0.0.0.0", 8080, 0, Duration.ofSeconds(60),
-                8 * 1024, 16 * 1024, Duration.ofSeconds(30)));
+        assertThat(settings.listen()).isEqualTo(new ListenSettings("0.0.0.0", 8080, 0, AcceptedHosts.NONE,
+                8 * 1024, 16 * 1024, 100, Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofSeconds(30),
+                Duration.ofSeconds(60), 16384, Duration.ofSeconds(30)));
         assertThat(settings.origin().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.origin().responseTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.origin().poolIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
@@ -357,6 +360,47 @@ class SettingsLoaderTest {
         assertThat(problem(VALID_GATE + "mapgate.listen.max-initial-line-length = 4GiB\n"))
                 .startsWith("mapgate.listen.max-initial-line-length: ")
                 .contains("too large");
+    }
+
+    @Test
+    void everyListenLimitAndTimeoutRejectsABadValueNamingItsKey() {
+        assertThat(problem(VALID_GATE + "mapgate.listen.max-header-count = 0\n"))
+                .isEqualTo("mapgate.listen.max-header-count: 0 is out of range 1-2147483647");
+        assertThat(problem(VALID_GATE + "mapgate.listen.max-header-count = many\n"))
+                .startsWith("mapgate.listen.max-header-count: expected a whole number, got a string");
+        assertThat(problem(VALID_GATE + "mapgate.listen.max-connections = 0\n"))
+                .isEqualTo("mapgate.listen.max-connections: 0 is out of range 1-2147483647");
+        assertThat(problem(VALID_GATE + "mapgate.listen.header-timeout = 0s\n"))
+                .isEqualTo("mapgate.listen.header-timeout: 0ms must be greater than zero");
+        assertThat(problem(VALID_GATE + "mapgate.listen.keep-alive-timeout = soon\n"))
+                .startsWith("mapgate.listen.keep-alive-timeout: is not a duration");
+        assertThat(problem(VALID_GATE + "mapgate.listen.body-timeout = -5s\n"))
+                .isEqualTo("mapgate.listen.body-timeout: -5000ms must be greater than zero");
+        assertThat(problem(VALID_GATE + "mapgate.listen.idle-timeout = 0\n"))
+                .isEqualTo("mapgate.listen.idle-timeout: 0ms must be greater than zero");
+    }
+
+    @Test
+    void aMisspeltNewListenKeyIsRejectedWithASuggestion() {
+        assertThat(problem(VALID_GATE + "mapgate.listen.keep-alive-timout = 5s\n"))
+                .isEqualTo("mapgate.listen.keep-alive-timout: unknown key; did you mean keep-alive-timeout?");
+        assertThat(problem(VALID_GATE + "mapgate.listen.max-conections = 5\n"))
+                .isEqualTo("mapgate.listen.max-conections: unknown key; did you mean max-connections?");
+    }
+
+    @Test
+    void acceptedHostsAreParsedAndABadOneIsNamedByItsIndex() throws IOException {
+        AcceptedHosts hosts = load(VALID_GATE + "mapgate.listen.hosts = [\"Assets.Example.com\", \"cdn.example:8443\"]\n")
+                .listen().hosts();
+        assertThat(hosts.accepts(Authority.parse("assets.example.com:80"))).as("no port: any port").isTrue();
+        assertThat(hosts.accepts(Authority.parse("cdn.example:8443"))).isTrue();
+        assertThat(hosts.accepts(Authority.parse("cdn.example:443"))).isFalse();
+
+        assertThat(problem(VALID_GATE + "mapgate.listen.hosts = [\"ok.example\", \"bad host\"]\n"))
+                .startsWith("mapgate.listen.hosts[1]: ")
+                .contains("bad host");
+        assertThat(problem(VALID_GATE + "mapgate.listen.hosts = \"ok.example\"\n"))
+                .startsWith("mapgate.listen.hosts: expected a list");
     }
 
     @Test

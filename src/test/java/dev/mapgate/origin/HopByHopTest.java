@@ -33,6 +33,7 @@ class HopByHopTest {
                 "TE", "trailers",
                 "Trailer", "Expires",
                 "Upgrade", "h2c",
+                "HTTP2-Settings", "AAMAAABkAAQAAP__",
                 "Proxy-Authenticate", "Basic",
                 "Proxy-Authorization", "Basic Zm9vOmJhcg==",
                 "Content-Type", "application/json");

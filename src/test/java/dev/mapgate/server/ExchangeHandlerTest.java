@@ -7,11 +7,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -23,8 +26,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +54,7 @@ class ExchangeHandlerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        channel = new EmbeddedChannel(false, false, counter, new ExchangeHandler());
+        channel = new EmbeddedChannel(false, false, counter, new ExchangeHandler(new ClientWaits(Duration.ofSeconds(75), Duration.ofSeconds(10), Duration.ofSeconds(30))));
         // As on a real client connection: nothing is read unless a handler asks.
         channel.config().setAutoRead(false);
         channel.register();
@@ -320,9 +325,159 @@ class ExchangeHandlerTest {
     }
 
     @Test
-    void anIdleConnectionIsClosed() {
+    void aConnectionIdleDuringAnExchangeIsClosed() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
+
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
 
         assertThat(channel.isOpen()).isFalse();
+        assertThat(accessLogLine()).contains(" completed=false ");
+    }
+
+    @Test
+    void theIdleTimeoutDoesNotCutAKeepAliveWaitShort() {
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+
+        assertThat(channel.isOpen()).as("between requests only keep-alive-timeout applies").isTrue();
+    }
+
+    /** Lets {@code seconds} pass on the channel's clock and runs the timers that came due. */
+    private void elapse(long seconds) {
+        channel.advanceTimeBy(seconds, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+    }
+
+    private void requestStarts() {
+        channel.pipeline().fireUserEventTriggered(ConnectionEvent.REQUEST_STARTED);
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosedAfterTheKeepAliveTimeout() {
+        elapse(74);
+        assertThat(channel.isOpen()).isTrue();
+        elapse(2);
+        assertThat(channel.isOpen()).as("75s without the first byte of a request").isFalse();
+    }
+
+    @Test
+    void aKeptAliveConnectionGetsTheWholeKeepAliveTimeoutAfterEachResponse() {
+        elapse(70);
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
+        channel.writeOutbound(full(HttpResponseStatus.OK, "hello"));
+        readOutboundFull();
+
+        elapse(70);
+        assertThat(channel.isOpen()).as("the clock restarted after the response").isTrue();
+        elapse(10);
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aHeaderThatDoesNotCompleteWithinTheHeaderTimeoutClosesTheConnection() {
+        elapse(30);
+        requestStarts();
+        elapse(9);
+        assertThat(channel.isOpen()).isTrue();
+        elapse(2);
+        assertThat(channel.isOpen()).as("10s from the first byte, not 75s").isFalse();
+    }
+
+    @Test
+    void aHeaderThatCompletesInTimeStopsTheHeaderClock() {
+        requestStarts();
+        elapse(9);
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
+        elapse(40);
+        assertThat(channel.isOpen()).as("the exchange is the origin's to time now").isTrue();
+    }
+
+    @Test
+    void aPipelinedRequestsHeaderClockStartsOnlyWhenItsTurnComes() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
+        // The next request's first bytes arrive while a long response is being written.
+        requestStarts();
+        channel.writeOutbound(head(HttpResponseStatus.OK, "Content-Length", "5"));
+        elapse(50);
+        channel.writeOutbound(lastChunk("hello"));
+        assertThat(channel.isOpen()).as("the download is not cut by the next request's clock").isTrue();
+        assertThat((Object) channel.readOutbound()).isInstanceOf(HttpResponse.class);
+        assertThat(readOutboundBody()).isEqualTo("hello");
+
+        elapse(9);
+        assertThat(channel.isOpen()).isTrue();
+        elapse(2);
+        assertThat(channel.isOpen()).as("its header clock ran from the end of the response").isFalse();
+    }
+
+    @Test
+    void aBodyMayBeSlowAsLongAsNoGapWhileMapgateAsksIsLongerThanTheBodyTimeout() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.POST, "Content-Length", "10"), false);
+        for (int i = 0; i < 3; i++) {
+            channel.read();
+            elapse(25);
+            channel.writeInbound(chunk("ab"));
+            assertThat(readBody()).isEqualTo("ab");
+        }
+        assertThat(channel.isOpen()).as("75s in all, but no gap longer than 30s").isTrue();
+
+        channel.read();
+        elapse(31);
+        assertThat(channel.isOpen()).as("a stalled body").isFalse();
+    }
+
+    @Test
+    void timeWhileMapgateHoldsBackReadsIsNotCountedAgainstTheBody() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.POST, "Content-Length", "10"), false);
+        channel.read();
+        elapse(20);
+        channel.writeInbound(chunk("ab"));
+        assertThat(readBody()).isEqualTo("ab");
+
+        // The origin is slow to take the body, so nothing is asked of the client for a while.
+        elapse(100);
+        assertThat(channel.isOpen()).isTrue();
+        channel.read();
+        elapse(29);
+        assertThat(channel.isOpen()).isTrue();
+        elapse(2);
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aBrokenBodyGets400AndCloseWhenNoResponseHasStarted() {
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.POST, "Transfer-Encoding", "chunked"), false);
+        LastHttpContent broken = new DefaultLastHttpContent();
+        broken.setDecoderResult(DecoderResult.failure(new NumberFormatException("bad chunk size")));
+
+        channel.writeInbound(broken);
+
+        assertThat((Object) channel.readInbound()).as("a broken end must not look like the end of the body").isNull();
+        HttpResponse response = readOutboundFull();
+        assertThat(response.status().code()).isEqualTo(400);
+        assertThat(response.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(broken.refCnt()).isZero();
+    }
+
+    @Test
+    void aRequestTheDecoderRefusedIsPassedOnForTheGateToAnswer() {
+        FullHttpRequest refused = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request");
+        refused.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("obs-fold")));
+
+        channel.writeInbound(refused);
+
+        assertThat((Object) channel.readInbound()).as("a failed head is not a broken body").isSameAs(refused);
+        assertThat(Exchange.current(channel)).isNotNull();
+        assertThat(channel.isOpen()).isTrue();
+        refused.release();
+    }
+
+    private String readBody() {
+        HttpContent content = channel.readInbound();
+        try {
+            return content.content().toString(StandardCharsets.UTF_8);
+        } finally {
+            content.release();
+        }
     }
 }

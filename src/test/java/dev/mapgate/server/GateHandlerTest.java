@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.config.GateSettings;
+import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.BasicUser;
 import dev.mapgate.gate.Check;
 import dev.mapgate.gate.Credentials;
@@ -113,7 +114,11 @@ class GateHandlerTest {
 
     /** A channel whose peer is at {@code remoteIp}, like an accepted TCP connection. */
     private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier) {
-        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, verifier)) {
+        return channelFrom(remoteIp, settings, verifier, AcceptedHosts.NONE);
+    }
+
+    private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier, AcceptedHosts hosts) {
+        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, hosts, verifier)) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return new InetSocketAddress(remoteIp, 5555);
@@ -125,7 +130,7 @@ class GateHandlerTest {
 
     /** A channel whose peer address is Netty's EmbeddedSocketAddress: no IP address at all. */
     private EmbeddedChannel channelWithoutIp(GateSettings settings) {
-        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, SAME_THREAD));
+        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, AcceptedHosts.NONE, SAME_THREAD));
         channels.add(channel);
         return channel;
     }
@@ -403,6 +408,35 @@ class GateHandlerTest {
         assertThat(denial.header(HttpHeaderNames.CONNECTION)).isEqualTo("close");
         assertNothingForwarded(channel);
         assertThat(Exchange.current(channel).target()).as("no canonical target for the log").isNull();
+    }
+
+    @Test
+    void anAbsoluteFormTargetForAnAcceptedHostIsServedWithItsHostAsTheHostHeader() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD,
+                AcceptedHosts.of(List.of("assets.example.com")));
+        HttpRequest request = get("http://Assets.Example.com:8080/app.js.map", TOKEN_HEADER, TOKEN);
+
+        channel.writeInbound(request, LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat((Object) channel.readInbound()).isSameAs(request);
+        assertThat(request.headers().getAll(HttpHeaderNames.HOST))
+                .as("the target's host replaces the Host header, RFC 9112 section 3.2.2")
+                .containsExactly("assets.example.com:8080");
+        assertThat(Exchange.current(channel).target().path()).isEqualTo("/app.js.map");
+        assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    @Test
+    void anAbsoluteFormTargetForAnyOtherHostIsRefusedWith400() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD,
+                AcceptedHosts.of(List.of("assets.example.com")));
+
+        channel.writeInbound(get("http://evil.example/app.js.map", TOKEN_HEADER, TOKEN));
+
+        Denial denial = readDenial(channel);
+        assertThat(denial.status()).isEqualTo(400);
+        assertThat(denial.header(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertNothingForwarded(channel);
     }
 
     @Test

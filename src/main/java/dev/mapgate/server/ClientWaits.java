@@ -1,0 +1,142 @@
+package dev.mapgate.server;
+
+import io.netty.channel.ChannelHandlerContext;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The timer of one client connection. At any moment the connection waits for at most one thing
+ * from the client: the first byte of its next request (keep-alive-timeout), the rest of a
+ * request's header section (header-timeout), or more of a request body that mapgate asked for
+ * (body-timeout). When that wait runs out the connection is closed.
+ *
+ * <p>{@link ExchangeHandler} tells it where the exchange stands. One timer is scheduled at a time;
+ * body waits start and end on every read, so they move the start time and leave the timer in
+ * place, which checks again when it fires.
+ *
+ * <p>Only used on the connection's event loop, so nothing here is synchronised.
+ */
+final class ClientWaits {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientWaits.class);
+
+    private enum Wait { NONE, NEXT_REQUEST, HEADER, BODY }
+
+    private final long keepAliveNanos;
+    private final long headerNanos;
+    private final long bodyNanos;
+
+    private Wait wait = Wait.NONE;
+    private long waitingSince;
+    private ScheduledFuture<?> timer;
+    /** Requests whose first byte has arrived but whose head has not reached the exchange handler. */
+    private int requestsAhead;
+
+    ClientWaits(Duration keepAliveTimeout, Duration headerTimeout, Duration bodyTimeout) {
+        this.keepAliveNanos = keepAliveTimeout.toNanos();
+        this.headerNanos = headerTimeout.toNanos();
+        this.bodyNanos = bodyTimeout.toNanos();
+    }
+
+    /**
+     * mapgate now waits for the next request. If bytes of it came in while the previous response
+     * was still being written, only now does its header clock start: a long download must not
+     * use up the time of the request pipelined behind it.
+     */
+    void awaitNextRequest(ChannelHandlerContext ctx) {
+        start(ctx, requestsAhead > 0 ? Wait.HEADER : Wait.NEXT_REQUEST);
+    }
+
+    /** The first byte of a request arrived (possibly while an earlier exchange is still going on). */
+    void requestStarted(ChannelHandlerContext ctx) {
+        requestsAhead++;
+        if (wait == Wait.NEXT_REQUEST) {
+            start(ctx, Wait.HEADER);
+        }
+    }
+
+    /** A complete request head arrived: no wait until mapgate asks for its body. */
+    void requestArrived() {
+        // Never below zero: a request Netty failed before its first byte counted has no start.
+        requestsAhead = Math.max(0, requestsAhead - 1);
+        cancel();
+        wait = Wait.NONE;
+    }
+
+    /** mapgate asked for more of a request body. */
+    void bodyRequested(ChannelHandlerContext ctx) {
+        if (wait == Wait.BODY) {
+            return;
+        }
+        wait = Wait.BODY;
+        waitingSince = now(ctx);
+        if (timer == null) {
+            schedule(ctx, bodyNanos);
+        }
+    }
+
+    /** Body bytes arrived: until mapgate asks again, the client is not being waited for. */
+    void bodyArrived() {
+        if (wait == Wait.BODY) {
+            wait = Wait.NONE;
+        }
+    }
+
+    void stop() {
+        cancel();
+        wait = Wait.NONE;
+    }
+
+    private void start(ChannelHandlerContext ctx, Wait next) {
+        cancel();
+        wait = next;
+        waitingSince = now(ctx);
+        schedule(ctx, limit(next));
+    }
+
+    private void fired(ChannelHandlerContext ctx) {
+        timer = null;
+        if (wait == Wait.NONE) {
+            return;
+        }
+        long left = limit(wait) - (now(ctx) - waitingSince);
+        if (left > 0) {
+            schedule(ctx, left);
+            return;
+        }
+        LOG.debug("event=client-timeout wait={} peer={}", wait, ctx.channel().remoteAddress());
+        wait = Wait.NONE;
+        ctx.close();
+    }
+
+    private long limit(Wait w) {
+        return switch (w) {
+            case NEXT_REQUEST -> keepAliveNanos;
+            case HEADER -> headerNanos;
+            case BODY -> bodyNanos;
+            case NONE -> throw new IllegalStateException("no limit without a wait");
+        };
+    }
+
+    private void schedule(ChannelHandlerContext ctx, long nanos) {
+        if (!ctx.channel().isActive()) {
+            // A late callback on a closed connection; stop() has run and nothing may outlive it.
+            return;
+        }
+        timer = ctx.executor().schedule(() -> fired(ctx), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private static long now(ChannelHandlerContext ctx) {
+        return ctx.executor().ticker().nanoTime();
+    }
+}
