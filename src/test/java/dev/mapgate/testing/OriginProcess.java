@@ -1,0 +1,147 @@
+package dev.mapgate.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * A real web server run as a child process on a free loopback port, until {@link #close()} or
+ * the end of the JVM, whichever comes first.
+ *
+ * <p>The port is found by binding port 0 and releasing it, so another process can take it before
+ * the server binds it; a start that fails with "Address already in use" is retried on a new port.
+ * The server counts as started only once it serves the probe file with the expected bytes, which
+ * also proves it is our server on that port and not whatever else grabbed it.
+ */
+final class OriginProcess implements AutoCloseable {
+
+    private static final int ATTEMPTS = 5;
+    private static final long START_TIMEOUT_MS = 15_000;
+
+    private final String name;
+    private final Process process;
+    private final Thread killOnExit;
+    private final int port;
+
+    private OriginProcess(String name, Process process, Thread killOnExit, int port) {
+        this.name = name;
+        this.process = process;
+        this.killOnExit = killOnExit;
+        this.port = port;
+    }
+
+    /**
+     * @param command    the command line for a port
+     * @param log        file that receives the server's stdout and stderr
+     * @param probePath  a path the server serves once it is up, e.g. {@code /index.html}
+     * @param probeBody  the bytes it must serve there
+     */
+    static OriginProcess start(String name, IntFunction<List<String>> command, Path log, String probePath, byte[] probeBody) {
+        String lastLog = "";
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            int port = freePort();
+            Process process;
+            try {
+                process = new ProcessBuilder(command.apply(port))
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot run " + name, e);
+            }
+            Thread killOnExit = new Thread(process::destroyForcibly, "kill-" + name);
+            Runtime.getRuntime().addShutdownHook(killOnExit);
+            OriginProcess started = new OriginProcess(name, process, killOnExit, port);
+            if (started.awaitServing(probePath, probeBody)) {
+                return started;
+            }
+            started.close();
+            lastLog = readLog(log);
+            if (!lastLog.contains("Address already in use")) {
+                break;
+            }
+        }
+        throw new IllegalStateException(name + " did not start serving within " + START_TIMEOUT_MS
+                + " ms; its output:\n" + lastLog);
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** @return true once the probe is served, false when the process exits or time runs out */
+    private boolean awaitServing(String probePath, byte[] probeBody) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try (RawClient client = RawClient.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+                RawClient.Response response = client.send(RawClient.request("GET", probePath, "Connection: close"))
+                        .read(false);
+                if (response.status() == 200 && Arrays.equals(response.body(), probeBody)) {
+                    return process.isAlive();
+                }
+            } catch (IOException notYetListening) {
+                // Refused until the server has bound the port.
+            }
+            sleep(50);
+        }
+        return false;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String readLog(Path log) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for an origin to start", e);
+        }
+    }
+
+    /** Stops the server: politely, then by force; it is gone when this returns. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running or about to; it kills a process that is already gone.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " on 127.0.0.1:" + port;
+    }
+}
