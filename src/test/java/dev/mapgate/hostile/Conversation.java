@@ -95,8 +95,11 @@ final class Conversation implements AutoCloseable {
 
     /** 400 with {@code Connection: close}, then the server closes the connection with nothing more. */
     void assertRefused(Response response) {
+        Response refusal = gateway.refusal();
         assertThat(response.status()).as("%s must be refused with 400; got %s%s", about(), describe(response),
                 originTraffic()).isEqualTo(400);
+        assertThat(printable(response.body())).as("%s: the 400 must be mapgate's own refusal, not an origin's answer to"
+                + " a request that got through; got %s", about(), describe(response)).isEqualTo(printable(refusal.body()));
         assertThat(response.header("Connection")).as("%s: after a refusal the stream cannot be trusted to frame another"
                 + " request, so mapgate must say it closes the connection; got %s", about(), describe(response))
                 .isEqualToIgnoringCase("close");
@@ -169,6 +172,19 @@ final class Conversation implements AutoCloseable {
         if (origin != null) {
             assertThat(origin.seen()).as("%s: only %d request(s) may reach the origin; refusals and denials are"
                     + " answered by mapgate alone", about(), requests).hasSize(requests);
+        }
+    }
+
+    /** For the recording origin: it got exactly one request, and none of these headers with it. */
+    void assertOriginGotNoneOf(String... headers) {
+        LenientOrigin origin = gateway.recorder();
+        if (origin != null) {
+            assertThat(origin.seen()).as("%s: the origin gets exactly the one request", about()).singleElement()
+                    .satisfies(seen -> {
+                        for (String header : headers) {
+                            assertThat(seen.header(header)).as("%s: %s reached the origin", about(), header).isNull();
+                        }
+                    });
         }
     }
 

@@ -8,19 +8,31 @@ import dev.mapgate.testing.RunningMapgate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One mapgate in front of each kind of origin, started on first use and shared by the tests of a
  * class, so the suite starts each server once. A kind that cannot start (not installed) fails or
  * skips each test that asks for it, without being retried.
+ *
+ * <p>A JUnit extension: a test class registers it as a static field with
+ * {@code @RegisterExtension}, and everything it started is stopped, and its files deleted, after
+ * the last test of that class.
  */
-final class Gateways implements AutoCloseable {
+final class Gateways implements BeforeAllCallback, AfterAllCallback {
 
     static final String TOKEN = "hostile-suite-sentry-token-89a1d1fea7d909149100";
     static final String ACCEPTED_HOST = "assets.example.com";
+    /** A target every version of the canonicaliser refuses: the escape is not hex. */
+    private static final String MALFORMED = "/assets/%zz.js";
 
     /**
      * WHETHER TO SET {@code listen.hosts}. The key (hosts an absolute-form target may name) is
@@ -48,14 +60,15 @@ final class Gateways implements AutoCloseable {
             %s
             """;
 
-    private final Path dir;
-    private final Path site;
     /** A {@link Gateway}, or what stopped it from starting. */
     private final Map<OriginKind, Object> gateways = new EnumMap<>(OriginKind.class);
+    private Path dir;
+    private Path site;
 
-    Gateways(Path dir) {
-        this.dir = dir;
-        this.site = HostileSite.create(dir.resolve("site"));
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("mapgate-hostile");
+        site = HostileSite.create(dir.resolve("site"));
     }
 
     synchronized Gateway get(OriginKind kind) {
@@ -83,7 +96,8 @@ final class Gateways implements AutoCloseable {
         try {
             String listenHosts = SET_LISTEN_HOSTS ? "listen.hosts = [\"" + ACCEPTED_HOST + "\"]" : "";
             mapgate = RunningMapgate.start(dir, CONFIG.formatted(origin.url(), TOKEN, listenHosts));
-            return new Gateway(kind, origin, mapgate, denial(mapgate.address()));
+            return new Gateway(kind, origin, mapgate, answer(mapgate.address(), HostileSite.MAP),
+                    answer(mapgate.address(), MALFORMED));
         } catch (IOException e) {
             stop(mapgate, origin);
             throw new UncheckedIOException(e);
@@ -100,26 +114,38 @@ final class Gateways implements AutoCloseable {
         origin.close();
     }
 
-    /** What mapgate answers to the plainest unauthorised request for the map: every denial must look like it. */
-    private static RawClient.Response denial(InetSocketAddress mapgate) throws IOException {
+    /** mapgate's answer to a plain request; see {@link Gateway#denial()} and {@link Gateway#refusal()}. */
+    private static RawClient.Response answer(InetSocketAddress mapgate, String target) throws IOException {
         try (RawClient client = RawClient.connect(mapgate)) {
-            return client.get(HostileSite.MAP);
+            return client.get(target);
         }
     }
 
     @Override
-    public synchronized void close() {
+    public synchronized void afterAll(ExtensionContext context) throws IOException {
         for (Object gateway : gateways.values()) {
             if (gateway instanceof Gateway g) {
                 g.close();
             }
         }
         gateways.clear();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
     }
 
-    /** mapgate in front of one origin. */
-    record Gateway(OriginKind kind, HttpOrigin origin, RunningMapgate mapgate, RawClient.Response denial)
-            implements AutoCloseable {
+    /**
+     * mapgate in front of one origin.
+     *
+     * @param denial  mapgate's answer to the plainest unauthorised request for the map: every
+     *                denial must look exactly like it
+     * @param refusal mapgate's answer to a plainly malformed target: every refusal must look
+     *                like it, which also tells mapgate's own 400 from one the origin sent
+     */
+    record Gateway(OriginKind kind, HttpOrigin origin, RunningMapgate mapgate, RawClient.Response denial,
+                   RawClient.Response refusal) implements AutoCloseable {
 
         /** The origin that records what reached it, or {@code null} for one that does not. */
         LenientOrigin recorder() {

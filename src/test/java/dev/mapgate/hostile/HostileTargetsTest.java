@@ -6,12 +6,9 @@ import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawClient.Response;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,25 +25,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class HostileTargetsTest {
 
-    @TempDir
-    static Path dir;
-    static Gateways gateways;
-
-    @BeforeAll
-    static void start() {
-        gateways = new Gateways(dir);
-    }
+    @RegisterExtension
+    static final Gateways gateways = new Gateways();
 
     @AfterAll
-    static void stop() {
-        gateways.close();
+    static void noSecretWasLogged() {
         assertThat(LogCapture.lines()).as("no log line may contain the token Sentry presents")
                 .noneMatch(l -> l.contains(Gateways.TOKEN));
     }
 
     static Stream<Arguments> corpus() {
-        List<TargetCase> cases = TargetCase.load();
-        return Stream.of(OriginKind.values()).flatMap(kind -> cases.stream().map(c -> Arguments.of(kind, c)));
+        return OriginKind.eachWith(TargetCase.load());
     }
 
     @ParameterizedTest(name = "[{0}] {1}")
@@ -76,11 +65,9 @@ class HostileTargetsTest {
             c.send(RawClient.request("GET", HostileSite.MAP, "X-Sentry-Token: " + Gateways.TOKEN));
             // Read directly: this is the one response that must contain the canary.
             Response response = c.readAllowingTheMap();
-            assertThat(response.status()).as("got %s", Conversation.describe(response)).isEqualTo(200);
-            assertThat(response.body()).as("the map, byte for byte: the leak check looks for what is in it")
-                    .isEqualTo(HostileSite.content(HostileSite.MAP));
-            assertThat(HostileSite.containsCanary(response.body())).as("the canary is what a leak is recognised by")
-                    .isTrue();
+            assertThat(response.status()).as("%s; got %s", c.about(), Conversation.describe(response)).isEqualTo(200);
+            assertThat(response.body()).as("%s: the map, byte for byte, canary included: it is what a leak is"
+                    + " recognised by", c.about()).isEqualTo(HostileSite.content(HostileSite.MAP));
         }
     }
 
@@ -89,8 +76,8 @@ class HostileTargetsTest {
     void headGetsTheHeadersOfAGetWithoutItsBody(OriginKind kind) throws IOException {
         try (Conversation c = Conversation.open(gateways.get(kind), "HEAD " + HostileSite.APP_JS)) {
             Response head = c.send(RawClient.request("HEAD", HostileSite.APP_JS)).readHead();
-            assertThat(head.status()).as("got %s", Conversation.describe(head)).isEqualTo(200);
-            assertThat(head.header("Content-Length")).as("HEAD announces the length a GET would send")
+            assertThat(head.status()).as("%s; got %s", c.about(), Conversation.describe(head)).isEqualTo(200);
+            assertThat(head.header("Content-Length")).as("%s announces the length a GET would send", c.about())
                     .isEqualTo(String.valueOf(HostileSite.content(HostileSite.APP_JS).length));
             // A body after HEAD would be read as the start of the next response and fail it.
             c.assertStillInStep();
@@ -100,13 +87,14 @@ class HostileTargetsTest {
     @ParameterizedTest(name = "[{0}]")
     @EnumSource(value = OriginKind.class, names = {"NGINX", "PYTHON"})
     void ifModifiedSinceTheLastModifiedDateGets304(OriginKind kind) throws IOException {
-        try (Conversation c = Conversation.open(gateways.get(kind), "a conditional GET")) {
+        try (Conversation c = Conversation.open(gateways.get(kind), "GET with If-Modified-Since")) {
             Response first = c.send(RawClient.request("GET", HostileSite.APP_JS)).read();
             String lastModified = first.header("Last-Modified");
-            assertThat(lastModified).as("%s sends Last-Modified; got %s", kind, Conversation.describe(first)).isNotNull();
+            assertThat(lastModified).as("%s: the origin sends Last-Modified; got %s", c.about(), Conversation.describe(first))
+                    .isNotNull();
             Response again = c.send(RawClient.request("GET", HostileSite.APP_JS, "If-Modified-Since: " + lastModified)).read();
-            assertThat(again.status()).as("an unchanged asset is not sent again; got %s", Conversation.describe(again))
-                    .isEqualTo(304);
+            assertThat(again.status()).as("%s: an unchanged asset is not sent again; got %s", c.about(),
+                    Conversation.describe(again)).isEqualTo(304);
             c.assertStillInStep();
         }
     }
@@ -115,13 +103,13 @@ class HostileTargetsTest {
     @ParameterizedTest(name = "[{0}]")
     @EnumSource(value = OriginKind.class, names = {"NGINX"})
     void ifNoneMatchTheEtagGets304(OriginKind kind) throws IOException {
-        try (Conversation c = Conversation.open(gateways.get(kind), "a conditional GET")) {
+        try (Conversation c = Conversation.open(gateways.get(kind), "GET with If-None-Match")) {
             Response first = c.send(RawClient.request("GET", HostileSite.APP_JS)).read();
             String etag = first.header("ETag");
-            assertThat(etag).as("%s sends an ETag; got %s", kind, Conversation.describe(first)).isNotNull();
+            assertThat(etag).as("%s: the origin sends an ETag; got %s", c.about(), Conversation.describe(first)).isNotNull();
             Response again = c.send(RawClient.request("GET", HostileSite.APP_JS, "If-None-Match: " + etag)).read();
-            assertThat(again.status()).as("a matching ETag means the browser's copy is current; got %s",
-                    Conversation.describe(again)).isEqualTo(304);
+            assertThat(again.status()).as("%s: a matching ETag means the browser's copy is current; got %s",
+                    c.about(), Conversation.describe(again)).isEqualTo(304);
             c.assertStillInStep();
         }
     }

@@ -6,6 +6,10 @@ import dev.mapgate.testing.NginxOrigin;
 import dev.mapgate.testing.PythonOrigin;
 import dev.mapgate.testing.RequiredTools;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /** The origins the hostile suites put behind mapgate: each resolves paths its own way. */
 enum OriginKind {
@@ -38,8 +42,13 @@ enum OriginKind {
      */
     abstract HttpOrigin start(Path site, Path workDir);
 
+    /** Every case against every origin, as (origin, case) arguments for a parameterised test. */
+    static Stream<Arguments> eachWith(List<?> cases) {
+        return Stream.of(values()).flatMap(kind -> cases.stream().map(c -> Arguments.of(kind, c)));
+    }
+
     @Override
     public String toString() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -13,35 +13,27 @@ import java.util.List;
  * resolvers mapgate must agree with.
  *
  * <p>Everything nginx writes goes to {@code workDir}: the generated config, pid, error log and
- * temp paths. {@code daemon off} keeps it our child, so closing this stops it; {@code
+ * temp paths. {@code daemon off} keeps it our child, so closing the origin stops it; {@code
  * master_process off} makes one process that binds, serves and stays the same user, which works
  * as root (CI) and as anyone else.
  */
-public final class NginxOrigin implements HttpOrigin {
+public final class NginxOrigin {
 
-    private final OriginProcess process;
-
-    private NginxOrigin(OriginProcess process) {
-        this.process = process;
+    private NginxOrigin() {
     }
 
     /**
+     * @param nginx     the nginx binary
      * @param probePath a file under {@code site} that nginx serves once it is up
      */
-    public static NginxOrigin start(Path nginx, Path site, Path workDir, String probePath) {
-        try {
-            Files.createDirectories(workDir);
-            byte[] probe = Files.readAllBytes(site.resolve(probePath.substring(1)));
-            Path conf = workDir.resolve("nginx.conf");
-            return new NginxOrigin(OriginProcess.start("nginx", port -> {
-                writeConfig(conf, workDir, site, port);
-                // -e: the compiled-in error log may be a system path a non-root user cannot open.
-                return List.of(nginx.toString(), "-p", workDir + "/", "-c", conf.toString(),
-                        "-e", workDir.resolve("error.log").toString());
-            }, workDir.resolve("nginx.out"), probePath, probe));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    public static HttpOrigin start(Path nginx, Path site, Path workDir, String probePath) {
+        Path conf = workDir.resolve("nginx.conf");
+        return OriginProcess.start("nginx", port -> {
+            writeConfig(conf, workDir, site, port);
+            // -e: the compiled-in error log may be a system path a non-root user cannot open.
+            return List.of(nginx.toString(), "-p", workDir + "/", "-c", conf.toString(),
+                    "-e", workDir.resolve("error.log").toString());
+        }, workDir, site, probePath);
     }
 
     private static void writeConfig(Path conf, Path workDir, Path site, int port) {
@@ -78,25 +70,5 @@ public final class NginxOrigin implements HttpOrigin {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @Override
-    public String url() {
-        return "http://127.0.0.1:" + process.port();
-    }
-
-    @Override
-    public String name() {
-        return "nginx";
-    }
-
-    @Override
-    public void close() {
-        process.close();
-    }
-
-    @Override
-    public String toString() {
-        return process.toString();
     }
 }

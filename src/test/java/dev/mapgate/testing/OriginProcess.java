@@ -15,14 +15,15 @@ import java.util.function.IntFunction;
 
 /**
  * A real web server run as a child process on a free loopback port, until {@link #close()} or
- * the end of the JVM, whichever comes first.
+ * the end of the JVM, whichever comes first. {@link NginxOrigin} and {@link PythonOrigin} say
+ * which server and how to run it.
  *
  * <p>The port is found by binding port 0 and releasing it, so another process can take it before
  * the server binds it; a start that fails with "Address already in use" is retried on a new port.
  * The server counts as started only once it serves the probe file with the expected bytes, which
  * also proves it is our server on that port and not whatever else grabbed it.
  */
-final class OriginProcess implements AutoCloseable {
+final class OriginProcess implements HttpOrigin {
 
     private static final int ATTEMPTS = 5;
     private static final long START_TIMEOUT_MS = 15_000;
@@ -40,12 +41,22 @@ final class OriginProcess implements AutoCloseable {
     }
 
     /**
-     * @param command    the command line for a port
-     * @param log        file that receives the server's stdout and stderr
-     * @param probePath  a path the server serves once it is up, e.g. {@code /index.html}
-     * @param probeBody  the bytes it must serve there
+     * @param name      what to call the server in messages
+     * @param command   the command line for a port
+     * @param workDir   where the server's output (and anything else it writes) goes
+     * @param site      the directory the server serves
+     * @param probePath a file under {@code site} that the server serves once it is up, e.g.
+     *                  {@code /index.html}
      */
-    static OriginProcess start(String name, IntFunction<List<String>> command, Path log, String probePath, byte[] probeBody) {
+    static OriginProcess start(String name, IntFunction<List<String>> command, Path workDir, Path site, String probePath) {
+        byte[] probeBody;
+        try {
+            Files.createDirectories(workDir);
+            probeBody = Files.readAllBytes(site.resolve(probePath.substring(1)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path log = workDir.resolve("server.out");
         String lastLog = "";
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             int port = freePort();
@@ -74,8 +85,14 @@ final class OriginProcess implements AutoCloseable {
                 + " ms; its output:\n" + lastLog);
     }
 
-    int port() {
-        return port;
+    @Override
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public String name() {
+        return name;
     }
 
     /** @return true once the probe is served, false when the process exits or time runs out */
