@@ -94,20 +94,32 @@ class LenientOriginTest {
     }
 
     @Test
-    void recordsEveryRequestAndEveryByte() throws IOException {
+    void recordsEveryRequestAndEveryByteBodiesIncluded() throws Exception {
         origin.clear();
         get("/assets/app.js", "X-Probe: 1");
         assertThat(origin.seen()).singleElement().satisfies(seen -> {
             assertThat(seen.requestLine()).isEqualTo("GET /assets/app.js HTTP/1.1");
             assertThat(seen.header("x-probe")).isEqualTo("1");
         });
-        assertThat(new String(origin.received(), StandardCharsets.ISO_8859_1)).startsWith("GET /assets/app.js HTTP/1.1\r\n");
+        try (RawClient client = connect()) {
+            // A body the origin skips is still bytes that reached it: a smuggled request can hide
+            // there. Sent after a pause, as a proxy forwards it, so it is not read ahead with the headers.
+            client.send("POST /assets/app.js HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\n");
+            Thread.sleep(200);
+            client.send("hidden-body").read(false);
+        }
+        assertThat(new String(origin.received(), StandardCharsets.ISO_8859_1))
+                .startsWith("GET /assets/app.js HTTP/1.1\r\n").endsWith("\r\n\r\nhidden-body");
     }
 
     private static Response get(String target, String... headers) throws IOException {
-        URI url = URI.create(origin.url());
-        try (RawClient client = RawClient.connect(new InetSocketAddress(url.getHost(), url.getPort()))) {
+        try (RawClient client = connect()) {
             return client.get(target, headers);
         }
+    }
+
+    private static RawClient connect() throws IOException {
+        URI url = URI.create(origin.url());
+        return RawClient.connect(new InetSocketAddress(url.getHost(), url.getPort()));
     }
 }

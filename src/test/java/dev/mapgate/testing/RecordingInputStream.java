@@ -32,4 +32,12 @@ final class RecordingInputStream extends FilterInputStream {
         }
         return n;
     }
+
+    /** Skipped bytes were received too: they are read, so that they are recorded. */
+    @Override
+    public long skip(long n) throws IOException {
+        byte[] buf = new byte[(int) Math.min(n, 8192)];
+        int read = read(buf, 0, buf.length);
+        return Math.max(read, 0);
+    }
 }
