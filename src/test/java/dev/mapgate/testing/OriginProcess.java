@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
 
 /**
  * A real web server run as a child process on a free loopback port, until {@link #close()} or
@@ -49,6 +50,12 @@ final class OriginProcess implements HttpOrigin {
      *                  {@code /index.html}
      */
     static OriginProcess start(String name, IntFunction<List<String>> command, Path workDir, Path site, String probePath) {
+        return start(name, command, workDir, site, probePath, OriginProcess::freePort);
+    }
+
+    /** @param ports where to try to start, one port per attempt */
+    static OriginProcess start(String name, IntFunction<List<String>> command, Path workDir, Path site, String probePath,
+                               IntSupplier ports) {
         byte[] probeBody;
         try {
             Files.createDirectories(workDir);
@@ -59,7 +66,7 @@ final class OriginProcess implements HttpOrigin {
         Path log = workDir.resolve("server.out");
         String lastLog = "";
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            int port = freePort();
+            int port = ports.getAsInt();
             Process process;
             try {
                 process = new ProcessBuilder(command.apply(port))
@@ -100,13 +107,15 @@ final class OriginProcess implements HttpOrigin {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         while (System.nanoTime() < deadline && process.isAlive()) {
             try (RawClient client = RawClient.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-                RawClient.Response response = client.send(RawClient.request("GET", probePath, "Connection: close"))
+                // Briefly: whatever else holds the port may accept and never answer.
+                RawClient.Response response = client.readTimeout(1000)
+                        .send(RawClient.request("GET", probePath, "Connection: close"))
                         .read(false);
                 if (response.status() == 200 && Arrays.equals(response.body(), probeBody)) {
                     return process.isAlive();
                 }
-            } catch (IOException notYetListening) {
-                // Refused until the server has bound the port.
+            } catch (IOException notYetServing) {
+                // Refused until the server has bound the port, or not our server.
             }
             sleep(50);
         }

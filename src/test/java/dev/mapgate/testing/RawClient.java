@@ -64,6 +64,12 @@ public final class RawClient implements Closeable {
         return new RawClient(socket, new ByteArrayOutputStream());
     }
 
+    /** Gives up on any later read after {@code millis}, instead of the default 20 s. */
+    public RawClient readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
     public RawClient send(String request) throws IOException {
         return send(request.getBytes(StandardCharsets.ISO_8859_1));
     }
