@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +23,18 @@ public final class RawClient implements Closeable {
 
     private final Socket socket;
     private final InputStream in;
+    /** Every byte read from the socket, or {@code null} when this client does not record. */
+    private final ByteArrayOutputStream transcript;
 
     private RawClient(Socket socket) throws IOException {
+        this(socket, null);
+    }
+
+    private RawClient(Socket socket, ByteArrayOutputStream transcript) throws IOException {
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), 65536);
+        this.transcript = transcript;
+        InputStream raw = socket.getInputStream();
+        this.in = new BufferedInputStream(transcript == null ? raw : new RecordingInputStream(raw, transcript), 65536);
     }
 
     public static RawClient connect(InetSocketAddress server) throws IOException {
@@ -41,6 +50,24 @@ public final class RawClient implements Closeable {
         socket.connect(server, 5000);
         socket.setSoTimeout(20_000);
         return new RawClient(socket);
+    }
+
+    /**
+     * A client that keeps a copy of every byte it receives, read-ahead included, so a test can
+     * search all of it ({@link #received()}), and that gives up on a read after
+     * {@code readTimeoutMillis}.
+     */
+    public static RawClient recording(InetSocketAddress server, int readTimeoutMillis) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(server, 5000);
+        socket.setSoTimeout(readTimeoutMillis);
+        return new RawClient(socket, new ByteArrayOutputStream());
+    }
+
+    /** Gives up on any later read after {@code millis}, instead of the default 20 s. */
+    public RawClient readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
     }
 
     public RawClient send(String request) throws IOException {
@@ -105,6 +132,33 @@ public final class RawClient implements Closeable {
         } catch (java.net.SocketException e) {
             return true;
         }
+    }
+
+    /**
+     * Reads until the server closes the connection and returns the bytes that arrived after what
+     * was already parsed. A reset counts as closed, as in {@link #isClosedByServer()}.
+     *
+     * @throws java.net.SocketTimeoutException when the connection is still open after the read timeout
+     */
+    public byte[] readUntilClosed() throws IOException {
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try {
+            for (int n; (n = in.read(buf)) != -1; ) {
+                rest.write(buf, 0, n);
+            }
+        } catch (SocketException e) {
+            // Reset by the server: closed, just not gracefully.
+        }
+        return rest.toByteArray();
+    }
+
+    /** Everything received so far; only for a client made by {@link #recording}. */
+    public byte[] received() {
+        if (transcript == null) {
+            throw new IllegalStateException("this client does not record; connect with RawClient.recording");
+        }
+        return transcript.toByteArray();
     }
 
     private byte[] readChunked() throws IOException {

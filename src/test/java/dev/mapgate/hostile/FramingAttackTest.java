@@ -1,0 +1,92 @@
+package dev.mapgate.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.RawClient.Response;
+import java.io.IOException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Requests whose framing servers read differently ({@link FramingAttack#all()}), each carrying a
+ * request for the map without credentials. mapgate must refuse every one with 400 and close the
+ * connection, so nothing after the broken framing is read as a request, and must forward nothing:
+ * the lenient origin, which records every byte it receives, must never see the smuggled request.
+ *
+ * <p>Also the requests that look like attacks but are not errors: an h2c upgrade is ignored, an
+ * IIS rewrite header is dropped, and pipelining keeps each request's own answer.
+ */
+class FramingAttackTest {
+
+    @RegisterExtension
+    static final Gateways gateways = new Gateways();
+
+    static Stream<Arguments> attacks() {
+        return OriginKind.eachWith(FramingAttack.all());
+    }
+
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("attacks")
+    void attackIsRefusedAndTheSmuggledMapRequestGoesNowhere(OriginKind kind, FramingAttack attack) throws IOException {
+        try (Conversation c = Conversation.open(gateways.get(kind), attack.name() + " [" + attack.attacks() + "]")) {
+            Response response = c.send(attack.bytes()).read();
+            c.assertMapNeverReachedOrigin();
+            c.assertRefused(response);
+            c.assertMapNeverReachedOrigin();
+        }
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(OriginKind.class)
+    void h2cUpgradeIsIgnoredAndTheConnectionStaysHttp11(OriginKind kind) throws IOException {
+        try (Conversation c = Conversation.open(gateways.get(kind), "an h2c upgrade")) {
+            // Behind a proxy that forwards it, an h2c upgrade turns the connection into an HTTP/2
+            // tunnel to the origin that the gate no longer sees (the h2c smuggling technique).
+            Response response = c.send(RawClient.request("GET", HostileSite.APP_JS,
+                    "Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA"))
+                    .read();
+            assertThat(response.status()).as("%s: no 101 Switching Protocols", c.about()).isNotEqualTo(101);
+            c.assertServed(response, HostileSite.APP_JS);
+            assertThat(response.version()).as("%s", c.about()).isEqualTo("HTTP/1.1");
+            c.assertOriginGotNoneOf("Upgrade", "HTTP2-Settings");
+            // Still HTTP/1.1 and still gated: the next request on the connection is denied.
+            c.assertDenied(c.send(FramingAttack.SMUGGLED).read());
+            c.assertOriginSaw(1);
+            c.assertStillInStep();
+        }
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(OriginKind.class)
+    void rewriteHeadersCannotTurnAnAssetRequestIntoTheMap(OriginKind kind) throws IOException {
+        try (Conversation c = Conversation.open(gateways.get(kind), "X-Original-URL and X-Rewrite-URL naming the map")) {
+            // IIS URL Rewrite (and frameworks behind it) serve the path in these headers instead
+            // of the request-target, which the gate classified.
+            Response response = c.send(RawClient.request("GET", HostileSite.APP_JS,
+                    "X-Original-URL: " + HostileSite.MAP, "X-Rewrite-URL: " + HostileSite.MAP)).read();
+            c.assertServed(response, HostileSite.APP_JS);
+            c.assertOriginGotNoneOf("X-Original-URL", "X-Rewrite-URL");
+        }
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @EnumSource(OriginKind.class)
+    void pipelinedRequestsAreEachJudgedOnTheirOwnCredentials(OriginKind kind) throws IOException {
+        try (Conversation c = Conversation.open(gateways.get(kind), "Sentry's map request, then one without the token")) {
+            // Both in one write: a gate that judged the connection, or reused the first decision,
+            // would hand the second client the map.
+            c.send(RawClient.request("GET", HostileSite.MAP, "X-Sentry-Token: " + Gateways.TOKEN) + FramingAttack.SMUGGLED);
+            Response sentry = c.readAllowingTheMap();
+            assertThat(sentry.status()).as("%s; got %s", c.about(), Conversation.describe(sentry)).isEqualTo(200);
+            assertThat(sentry.body()).as("%s: Sentry gets the map", c.about()).isEqualTo(HostileSite.content(HostileSite.MAP));
+            c.assertDenied(c.read());
+            c.assertOriginSaw(1);
+            c.assertStillInStep();
+        }
+    }
+}
