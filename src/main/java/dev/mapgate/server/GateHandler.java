@@ -176,8 +176,9 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         // The request's end may have arrived while the verifier was deciding: then there is
         // nothing left to pull, and waiting for it would leave the client without an answer.
         boolean ended = releaseWaiting();
-        boolean bodyFollows = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-        if (bodyFollows || request.decoderResult().isFailure()
+        // A failed request is checked first: its framing headers are what failed, and reading
+        // them again (e.g. "Content-Length: 3, 3") would throw.
+        if (request.decoderResult().isFailure() || bodyFollows(request)
                 || "close".equals(response.headers().get(HttpHeaderNames.CONNECTION))) {
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
             ctx.writeAndFlush(response);
@@ -189,6 +190,10 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         }
         pendingResponse = response;
         ctx.read();
+    }
+
+    private static boolean bodyFollows(HttpRequest request) {
+        return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
     }
 
     private void discard(ChannelHandlerContext ctx, Object msg) {

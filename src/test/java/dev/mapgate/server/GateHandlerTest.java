@@ -397,6 +397,21 @@ class GateHandlerTest {
     }
 
     @Test
+    void aRequestRefusedForItsFramingHeadersIsAnsweredWithoutReadingThemAgain() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+        HttpRequest request = get("/app.js", "Content-Length", "3, 3");
+        request.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("Multiple Content-Length values")));
+
+        channel.writeInbound(request);
+
+        Denial denial = readDenial(channel);
+        assertThat(denial.status()).as("a list Content-Length cannot be parsed; the client must still get its 400")
+                .isEqualTo(400);
+        assertThat(denial.header(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertNothingForwarded(channel);
+    }
+
+    @Test
     void anAmbiguousTargetIsRefusedWith400AndConnectionClose() {
         EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
 
