@@ -1,6 +1,5 @@
 package dev.mapgate.hostile;
 
-import com.typesafe.config.ConfigFactory;
 import dev.mapgate.testing.HttpOrigin;
 import dev.mapgate.testing.LenientOrigin;
 import dev.mapgate.testing.RawClient;
@@ -35,21 +34,12 @@ final class Gateways implements BeforeAllCallback, AfterAllCallback {
     private static final String MALFORMED = "/assets/%zz.js";
 
     /**
-     * WHETHER TO SET {@code listen.hosts}. The key (hosts an absolute-form target may name) is
-     * being added alongside this suite; until mapgate's reference.conf defines it, the config
-     * loader rejects it as unknown and no gateway would start. So it is set only when the
-     * reference defines it: then the absolute-form cases for {@value #ACCEPTED_HOST} test it, and
-     * before that they fail with 400, which is what mapgate without the key does.
-     */
-    static final boolean SET_LISTEN_HOSTS = ConfigFactory.defaultReference().hasPathOrNull("mapgate.listen.hosts");
-
-    /**
      * The gate the README recommends, from loopback only: Sentry's token from an allowed
      * address, 404 for everyone else. The short timeouts keep a case that leaves an exchange
      * hanging (a failure of its own) from holding up the rest of the suite.
      */
     private static final String CONFIG = """
-            listen.shutdown-timeout = 1s
+            listen { shutdown-timeout = 1s, hosts = ["%s"] }
             origin { url = "%s", response-timeout = 5s }
             gate {
               require = [ip, credential]
@@ -57,7 +47,6 @@ final class Gateways implements BeforeAllCallback, AfterAllCallback {
               token.tokens = [ { name = "sentry", value = "%s" } ]
               deny-status = 404
             }
-            %s
             """;
 
     /** A {@link Gateway}, or what stopped it from starting. */
@@ -94,8 +83,7 @@ final class Gateways implements BeforeAllCallback, AfterAllCallback {
         HttpOrigin origin = kind.start(site, dir);
         RunningMapgate mapgate = null;
         try {
-            String listenHosts = SET_LISTEN_HOSTS ? "listen.hosts = [\"" + ACCEPTED_HOST + "\"]" : "";
-            mapgate = RunningMapgate.start(dir, CONFIG.formatted(origin.url(), TOKEN, listenHosts));
+            mapgate = RunningMapgate.start(dir, CONFIG.formatted(ACCEPTED_HOST, origin.url(), TOKEN));
             return new Gateway(kind, origin, mapgate, answer(mapgate.address(), HostileSite.MAP),
                     answer(mapgate.address(), MALFORMED));
         } catch (IOException e) {
