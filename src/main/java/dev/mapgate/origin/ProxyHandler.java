@@ -1,5 +1,6 @@
 package dev.mapgate.origin;
 
+import dev.mapgate.server.ConnectionEvent;
 import dev.mapgate.server.Exchange;
 import dev.mapgate.server.Responses;
 import io.netty.channel.Channel;
@@ -330,6 +331,31 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void park(Channel ch) {
         ch.read();
         pool.release(ch);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ConnectionEvent.REQUEST_BODY_BROKEN) {
+            abandonRequest();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The client's body broke off, so this request can never be completed. The origin, which has
+     * its head and perhaps some chunks, is still waiting for the rest: it is cut off now, before
+     * mapgate answers, rather than when the client connection finally closes, and it is never
+     * returned to the pool. A connection still being acquired is parked unused when it arrives.
+     */
+    private void abandonRequest() {
+        failed = true;
+        request = null;
+        Channel ch = origin;
+        detach();
+        if (ch != null) {
+            ch.close();
+        }
     }
 
     private void cancelResponseTimer() {

@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the life of each request/response exchange on a client connection: it opens the
@@ -32,6 +34,8 @@ import io.netty.handler.timeout.IdleStateEvent;
  * ({@link ClientWaits}); {@code listen.idle-timeout} applies only while an exchange is in progress.
  */
 final class ExchangeHandler extends ChannelDuplexHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
 
     private final ClientWaits waits;
     private Exchange exchange;
@@ -161,11 +165,16 @@ final class ExchangeHandler extends ChannelDuplexHandler {
 
     /**
      * The body's framing broke (e.g. a bad chunk size) after the request was passed on. The body
-     * must not look complete to the origin, so the connection is closed, which aborts the origin
-     * request too; a client still waiting for its response is told why first.
+     * must not look complete to the origin, so the connection is closed; a client still waiting
+     * for its response is told why first.
      */
     private void badBody(ChannelHandlerContext ctx, HttpContent content) {
+        LOG.debug("event=bad-body peer={} cause={}", ctx.channel().remoteAddress(),
+                content.decoderResult().cause().toString());
         content.release();
+        // Before answering: the responder drops the origin's side at once, so nothing more reaches
+        // the origin, and no answer of the origin's can follow ours even if ours is slow to leave.
+        ctx.fireUserEventTriggered(ConnectionEvent.REQUEST_BODY_BROKEN);
         Exchange current = exchange;
         if (current != null && current.status() == 0) {
             FullHttpResponse response = Responses.plain(ctx.alloc(), HttpResponseStatus.BAD_REQUEST,

@@ -1,14 +1,17 @@
 package dev.mapgate.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
@@ -17,10 +20,14 @@ import java.util.Queue;
 /**
  * Netty's request decoder with the leniencies that allow request smuggling taken out: exactly one
  * space between the parts of the request line, a version of exactly {@code HTTP/1.1} or {@code
- * HTTP/1.0}, no obs-fold, no {@code Content-Length} beside {@code Transfer-Encoding}, and the
- * {@link FramingRules}. A request that breaks one is passed on marked as failed, and nothing the
- * client sends after it is decoded: where that request ended, and so where the next one starts,
- * is exactly what cannot be trusted.
+ * HTTP/1.0}, no obs-fold, no {@code Content-Length} beside {@code Transfer-Encoding}, the
+ * {@link FramingRules}, and a chunked body exactly as RFC 9112 writes it. A request that breaks one
+ * is passed on marked as failed, and nothing the client sends after it is decoded: where that
+ * request ended, and so where the next one starts, is exactly what cannot be trusted.
+ *
+ * <p>A broken head becomes a failed request. A broken chunked body becomes a failed {@link
+ * LastHttpContent}, as Netty makes of a chunk size it cannot read: the head has been passed on by
+ * then, and perhaps some chunks.
  *
  * <p>Fires {@link ConnectionEvent#REQUEST_STARTED} when the first byte of a request's line
  * arrives, for the header clock.
@@ -29,7 +36,10 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
 
     private final FramingRules rules;
     private final Queue<HttpMethod> methods;
-    private final HeaderSectionScanner scanner = new HeaderSectionScanner();
+    private final HeaderSectionScanner head = new HeaderSectionScanner();
+    private final ChunkedBodyScanner chunks = new ChunkedBodyScanner();
+    /** A chunked request has been passed on and its end not yet: the bytes are its body's. */
+    private boolean inChunkedBody;
     private boolean rejected;
 
     // Where the previous word of the request line being split ended, and whether it had a version.
@@ -49,27 +59,54 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        boolean started = scanner.hasStarted();
-        boolean folded = scanner.scan(in);
-        if (!started && scanner.hasStarted()) {
-            ctx.fireUserEventTriggered(ConnectionEvent.REQUEST_STARTED);
-        }
         int first = out.size();
-        if (folded) {
-            // Netty has not completed this head yet: the scanner looks ahead of it.
-            HttpMessage invalid = createInvalidMessage();
-            invalid.setDecoderResult(DecoderResult.failure(
-                    new IllegalArgumentException("obs-fold: a header line starts with whitespace")));
-            out.add(invalid);
+        // The scanners look ahead of Netty: what they refuse, Netty has not decoded yet.
+        HttpObject refused = inChunkedBody ? scanChunks(in) : scanHead(ctx, in);
+        if (refused != null) {
+            out.add(refused);
         } else {
             int readerIndex = in.readerIndex();
             super.decode(ctx, in, out);
-            scanner.consumed(in.readerIndex() - readerIndex);
+            int consumed = in.readerIndex() - readerIndex;
+            // Before vet(), which may move on to the body or to the next request.
+            if (inChunkedBody) {
+                chunks.consumed(consumed);
+            } else {
+                head.consumed(consumed);
+            }
         }
         vet(out, first);
         if (rejected) {
             in.skipBytes(in.readableBytes());
         }
+    }
+
+    /** @return a failed request when the head holds an obs-fold line, else {@code null} */
+    private HttpObject scanHead(ChannelHandlerContext ctx, ByteBuf in) {
+        boolean started = head.hasStarted();
+        boolean folded = head.scan(in);
+        if (!started && head.hasStarted()) {
+            ctx.fireUserEventTriggered(ConnectionEvent.REQUEST_STARTED);
+        }
+        if (!folded) {
+            return null;
+        }
+        HttpMessage invalid = createInvalidMessage();
+        invalid.setDecoderResult(DecoderResult.failure(
+                new IllegalArgumentException("obs-fold: a header line starts with whitespace")));
+        return invalid;
+    }
+
+    /** @return a failed end of the body when its chunked framing is broken, else {@code null} */
+    private HttpObject scanChunks(ByteBuf in) {
+        String problem = chunks.scan(in);
+        if (problem == null) {
+            return null;
+        }
+        // The same end Netty gives a chunk it cannot parse, so every broken body is handled alike.
+        LastHttpContent broken = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+        broken.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(problem)));
+        return broken;
     }
 
     @Override
@@ -88,8 +125,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
 
     /**
      * For what one call decoded: records each request's method for the encoder, applies the
-     * framing rules, moves the scanner on at the end of each request, and drops everything after
-     * the first failure.
+     * framing rules, hands the bytes after a chunked head to the chunk scanner and those after the
+     * end of a request back to the head scanner, and drops everything after the first failure.
      */
     private void vet(List<Object> out, int first) {
         for (int i = first; i < out.size(); i++) {
@@ -100,6 +137,10 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                     Exception problem = rules.check(request.protocolVersion(), request.headers());
                     if (problem != null) {
                         request.setDecoderResult(DecoderResult.failure(problem));
+                    } else if (HttpUtil.isTransferEncodingChunked(request)) {
+                        // Netty returns after a head, so the reader index is at the body's first byte.
+                        inChunkedBody = true;
+                        chunks.start();
                     }
                 }
             }
@@ -109,7 +150,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 return;
             }
             if (msg instanceof LastHttpContent) {
-                scanner.nextRequest();
+                inChunkedBody = false;
+                head.nextRequest();
             }
         }
     }

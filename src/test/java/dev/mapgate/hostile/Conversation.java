@@ -10,7 +10,9 @@ import dev.mapgate.testing.RawClient.Response;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -27,6 +29,9 @@ final class Conversation implements AutoCloseable {
     static final int READ_TIMEOUT_MS = 3000;
 
     private static final byte[] MAP_NAME = "app.js.map".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END_OF_HEAD = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** The last chunk with no trailers, as mapgate writes it to the origin. */
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Gateway gateway;
     private final RawClient client;
@@ -95,6 +100,12 @@ final class Conversation implements AutoCloseable {
 
     /** 400 with {@code Connection: close}, then the server closes the connection with nothing more. */
     void assertRefused(Response response) {
+        assertRefusedByMapgate(response);
+        assertClosedWithNothingMore();
+        assertOriginSawNothing();
+    }
+
+    private void assertRefusedByMapgate(Response response) {
         Response refusal = gateway.refusal();
         assertThat(response.status()).as("%s must be refused with 400; got %s%s", about(), describe(response),
                 originTraffic()).isEqualTo(400);
@@ -103,8 +114,54 @@ final class Conversation implements AutoCloseable {
         assertThat(response.header("Connection")).as("%s: after a refusal the stream cannot be trusted to frame another"
                 + " request, so mapgate must say it closes the connection; got %s", about(), describe(response))
                 .isEqualToIgnoringCase("close");
+    }
+
+    /**
+     * The answer to a request whose chunked body broke after its head was forwarded: mapgate's
+     * own 400 with {@code Connection: close}, unless the origin had answered the head already (as
+     * nginx and python do a POST to a file, without reading its body); then mapgate closes.
+     */
+    void assertCutOff(Response response) {
+        if (response.status() == 400) {
+            assertRefusedByMapgate(response);
+        } else {
+            Integer early = gateway.kind().earlyAnswerToPost();
+            assertThat(response.status()).as("%s must be refused with 400, or carry the answer %s gives a POST before"
+                    + " reading its body (%s); got %s%s", about(), gateway.kind(),
+                    early == null ? "it never does" : early, describe(response), originTraffic()).isEqualTo(early);
+        }
         assertClosedWithNothingMore();
-        assertOriginSawNothing();
+    }
+
+    /**
+     * For the recording origin, after a chunked body broke: mapgate hung up on it, having sent no
+     * more than the outer request's head and the chunks before the broken one, so the origin never
+     * had a complete request, and it parsed no request but the outer one.
+     */
+    void assertOriginNeverHadItWhole(FramingAttack attack) {
+        LenientOrigin origin = gateway.recorder();
+        if (origin == null) {
+            return;
+        }
+        List<LenientOrigin.Connection> used = origin.connectionsOnceHungUp(Duration.ofMillis(READ_TIMEOUT_MS));
+        assertThat(used).as("%s: only the connection for the outer request carries anything", about())
+                .hasSizeLessThanOrEqualTo(1);
+        for (LenientOrigin.Connection connection : used) {
+            byte[] received = connection.received();
+            assertThat(connection.hungUp()).as("%s: mapgate must close the origin connection, which is waiting for"
+                    + " the rest of a body that will not come; it received %s", about(), printable(received)).isTrue();
+            int headEnd = HostileSite.indexOf(received, END_OF_HEAD, 0);
+            assertThat(headEnd).as("%s: the origin got a complete head; received %s", about(), printable(received))
+                    .isNotNegative();
+            byte[] body = Arrays.copyOfRange(received, headEnd + END_OF_HEAD.length, received.length);
+            assertThat(printable(attack.bodyBeforeBrokenChunk())).as("%s: the body the origin got must end before the"
+                    + " broken chunk; it got %s", about(), printable(received)).startsWith(printable(body));
+            assertThat(HostileSite.indexOf(body, LAST_CHUNK, 0)).as("%s: the origin must never get the last chunk that"
+                    + " would complete the request; it got %s", about(), printable(received)).isNegative();
+        }
+        assertThat(origin.seen()).as("%s: the origin may parse the outer request and no other", about())
+                .hasSizeLessThanOrEqualTo(1)
+                .allSatisfy(seen -> assertThat(seen.requestLine()).isEqualTo(attack.requestLine()));
     }
 
     /** mapgate closes the connection and sends nothing after what was already read. */

@@ -1,22 +1,31 @@
 package dev.mapgate.hostile;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * A request whose framing servers read differently, carrying a request for the map without
  * credentials ({@link #SMUGGLED}) where a server that frames it another way would see a request
- * of its own. mapgate's documented answer to every one is 400 and a closed connection.
+ * of its own.
  *
- * @param name    what the case is, for test names
- * @param attacks how it could get the map past the gate, in words
+ * <p>Most break the head: mapgate refuses those with 400 and closes, and nothing reaches the
+ * origin. The others have a valid head and break in the chunked body ({@link #inBody()}). mapgate
+ * streams, so their head has reached the origin by the time the broken chunk is read; the
+ * documented answer is that both connections are then closed before the origin gets the broken
+ * chunk or anything after it, and the client gets mapgate's 400 unless the origin answered first.
+ *
+ * @param name        what the case is, for test names
+ * @param attacks     how it could get the map past the gate, in words
+ * @param brokenChunk where in {@code bytes} the first malformed chunk starts; -1 when the head is what is broken
  */
-record FramingAttack(String name, String attacks, byte[] bytes) {
+record FramingAttack(String name, String attacks, byte[] bytes, int brokenChunk) {
 
     /** The request for the map that must never be answered with it, nor reach the origin. */
     static final String SMUGGLED = "GET /assets/app.js.map HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
     private static final String POST = "POST /assets/app.js HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    private static final String CHUNKED_POST = POST + "Transfer-Encoding: chunked\r\n\r\n";
     private static final String GET = "GET /assets/app.js HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     private static final String LAST_CHUNK = "0\r\n\r\n";
     /** Chunked, this is an empty body followed by the smuggled request; by length, one body. */
@@ -93,26 +102,26 @@ record FramingAttack(String name, String attacks, byte[] bytes) {
                                 + " the length frames the body",
                         POST + "X-A: b\nTransfer-Encoding: chunked\r\n" + cl(CHUNKED_THEN_SMUGGLED) + "\r\n"
                                 + CHUNKED_THEN_SMUGGLED),
-                attack("chunk size 'zz'",
+                brokenBody("chunk size 'zz'",
                         "not hex: a lax parser reads it as 0, ends the body and reads the smuggled request next",
-                        chunked("zz")),
-                attack("chunk size '-3'",
+                        chunkOfSmuggled("zz")),
+                brokenBody("chunk size '-3'",
                         "a signed parse gives a negative length, which parsers clamp, ignore or wrap",
-                        chunked("-3")),
-                attack("chunk size '0x35'",
+                        chunkOfSmuggled("-3")),
+                brokenBody("chunk size '0x35'",
                         "strtol-style parsing reads '0' and ends the body; a prefix-aware one reads 0x35, the"
                                 + " length of the smuggled request",
-                        chunked("0x" + Integer.toHexString(SMUGGLED.length()))),
-                attack("chunk size overflowing 64 bits",
+                        chunkOfSmuggled("0x" + Integer.toHexString(SMUGGLED.length()))),
+                brokenBody("chunk size overflowing 64 bits",
                         "17 hex digits that wrap to the length of the smuggled request in a 64-bit parser",
-                        chunked("1000000000000" + String.format("%04x", SMUGGLED.length()))),
-                attack("chunk extension ending in bare LF",
+                        chunkOfSmuggled("1000000000000" + String.format("%04x", SMUGGLED.length()))),
+                brokenBody("chunk extension ending in bare LF",
                         "the size line ends at LF for some parsers; others read on into the chunk data",
-                        chunked(Integer.toHexString(SMUGGLED.length()) + ";ext\n")),
-                attack("chunk data not followed by CRLF",
+                        chunkOfSmuggled(Integer.toHexString(SMUGGLED.length()) + ";ext\n")),
+                brokenBody("chunk data not followed by CRLF",
                         "a parser that skips two bytes after the data without checking them resynchronises"
                                 + " somewhere else",
-                        POST + "Transfer-Encoding: chunked\r\n\r\n1\r\nx" + CHUNKED_THEN_SMUGGLED),
+                        "1\r\nx" + CHUNKED_THEN_SMUGGLED),
                 attack("lower-case 'http/1.1'",
                         "the version is case-sensitive (RFC 9112 2.3); a lenient parser accepts it, a strict"
                                 + " one refuses: they disagree on whether a request was made",
@@ -146,17 +155,40 @@ record FramingAttack(String name, String attacks, byte[] bytes) {
     }
 
     private static FramingAttack attack(String name, String attacks, String bytes) {
-        return new FramingAttack(name, attacks, bytes.getBytes(StandardCharsets.ISO_8859_1));
+        return new FramingAttack(name, attacks, bytes.getBytes(StandardCharsets.ISO_8859_1), -1);
+    }
+
+    /** A valid chunked POST to the script whose body, from its first chunk on, is {@code body}. */
+    private static FramingAttack brokenBody(String name, String attacks, String body) {
+        return new FramingAttack(name, attacks, (CHUNKED_POST + body).getBytes(StandardCharsets.ISO_8859_1),
+                CHUNKED_POST.length());
     }
 
     private static String cl(String body) {
         return "Content-Length: " + body.length() + "\r\n";
     }
 
-    /** A chunked POST whose one chunk header is {@code sizeLine} and whose data is the smuggled request. */
-    private static String chunked(String sizeLine) {
+    /** A chunked body whose one chunk header is {@code sizeLine} and whose data is the smuggled request. */
+    private static String chunkOfSmuggled(String sizeLine) {
         String line = sizeLine.endsWith("\n") ? sizeLine : sizeLine + "\r\n";
-        return POST + "Transfer-Encoding: chunked\r\n\r\n" + line + SMUGGLED + "\r\n" + LAST_CHUNK;
+        return line + SMUGGLED + "\r\n" + LAST_CHUNK;
+    }
+
+    /** Whether the head is valid and the chunked body is what is broken. */
+    boolean inBody() {
+        return brokenChunk >= 0;
+    }
+
+    /** The request line, as the origin gets it for an attack whose head is valid. */
+    String requestLine() {
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        return text.substring(0, text.indexOf("\r\n"));
+    }
+
+    /** The body before the broken chunk: the most an origin may get of it. */
+    byte[] bodyBeforeBrokenChunk() {
+        int headEnd = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n") + 4;
+        return Arrays.copyOfRange(bytes, headEnd, brokenChunk);
     }
 
     @Override

@@ -14,9 +14,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Requests whose framing servers read differently ({@link FramingAttack#all()}), each carrying a
- * request for the map without credentials. mapgate must refuse every one with 400 and close the
- * connection, so nothing after the broken framing is read as a request, and must forward nothing:
- * the lenient origin, which records every byte it receives, must never see the smuggled request.
+ * request for the map without credentials.
+ *
+ * <p>One broken in the head must be refused with 400 and the connection closed, so nothing after
+ * the broken framing is read as a request, and nothing may be forwarded: the lenient origin, which
+ * records every byte it receives, must see nothing at all.
+ *
+ * <p>One broken in the chunked body comes after a valid head that mapgate has already forwarded,
+ * since it streams bodies. mapgate must then close both connections: the client gets mapgate's 400
+ * (or the origin's answer, when the origin answered the head before the body broke), and the
+ * origin gets nothing from the broken chunk on, so it never has a complete request, let alone the
+ * smuggled one.
  *
  * <p>Also the requests that look like attacks but are not errors: an h2c upgrade is ignored, an
  * IIS rewrite header is dropped, and pipelining keeps each request's own answer.
@@ -26,18 +34,57 @@ class FramingAttackTest {
     @RegisterExtension
     static final Gateways gateways = new Gateways();
 
-    static Stream<Arguments> attacks() {
-        return OriginKind.eachWith(FramingAttack.all());
+    static Stream<Arguments> attacksOnTheHead() {
+        return OriginKind.eachWith(FramingAttack.all().stream().filter(a -> !a.inBody()).toList());
+    }
+
+    static Stream<Arguments> attacksOnTheBody() {
+        return OriginKind.eachWith(FramingAttack.all().stream().filter(FramingAttack::inBody).toList());
+    }
+
+    private static Conversation open(OriginKind kind, FramingAttack attack) throws IOException {
+        return Conversation.open(gateways.get(kind), attack.name() + " [" + attack.attacks() + "]");
     }
 
     @ParameterizedTest(name = "[{0}] {1}")
-    @MethodSource("attacks")
-    void attackIsRefusedAndTheSmuggledMapRequestGoesNowhere(OriginKind kind, FramingAttack attack) throws IOException {
-        try (Conversation c = Conversation.open(gateways.get(kind), attack.name() + " [" + attack.attacks() + "]")) {
+    @MethodSource("attacksOnTheHead")
+    void anAttackInTheHeadIsRefusedAndNothingReachesTheOrigin(OriginKind kind, FramingAttack attack)
+            throws IOException {
+        try (Conversation c = open(kind, attack)) {
             Response response = c.send(attack.bytes()).read();
             c.assertMapNeverReachedOrigin();
             c.assertRefused(response);
             c.assertMapNeverReachedOrigin();
+        }
+    }
+
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("attacksOnTheBody")
+    void anAttackInTheChunkedBodyClosesBothSidesBeforeTheOriginHasTheRequestWhole(OriginKind kind, FramingAttack attack)
+            throws IOException {
+        try (Conversation c = open(kind, attack)) {
+            c.assertCutOff(c.send(attack.bytes()).read());
+            c.assertOriginNeverHadItWhole(attack);
+            c.assertMapNeverReachedOrigin();
+        }
+    }
+
+    static Stream<OriginKind> originsThatAnswerAPostFromItsHead() {
+        return Stream.of(OriginKind.values()).filter(kind -> kind.earlyAnswerToPost() != null);
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @MethodSource("originsThatAnswerAPostFromItsHead")
+    void anAnswerTheOriginGivesBeforeTheBodyEndsIsPassedOnAndThenTheConnectionCloses(OriginKind kind)
+            throws IOException {
+        try (Conversation c = Conversation.open(gateways.get(kind), "a chunked POST whose body has not come yet")) {
+            // What the origin sees when the body breaks only after it has answered.
+            Response response = c.send("POST /assets/app.js HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").read();
+            assertThat(response.status()).as("%s: the origin's own answer reaches the client; got %s", c.about(),
+                    Conversation.describe(response)).isEqualTo(kind.earlyAnswerToPost());
+            // The rest of the body was never read, so nothing the client sends next can be framed.
+            c.assertClosedWithNothingMore();
         }
     }
 

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +111,23 @@ class LenientOriginTest {
         }
         assertThat(new String(origin.received(), StandardCharsets.ISO_8859_1))
                 .startsWith("GET /assets/app.js HTTP/1.1\r\n").endsWith("\r\n\r\nhidden-body");
+    }
+
+    @Test
+    void aBodyItCannotFrameIsReadOnUntilThePeerHangsUpSoEveryByteAfterItIsRecordedToo() throws Exception {
+        origin.clear();
+        try (RawClient client = connect()) {
+            client.send("POST /assets/app.js HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+            Thread.sleep(200);
+            client.send("sent-after-the-bad-chunk");
+            assertThat(origin.connectionsOnceHungUp(Duration.ofMillis(200))).singleElement()
+                    .satisfies(c -> assertThat(c.hungUp()).as("the client is still connected").isFalse());
+        }
+        assertThat(origin.connectionsOnceHungUp(Duration.ofSeconds(3))).singleElement().satisfies(c -> {
+            assertThat(c.hungUp()).as("the client has closed").isTrue();
+            assertThat(new String(c.received(), StandardCharsets.ISO_8859_1))
+                    .endsWith("zz\r\nsent-after-the-bad-chunk");
+        });
     }
 
     private static Response get(String target, String... headers) throws IOException {

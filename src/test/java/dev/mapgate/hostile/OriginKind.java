@@ -15,26 +15,40 @@ import org.junit.jupiter.params.provider.Arguments;
 enum OriginKind {
 
     /** Decodes, merges slashes, resolves dot segments; what many asset hosts run. */
-    NGINX {
+    NGINX(405) {
         @Override
         HttpOrigin start(Path site, Path workDir) {
             return NginxOrigin.start(RequiredTools.nginx(), site, workDir.resolve("nginx"), HostileSite.INDEX);
         }
     },
     /** Decodes first, then normalises. */
-    PYTHON {
+    PYTHON(501) {
         @Override
         HttpOrigin start(Path site, Path workDir) {
             return PythonOrigin.start(RequiredTools.python3(), site, workDir.resolve("python"), HostileSite.INDEX);
         }
     },
     /** Every lenient resolution at once; records what reached it. */
-    LENIENT {
+    LENIENT(null) {
         @Override
         HttpOrigin start(Path site, Path workDir) {
             return LenientOrigin.start(site);
         }
     };
+
+    private final Integer earlyAnswerToPost;
+
+    OriginKind(Integer earlyAnswerToPost) {
+        this.earlyAnswerToPost = earlyAnswerToPost;
+    }
+
+    /**
+     * The status this origin answers a POST to a static file with as soon as it has the head,
+     * without reading the body; {@code null} for one that reads the whole body first.
+     */
+    Integer earlyAnswerToPost() {
+        return earlyAnswerToPost;
+    }
 
     /**
      * Starts this origin serving {@code site}; skips the calling test (or fails it, when origins

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mapgate.testing.LogCapture;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderResult;
@@ -443,20 +444,59 @@ class ExchangeHandlerTest {
         assertThat(channel.isOpen()).isFalse();
     }
 
+    /** Sits behind the exchange handler, where the proxy does, and notes when the body is reported broken. */
+    private static final class BrokenBodyWatcher extends ChannelInboundHandlerAdapter {
+        /** How many responses had been written when the report came; -1: it never came. */
+        int writtenBeforeReport = -1;
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == ConnectionEvent.REQUEST_BODY_BROKEN) {
+                writtenBeforeReport = ((EmbeddedChannel) ctx.channel()).outboundMessages().size();
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    private static LastHttpContent brokenEnd() {
+        LastHttpContent broken = new DefaultLastHttpContent();
+        broken.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("malformed chunked body")));
+        return broken;
+    }
+
     @Test
     void aBrokenBodyGets400AndCloseWhenNoResponseHasStarted() {
+        BrokenBodyWatcher watcher = new BrokenBodyWatcher();
+        channel.pipeline().addLast(watcher);
         receive(request(HttpVersion.HTTP_1_1, HttpMethod.POST, "Transfer-Encoding", "chunked"), false);
-        LastHttpContent broken = new DefaultLastHttpContent();
-        broken.setDecoderResult(DecoderResult.failure(new NumberFormatException("bad chunk size")));
+        LastHttpContent broken = brokenEnd();
 
         channel.writeInbound(broken);
 
         assertThat((Object) channel.readInbound()).as("a broken end must not look like the end of the body").isNull();
+        assertThat(watcher.writtenBeforeReport)
+                .as("the proxy hears of it before the 400 is written, so no origin answer can follow ours").isZero();
         HttpResponse response = readOutboundFull();
         assertThat(response.status().code()).isEqualTo(400);
         assertThat(response.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
         assertThat(channel.isOpen()).isFalse();
         assertThat(broken.refCnt()).isZero();
+    }
+
+    @Test
+    void aBrokenBodyAfterTheResponseStartedEndsTheConnectionWithNothingMoreWritten() {
+        BrokenBodyWatcher watcher = new BrokenBodyWatcher();
+        channel.pipeline().addLast(watcher);
+        receive(request(HttpVersion.HTTP_1_1, HttpMethod.POST, "Transfer-Encoding", "chunked"), false);
+        HttpResponse early = head(HttpResponseStatus.METHOD_NOT_ALLOWED, "Content-Length", "9");
+        channel.writeOutbound(early);
+        assertThat((Object) channel.readOutbound()).isSameAs(early);
+
+        channel.writeInbound(brokenEnd());
+
+        assertThat(watcher.writtenBeforeReport).as("the proxy is told to drop the origin").isNotNegative();
+        assertThat((Object) channel.readOutbound()).as("no 400 inside a response already under way").isNull();
+        assertThat(channel.isOpen()).as("the client sees the answer cut off by the close").isFalse();
     }
 
     @Test

@@ -26,11 +26,14 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class StrictHttpCodecTest {
 
     /** A request that is fine on its own; appended to a bad one, it must never be decoded. */
     private static final String SMUGGLED = "GET /smuggled.js.map HTTP/1.1\r\nHost: a\r\n\r\n";
+    private static final String CHUNKED_POST = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
 
     /** Counts the "request started" events the decoder fires. */
     private static final class StartCounter extends ChannelInboundHandlerAdapter {
@@ -68,6 +71,16 @@ class StrictHttpCodecTest {
         List<HttpObject> all = new ArrayList<>();
         for (Object msg; (msg = channel.readInbound()) != null; ) {
             all.add((HttpObject) msg);
+            ReferenceCountUtil.release(msg);
+        }
+        return all;
+    }
+
+    /** Everything decoded so far, released, each message as its body text ("" for none). */
+    private List<String> bodies() {
+        List<String> all = new ArrayList<>();
+        for (Object msg; (msg = channel.readInbound()) != null; ) {
+            all.add(msg instanceof HttpContent content ? content.content().toString(StandardCharsets.US_ASCII) : "");
             ReferenceCountUtil.release(msg);
         }
         return all;
@@ -132,6 +145,66 @@ class StrictHttpCodecTest {
         assertThat(decoded.get(0).decoderResult().isSuccess()).isTrue();
         assertThat(decoded.get(1)).isInstanceOf(LastHttpContent.class);
         assertThat(decoded.get(1).decoderResult().isFailure()).isTrue();
+    }
+
+    /**
+     * Chunk lines Netty 4.2 takes on its own (17 digits its int wraps to 0x35; whitespace or a
+     * bare ';' ending the size) and ones it refuses too (past 7FFFFFFF, bare LF): all end the body
+     * the same way, refused before Netty reads them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"10000000000000035\r\n", "FFFFFFFF\r\n", "80000000\r\n", "35 \r\n", " 35\r\n",
+            "35;\r\n", "35;ext\n", "35\n"})
+    void aChunkLineNettyWouldMisreadEndsTheBodyWithAFailureAndNothingAfterItIsDecoded(String line) {
+        send(CHUNKED_POST + line + SMUGGLED + "\r\n0\r\n\r\n");
+        List<HttpObject> decoded = decoded();
+        assertThat(decoded).as("the request, then the failure; no chunk, no smuggled request").hasSize(2);
+        assertThat(decoded.get(0).decoderResult().isSuccess()).isTrue();
+        assertThat(decoded.get(1)).isInstanceOf(LastHttpContent.class);
+        assertThat(decoded.get(1).decoderResult().cause()).hasMessageContaining("malformed chunked body");
+    }
+
+    @Test
+    void aWrappingChunkSizeArrivingAByteAtATimeIsStillRefused() {
+        String raw = CHUNKED_POST + "10000000000000035\r\n" + SMUGGLED + "\r\n0\r\n\r\n";
+        List<HttpObject> decoded = new ArrayList<>();
+        for (byte b : raw.getBytes(StandardCharsets.ISO_8859_1)) {
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+            decoded.addAll(decoded());
+        }
+        assertThat(decoded).hasSize(2);
+        assertThat(decoded.get(1).decoderResult().cause()).hasMessageContaining("7FFFFFFF");
+    }
+
+    @Test
+    void chunksReadBeforeTheBrokenOnePassButNoneFromTheReadThatBreaksTheBody() {
+        send(CHUNKED_POST + "5\r\nhello\r\n");
+        assertThat(bodies()).as("the request, then its first chunk").containsExactly("", "hello");
+        send("5\r\nworld\r\nzz\r\n" + SMUGGLED);
+        List<HttpObject> decoded = decoded();
+        assertThat(decoded).as("a broken read is refused whole: not even its good chunk is passed on").hasSize(1);
+        assertThat(decoded.get(0)).isInstanceOf(LastHttpContent.class);
+        assertThat(decoded.get(0).decoderResult().isFailure()).isTrue();
+    }
+
+    @Test
+    void extensionsAndTrailersAreAcceptedAndTheNextRequestsHeadIsCheckedAgain() {
+        send(CHUNKED_POST + "3;a=\"q\" ; b\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n"
+                + "GET /next HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /folded HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n 2\r\n\r\n");
+        List<HttpObject> decoded = new ArrayList<>();
+        for (Object msg; (msg = channel.readInbound()) != null; ) {
+            decoded.add((HttpObject) msg);
+        }
+        try {
+            assertThat(requests(decoded)).extracting(HttpRequest::uri).containsExactly("/", "/next", "/bad-request");
+            assertThat(((HttpContent) decoded.get(1)).content().toString(StandardCharsets.US_ASCII)).isEqualTo("abc");
+            assertThat(((LastHttpContent) decoded.get(2)).trailingHeaders().get("X-Sum")).isEqualTo("1");
+            assertThat(requests(decoded).get(1).decoderResult().isSuccess()).isTrue();
+            assertThat(requests(decoded).get(2).decoderResult().cause()).hasMessageContaining("obs-fold");
+        } finally {
+            decoded.forEach(ReferenceCountUtil::release);
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * backslash or a malformed escape and would hide what a lenient server would have done with it.
  * For the same reason it parses leniently (bare LF, folded headers). It records every request
  * line and header set, and every byte it received, so a test can tell whether a smuggled request
- * reached it at all.
+ * reached it at all. When it cannot frame a request it does not hang up but reads on until the
+ * peer does, so that whatever else the peer sends is recorded too.
  */
 public final class LenientOrigin implements HttpOrigin {
 
@@ -53,6 +55,27 @@ public final class LenientOrigin implements HttpOrigin {
         }
     }
 
+    /** What one connection carried since the last {@link #clear()}, and whether the peer hung up on it. */
+    public record Connection(byte[] received, boolean hungUp) {
+    }
+
+    /** One accepted connection's own record, beside the one of all traffic. */
+    private static final class Link {
+        final Socket socket;
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        volatile boolean hungUp;
+
+        Link(Socket socket) {
+            this.socket = socket;
+        }
+
+        Connection snapshot() {
+            // hungUp first: once it is set, every byte the peer sent has been recorded.
+            boolean ended = hungUp;
+            return new Connection(received.toByteArray(), ended);
+        }
+    }
+
     private final Path site;
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
@@ -60,9 +83,10 @@ public final class LenientOrigin implements HttpOrigin {
         t.setDaemon(true);
         return t;
     });
-    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    /** Every connection still open, and those closed since the last {@link #clear()}. */
+    private final Set<Link> links = ConcurrentHashMap.newKeySet();
 
     private LenientOrigin(Path site, ServerSocket server) {
         this.site = site;
@@ -98,53 +122,103 @@ public final class LenientOrigin implements HttpOrigin {
         return received.toByteArray();
     }
 
+    /**
+     * The connections that carried bytes since the last {@link #clear()}, as soon as the peer has
+     * hung up on every one of them, or when {@code wait} is over, whichever comes first. Bytes
+     * sent just before a test looks may not have been read yet; this waits for them.
+     */
+    public List<Connection> connectionsOnceHungUp(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            List<Connection> used = links.stream().map(Link::snapshot).filter(c -> c.received().length > 0).toList();
+            if ((!used.isEmpty() && used.stream().allMatch(Connection::hungUp)) || System.nanoTime() > deadline) {
+                return used;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return used;
+            }
+        }
+    }
+
     public void clear() {
         seen.clear();
         received.reset();
+        links.removeIf(link -> link.socket.isClosed());
+        links.forEach(link -> link.received.reset());
     }
 
     private void accept() {
         while (!server.isClosed()) {
             try {
-                Socket socket = server.accept();
-                connections.add(socket);
-                threads.execute(() -> serve(socket));
+                Link link = new Link(server.accept());
+                links.add(link);
+                threads.execute(() -> serve(link));
             } catch (IOException closed) {
                 return;
             }
         }
     }
 
-    private void serve(Socket socket) {
-        try (socket) {
-            InputStream in = new BufferedInputStream(new RecordingInputStream(socket.getInputStream(), received));
-            OutputStream out = socket.getOutputStream();
-            String line;
-            while ((line = readLine(in)) != null) {
-                if (line.isEmpty()) {
-                    continue;
-                }
-                List<String[]> headers = readHeaders(in);
-                String[] parts = line.trim().split("[ \t]+");
-                String target = parts.length > 1 ? parts[1] : "/";
-                String rewritten = firstNonNull(header(headers, "X-Original-URL"), header(headers, "X-Rewrite-URL"));
-                Path file = LenientPaths.resolve(site, rewritten != null ? rewritten : target);
-                seen.add(new Seen(line, List.copyOf(headers), file));
-                if (!skipBody(in, headers)) {
-                    return;
-                }
-                boolean close = parts.length < 3 || !parts[2].equalsIgnoreCase("HTTP/1.1")
-                        || "close".equalsIgnoreCase(header(headers, "Connection"));
-                respond(out, file, parts[0].equalsIgnoreCase("HEAD"), close);
-                if (close) {
-                    return;
-                }
+    private void serve(Link link) {
+        try (Socket socket = link.socket) {
+            InputStream in = new BufferedInputStream(new RecordingInputStream(
+                    new RecordingInputStream(socket.getInputStream(), received), link.received));
+            boolean closing = false;
+            try {
+                closing = answerUntilClose(in, socket.getOutputStream());
+            } catch (IOException unparseable) {
+                // Read on below: what follows is still traffic that reached the origin.
+            }
+            if (!closing) {
+                readUntilHangUp(in, link);
             }
         } catch (IOException dropped) {
-            // The peer went away or sent something unparseable; either way this connection is done.
-        } finally {
-            connections.remove(socket);
+            // The socket could not even be set up; nothing was received.
         }
+    }
+
+    /**
+     * Answers requests until one asks to close the connection.
+     *
+     * @return {@code true} when this side closes; {@code false} when the peer hung up or sent a
+     *         body that cannot be framed
+     */
+    private boolean answerUntilClose(InputStream in, OutputStream out) throws IOException {
+        String line;
+        while ((line = readLine(in)) != null) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            List<String[]> headers = readHeaders(in);
+            String[] parts = line.trim().split("[ \t]+");
+            String target = parts.length > 1 ? parts[1] : "/";
+            String rewritten = firstNonNull(header(headers, "X-Original-URL"), header(headers, "X-Rewrite-URL"));
+            Path file = LenientPaths.resolve(site, rewritten != null ? rewritten : target);
+            seen.add(new Seen(line, List.copyOf(headers), file));
+            if (!skipBody(in, headers)) {
+                return false;
+            }
+            boolean close = parts.length < 3 || !parts[2].equalsIgnoreCase("HTTP/1.1")
+                    || "close".equalsIgnoreCase(header(headers, "Connection"));
+            respond(out, file, parts[0].equalsIgnoreCase("HEAD"), close);
+            if (close) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads, and so records, whatever the peer still sends, until it closes or resets the connection. */
+    private static void readUntilHangUp(InputStream in, Link link) {
+        try {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException reset) {
+            // A reset ends the connection as surely as a close.
+        }
+        link.hungUp = true;
     }
 
     private static void respond(OutputStream out, Path file, boolean head, boolean close) throws IOException {
@@ -262,9 +336,9 @@ public final class LenientOrigin implements HttpOrigin {
         } catch (IOException ignored) {
             // Closing is all we wanted.
         }
-        for (Socket socket : connections) {
+        for (Link link : links) {
             try {
-                socket.close();
+                link.socket.close();
             } catch (IOException ignored) {
                 // Already gone.
             }
