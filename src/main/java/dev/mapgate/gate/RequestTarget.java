@@ -201,7 +201,7 @@ public record RequestTarget(String path, String encodedPath, String rawQuery, Au
     }
 
     private static void requireAllowedDecoded(char c) throws BadTargetException {
-        if (Character.isISOControl(c) || c == '\t') {
+        if (Character.isISOControl(c)) {
             throw new BadTargetException("control character in path");
         }
         if (c == '\\') {
