@@ -99,6 +99,16 @@ final class ConfigValues {
         return number.longValue();
     }
 
+    /** A boolean: true/false, or on/off and yes/no as HOCON allows. */
+    boolean bool(String key) {
+        requirePresent(key);
+        try {
+            return config.getBoolean(key);
+        } catch (ConfigException.WrongType e) {
+            throw wrongType(key, "on or off (or true or false)");
+        }
+    }
+
     int intInRange(String key, int min, int max) {
         long value = integer(key);
         if (value < min || value > max) {

@@ -14,9 +14,12 @@ import java.time.Duration;
  * @param bodyTimeout      longest gap between reads while a request body is being asked for
  * @param idleTimeout      nothing read or written during an exchange
  * @param maxConnections   client connections open at once
+ * @param proxyProtocol    whether trusted peers start each connection with a PROXY header
+ * @param tls              HTTPS settings, or {@code null} for plain HTTP
  */
 public record ListenSettings(String host, int port, int ioThreads, AcceptedHosts hosts,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaderCount,
                              Duration headerTimeout, Duration keepAliveTimeout, Duration bodyTimeout,
-                             Duration idleTimeout, int maxConnections, Duration shutdownTimeout) {
+                             Duration idleTimeout, int maxConnections, Duration shutdownTimeout,
+                             boolean proxyProtocol, ListenTlsSettings tls) {
 }

@@ -16,7 +16,10 @@ import dev.mapgate.gate.Check;
 import dev.mapgate.gate.Credentials;
 import dev.mapgate.gate.GatePolicy;
 import dev.mapgate.gate.Htpasswd;
-import dev.mapgate.gate.IpAllowList;
+import dev.mapgate.gate.CidrSet;
+import dev.mapgate.gate.ClientAddressResolver;
+import dev.mapgate.tls.ServerTls;
+import dev.mapgate.tls.TlsFileProblem;
 import dev.mapgate.gate.PathGlobs;
 import dev.mapgate.gate.Token;
 
@@ -186,9 +189,19 @@ public final class SettingsLoader {
             ListenSettings listen = listen();
             OriginSettings origin = origin();
             GateSettings gate = gate();
+            ClientAddressResolver clientIp = clientIp();
             AdminSettings admin = new AdminSettings(values.string("mapgate.admin.host"),
                     values.port("mapgate.admin.port"));
-            return new Settings(listen, origin, gate, admin, gate.policy().warnings());
+            List<String> warnings = new ArrayList<>(gate.policy().warnings());
+            if (origin.insecure()) {
+                warnings.add("mapgate.origin.tls.insecure = true: the origin's certificate is not checked; anyone "
+                        + "on the path to the origin can read and change what mapgate serves, source maps included");
+            }
+            if (listen.proxyProtocol() && clientIp.trustedProxies().isEmpty()) {
+                warnings.add("mapgate.listen.proxy-protocol = on but mapgate.client-ip.trusted-proxies is empty: "
+                        + "no peer may send a PROXY header, so every connection that does is closed");
+            }
+            return new Settings(listen, origin, gate, clientIp, admin, warnings);
         }
 
         private ListenSettings listen() {
@@ -207,7 +220,59 @@ public final class SettingsLoader {
                     values.positiveDuration(p + "body-timeout"),
                     values.positiveDuration(p + "idle-timeout"),
                     values.intInRange(p + "max-connections", 1, Integer.MAX_VALUE),
-                    values.positiveDuration(p + "shutdown-timeout"));
+                    values.positiveDuration(p + "shutdown-timeout"),
+                    values.bool(p + "proxy-protocol"),
+                    listenTls(p + "tls."));
+        }
+
+        private ListenTlsSettings listenTls(String p) {
+            String chain = values.optionalString(p + "certificate-chain");
+            String key = values.optionalString(p + "private-key");
+            Duration reloadInterval = values.positiveDuration(p + "reload-interval");
+            String providerText = values.string(p + "provider");
+            ListenTlsSettings.Provider provider = switch (providerText) {
+                case "auto" -> ListenTlsSettings.Provider.AUTO;
+                case "openssl" -> ListenTlsSettings.Provider.OPENSSL;
+                case "jdk" -> ListenTlsSettings.Provider.JDK;
+                default -> throw values.problem(p + "provider", "\"" + providerText + "\" is not one of auto, openssl, jdk");
+            };
+            if (chain == null && key == null) {
+                return null;
+            }
+            if (chain == null || key == null) {
+                String missing = chain == null ? "certificate-chain" : "private-key";
+                throw values.problem(p + missing, "is not set; HTTPS needs both " + p + "certificate-chain and "
+                        + p + "private-key");
+            }
+            ListenTlsSettings tls = new ListenTlsSettings(readableFile(p + "certificate-chain", chain),
+                    readableFile(p + "private-key", key), reloadInterval, provider);
+            // Built once here, and thrown away, so that a bad pair stops startup with the key's name.
+            try (ServerTls check = ServerTls.load(tls)) {
+                return tls;
+            } catch (TlsFileProblem e) {
+                throw values.problem(p + e.key(), oneLine(e.getMessage()));
+            }
+        }
+
+        private Path readableFile(String key, String text) {
+            Path file = resolve(key, text);
+            if (!Files.isRegularFile(file)) {
+                throw values.problem(key, file + (Files.exists(file) ? " is not a regular file" : " does not exist"));
+            }
+            if (!Files.isReadable(file)) {
+                throw values.problem(key, file + " cannot be read");
+            }
+            return file;
+        }
+
+        private ClientAddressResolver clientIp() {
+            String p = "mapgate.client-ip.";
+            CidrSet trusted = parseEntries(p + "trusted-proxies", CidrSet::parse);
+            String header = values.string(p + "header");
+            if (!HEADER_NAME.matcher(header).matches()) {
+                throw values.problem(p + "header", "\"" + header + "\" is not a valid HTTP header name");
+            }
+            return ClientAddressResolver.of(trusted, header);
         }
 
 
@@ -222,12 +287,17 @@ public final class SettingsLoader {
             Duration connectTimeout = values.positiveDuration(p + "connect-timeout");
             Duration responseTimeout = values.positiveDuration(p + "response-timeout");
             Duration poolIdleTimeout = values.positiveDuration(p + "pool-idle-timeout");
-            String trust = values.optionalString(p + "tls.trust-certificates");
-            Path trustCertificates = trust == null ? null : trustCertificates(p + "tls.trust-certificates", trust);
+            String ca = values.optionalString(p + "tls.ca-file");
+            Path caFile = ca == null ? null : caFile(p + "tls.ca-file", ca);
+            boolean insecure = values.bool(p + "tls.insecure");
+            if (insecure && caFile != null) {
+                throw values.problem(p + "tls.insecure", "cannot be combined with " + p + "tls.ca-file: with insecure "
+                        + "no certificate is checked, so the CA would never be used");
+            }
             return new OriginSettings(
                     url == null ? null : originUrl(p + "url", url),
                     directory == null ? null : existingDirectory(p + "directory", directory),
-                    connectTimeout, responseTimeout, poolIdleTimeout, trustCertificates);
+                    connectTimeout, responseTimeout, poolIdleTimeout, caFile, insecure);
         }
 
         /** The URL is never echoed: it may carry user:password. */
@@ -269,7 +339,7 @@ public final class SettingsLoader {
         }
 
         /** Parsed here so that a wrong file fails at startup, not on the first origin connection. */
-        private Path trustCertificates(String key, String text) {
+        private Path caFile(String key, String text) {
             Path file = resolve(key, text);
             try (InputStream in = Files.newInputStream(file)) {
                 if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
@@ -287,7 +357,7 @@ public final class SettingsLoader {
             String p = "mapgate.gate.";
             PathGlobs paths = paths(p + "paths");
             Set<Check> require = require(p + "require");
-            IpAllowList allowIps = parseEntries(p + "allow-ips", IpAllowList::parse);
+            CidrSet allowIps = parseEntries(p + "allow-ips", CidrSet::parse);
 
             String header = values.string(p + "token.header");
             if (!HEADER_NAME.matcher(header).matches()) {

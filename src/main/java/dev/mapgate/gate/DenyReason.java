@@ -5,6 +5,8 @@ public enum DenyReason {
     IP("ip"),
     NO_CREDENTIAL("no-credential"),
     BAD_CREDENTIAL("bad-credential"),
+    /** A trusted proxy reported the client in a form that could not be read as an address. */
+    CLIENT_ADDRESS("client-address"),
     /** Deciding failed; the gate fails closed. */
     ERROR("error");
 

@@ -12,11 +12,11 @@ public final class GatePolicy {
     private final PathGlobs paths;
     private final boolean requireIp;
     private final boolean requireCredential;
-    private final IpAllowList allowIps;
+    private final CidrSet allowIps;
     private final Credentials credentials;
 
     /** @throws IllegalArgumentException when {@code require} names no check */
-    public GatePolicy(PathGlobs paths, Set<Check> require, IpAllowList allowIps, Credentials credentials) {
+    public GatePolicy(PathGlobs paths, Set<Check> require, CidrSet allowIps, Credentials credentials) {
         this.paths = Objects.requireNonNull(paths, "paths");
         Objects.requireNonNull(require, "require");
         this.allowIps = Objects.requireNonNull(allowIps, "allowIps");
@@ -41,6 +41,16 @@ public final class GatePolicy {
      * @param tokenHeaderValue value of the configured token header, or {@code null}
      * @param authorization    value of {@code Authorization}, or {@code null}
      */
+    public Decision decide(String canonicalPath, ClientAddress client, String tokenHeaderValue, String authorization) {
+        if (!client.known() && paths.matches(canonicalPath)) {
+            // Fail closed: a hop we trust said something we cannot read, so nobody can say who
+            // this is, whatever the checks in gate.require.
+            return Decision.deny(DenyReason.CLIENT_ADDRESS, null);
+        }
+        return decide(canonicalPath, client.address(), tokenHeaderValue, authorization);
+    }
+
+    /** As {@link #decide(String, ClientAddress, String, String)} for a known client address. */
     public Decision decide(String canonicalPath, InetAddress client, String tokenHeaderValue, String authorization) {
         try {
             if (!paths.matches(canonicalPath)) {

@@ -1,8 +1,10 @@
 package dev.mapgate.origin;
 
+import dev.mapgate.gate.ClientAddress;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
-/** Header names Netty does not define. */
+/** What the origin is told about the client, and the header names Netty does not define. */
 final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
@@ -12,7 +14,33 @@ final class ForwardedHeaders {
     static final AsciiString X_ORIGINAL_URL = AsciiString.cached("x-original-url");
     /** Read by IIS (ISAPI Rewrite) and Symfony as the path actually requested. */
     static final AsciiString X_REWRITE_URL = AsciiString.cached("x-rewrite-url");
+    static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
     private ForwardedHeaders() {
+    }
+
+    /**
+     * Replaces what the client or the hops before mapgate said about the client with what mapgate
+     * concluded: X-Forwarded-For carries the one address the gate judged the request by, so that
+     * the origin has no chain to walk and never sees an address nobody checked. The configured
+     * client-ip header and any {@code Forwarded} go: they could contradict it.
+     *
+     * @param client         the gate's client address, or {@code null} if the gate never got that far
+     * @param clientIpHeader the configured client-ip header
+     * @param tlsListener    whether the client reached mapgate over TLS
+     */
+    static void rewrite(HttpHeaders h, ClientAddress client, String clientIpHeader, boolean tlsListener) {
+        String proto = h.get(X_FORWARDED_PROTO);
+        h.remove(clientIpHeader).remove(FORWARDED);
+        if (client != null && client.known() && client.address() != null) {
+            h.set(X_FORWARDED_FOR, client.address().getHostAddress());
+        } else {
+            h.remove(X_FORWARDED_FOR);
+        }
+        // A trusted hop in front (a CDN ending TLS) knows the scheme its client used; anyone else
+        // could claim https to get a redirect or a cookie it should not.
+        boolean believeProto = client != null && client.viaTrustedProxy()
+                && ("http".equals(proto) || "https".equals(proto));
+        h.set(X_FORWARDED_PROTO, believeProto ? proto : tlsListener ? "https" : "http");
     }
 }

@@ -1,5 +1,6 @@
 package dev.mapgate.origin;
 
+import dev.mapgate.gate.ClientAddressResolver;
 import dev.mapgate.server.ConnectionEvent;
 import dev.mapgate.server.Exchange;
 import dev.mapgate.server.Responses;
@@ -24,7 +25,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +42,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
 
     private final OriginPool pool;
+    private final boolean tlsListener;
+    private final String clientIpHeader;
     private ChannelHandlerContext ctx;
 
     private HttpRequest request;
@@ -58,8 +60,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean originKeepAlive;
     private boolean readOriginWhenWritable;
 
-    public ProxyHandler(OriginPool pool) {
+    /**
+     * @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto)
+     * @param clientIp    the configured client-ip header is not passed on to the origin
+     */
+    public ProxyHandler(OriginPool pool, boolean tlsListener, ClientAddressResolver clientIp) {
         this.pool = pool;
+        this.tlsListener = tlsListener;
+        this.clientIpHeader = clientIp.header();
     }
 
     @Override
@@ -94,14 +102,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         // These override the path at some origins; the origin must serve the path the gate checked.
         h.remove(ForwardedHeaders.X_ORIGINAL_URL).remove(ForwardedHeaders.X_REWRITE_URL);
         h.set(HttpHeaderNames.HOST, pool.authority());
-        // No proxy in front is trusted yet, so any X-Forwarded-For that arrived is the client's
-        // own claim: it is replaced, not extended.
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress peer && peer.getAddress() != null) {
-            h.set(ForwardedHeaders.X_FORWARDED_FOR, peer.getAddress().getHostAddress());
-        } else {
-            h.remove(ForwardedHeaders.X_FORWARDED_FOR);
-        }
-        h.set(ForwardedHeaders.X_FORWARDED_PROTO, "http");
+        ForwardedHeaders.rewrite(h, Exchange.current(ctx.channel()).client(), clientIpHeader, tlsListener);
         if (clientHost != null) {
             h.set(ForwardedHeaders.X_FORWARDED_HOST, clientHost);
         } else {

@@ -2,14 +2,17 @@ package dev.mapgate.server;
 
 import dev.mapgate.config.ListenSettings;
 import dev.mapgate.config.Settings;
+import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.origin.ProxyHandler;
 import dev.mapgate.origin.StaticFileHandler;
+import dev.mapgate.tls.ServerTls;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -22,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
 
+    static final String PROXY_PROTOCOL = "proxy-protocol";
+    static final String PROXY_HEADER = "proxy-header";
+    static final String TLS = "tls";
     static final String IDLE_TIMEOUT = "idle-timeout";
     static final String HTTP_CODEC = "http-codec";
     static final String FLOW_CONTROL = "flow-control";
@@ -30,6 +36,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final String REQUEST_GATE = "request-gate";
     static final String EXPECT_CONTINUE = "expect-continue";
     static final String ORIGIN = "origin";
+    static final String ERRORS = "client-errors";
 
     private final Settings settings;
     private final OriginPool originPool;
@@ -37,13 +44,21 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ChannelHandler gatedResponseHeaders;
     private final ChannelGroup clients;
     private final ConnectionLimit connections;
+    private final ServerTls tls;
+    private final Metrics metrics;
 
-    /** @param originPool the pool for {@code origin.url}, or {@code null} for the static origin */
-    ClientChannelInitializer(Settings settings, OriginPool originPool, Executor verifier, ChannelGroup clients) {
+    /**
+     * @param originPool the pool for {@code origin.url}, or {@code null} for the static origin
+     * @param tls        the listener's TLS, or {@code null} for plain HTTP
+     */
+    ClientChannelInitializer(Settings settings, OriginPool originPool, Executor verifier, ChannelGroup clients,
+                             ServerTls tls, Metrics metrics) {
         this.clients = clients;
         this.settings = settings;
         this.originPool = originPool;
         this.verifier = verifier;
+        this.tls = tls;
+        this.metrics = metrics;
         this.gatedResponseHeaders = new GatedResponseHeaders(settings.gate().tokenHeader());
         this.connections = new ConnectionLimit(settings.listen().maxConnections());
     }
@@ -54,10 +69,42 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         clients.add(ch);
-        ListenSettings listen = settings.listen();
         ChannelPipeline p = ch.pipeline();
-        // Outermost, so that it sees all traffic in both directions. ExchangeHandler acts on its
-        // events only during an exchange.
+        addProxyProtocol(p, ch);
+        addTls(p, ch);
+        addHttp(p);
+        addGate(p);
+        p.addLast(ORIGIN, originPool != null
+                ? new ProxyHandler(originPool, tls != null, settings.clientIp())
+                : new StaticFileHandler(settings.origin().directory()));
+        p.addLast(ERRORS, ClientErrors.INSTANCE);
+    }
+
+    /** First of all: the PROXY header precedes even the TLS handshake on the wire. */
+    private void addProxyProtocol(ChannelPipeline p, SocketChannel ch) {
+        if (!settings.listen().proxyProtocol()) {
+            return;
+        }
+        if (settings.clientIp().trusts(ch.remoteAddress().getAddress())) {
+            // Netty's decoder closes a connection whose first bytes are no valid PROXY header.
+            p.addLast(PROXY_PROTOCOL, new HAProxyMessageDecoder());
+            p.addLast(PROXY_HEADER, new ProxyHeaderReader(metrics));
+        } else {
+            p.addLast(PROXY_PROTOCOL, new UntrustedProxyHeaderGuard(metrics));
+        }
+    }
+
+    private void addTls(ChannelPipeline p, SocketChannel ch) {
+        if (tls != null) {
+            // A client gets as long for its handshake as for its request's header section.
+            p.addLast(TLS, tls.newHandler(ch.alloc(), settings.listen().headerTimeout().toMillis()));
+        }
+    }
+
+    private void addHttp(ChannelPipeline p) {
+        ListenSettings listen = settings.listen();
+        // Outermost of the HTTP handlers, so that it sees all traffic in both directions.
+        // ExchangeHandler acts on its events only during an exchange.
         p.addLast(IDLE_TIMEOUT, new IdleStateHandler(0, 0,
                 listen.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(HTTP_CODEC, new StrictHttpCodec(listen.maxInitialLineLength(), listen.maxHeaderSize(),
@@ -67,13 +114,14 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(FLOW_CONTROL, new FlowControlHandler());
         p.addLast(EXCHANGE, new ExchangeHandler(
                 new ClientWaits(listen.keepAliveTimeout(), listen.headerTimeout(), listen.bodyTimeout())));
+    }
+
+    private void addGate(ChannelPipeline p) {
         // Before the gate, so it also sees the gate's own denials on the way out.
         p.addLast(GATED_RESPONSE, gatedResponseHeaders);
-        p.addLast(REQUEST_GATE, new GateHandler(settings.gate(), listen.hosts(), verifier));
+        p.addLast(REQUEST_GATE, new GateHandler(settings.gate(), settings.listen().hosts(), settings.clientIp(),
+                verifier, metrics));
         // After the gate: a denied request's client never gets a "100 Continue".
         p.addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
-        p.addLast(ORIGIN, originPool != null
-                ? new ProxyHandler(originPool)
-                : new StaticFileHandler(settings.origin().directory()));
     }
 }

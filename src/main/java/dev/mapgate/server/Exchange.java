@@ -1,5 +1,6 @@
 package dev.mapgate.server;
 
+import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.RequestTarget;
 import io.netty.channel.Channel;
@@ -26,6 +27,7 @@ public final class Exchange {
     private final String userAgent;
     private final boolean keepAliveRequested;
 
+    private ClientAddress client;
     private RequestTarget target;
     private Decision decision;
     private int status;
@@ -70,6 +72,15 @@ public final class Exchange {
 
     public boolean keepAliveRequested() {
         return keepAliveRequested;
+    }
+
+    /** The client address the gate judged the request by; {@code null} when the request was rejected first. */
+    public ClientAddress client() {
+        return client;
+    }
+
+    public void client(ClientAddress client) {
+        this.client = client;
     }
 
     /** The canonical target, set by the gate; {@code null} when the target was rejected. */

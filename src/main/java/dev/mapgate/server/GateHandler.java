@@ -2,11 +2,14 @@ package dev.mapgate.server;
 
 import dev.mapgate.config.GateSettings;
 import dev.mapgate.gate.AcceptedHosts;
+import dev.mapgate.gate.ClientAddress;
+import dev.mapgate.gate.ClientAddressResolver;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.DenyReason;
 import dev.mapgate.gate.GatePolicy;
 import dev.mapgate.gate.RequestTarget;
 import dev.mapgate.gate.Route;
+import dev.mapgate.metrics.Metrics;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -22,7 +25,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -48,16 +50,24 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
 
     private final GateSettings gate;
     private final AcceptedHosts hosts;
+    private final ClientAddressResolver clientIp;
     private final Executor verifier;
+    private final Metrics metrics;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
     private State state = State.IDLE;
     private FullHttpResponse pendingResponse;
 
-    /** @param hosts the hosts an absolute-form request-target may name ({@code listen.hosts}) */
-    GateHandler(GateSettings gate, AcceptedHosts hosts, Executor verifier) {
+    /**
+     * @param hosts    the hosts an absolute-form request-target may name ({@code listen.hosts})
+     * @param clientIp who may report the client's address, and in which header
+     */
+    GateHandler(GateSettings gate, AcceptedHosts hosts, ClientAddressResolver clientIp, Executor verifier,
+                Metrics metrics) {
         this.gate = gate;
         this.hosts = hosts;
+        this.clientIp = clientIp;
         this.verifier = verifier;
+        this.metrics = metrics;
     }
 
     @Override
@@ -81,6 +91,9 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             reject(ctx, request, statusFor(request.decoderResult().cause()));
             return;
         }
+        // Before the target is parsed, so that the access log names the client of a bad target too.
+        ClientAddress client = clientAddress(ctx, request.headers());
+        exchange.client(client);
         RequestTarget target;
         try {
             target = RequestTarget.parse(request.uri(), hosts);
@@ -99,7 +112,6 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         GatePolicy policy = gate.policy();
         List<String> tokens = headers.getAll(gate.tokenHeader());
         String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
-        InetAddress client = clientAddress(ctx);
         // Two token headers are ambiguous; no well-formed client sends them, so neither counts.
         boolean ambiguousToken = tokens.size() > 1;
         String token = ambiguousToken ? "" : tokens.isEmpty() ? null : tokens.get(0);
@@ -219,8 +231,15 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         return ended;
     }
 
-    private static InetAddress clientAddress(ChannelHandlerContext ctx) {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    private ClientAddress clientAddress(ChannelHandlerContext ctx, HttpHeaders headers) {
+        InetSocketAddress peer = ConnectionPeer.of(ctx.channel());
+        ClientAddress client = clientIp.resolve(peer == null ? null : peer.getAddress(),
+                headers.getAll(clientIp.header()));
+        if (!client.known()) {
+            LOG.debug("event=client-address-unknown peer={} problem=\"{}\"", peer, client.problem());
+            metrics.clientAddressUnknown();
+        }
+        return client;
     }
 
     private static HttpResponseStatus statusFor(Throwable cause) {

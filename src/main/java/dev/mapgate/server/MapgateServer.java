@@ -1,7 +1,9 @@
 package dev.mapgate.server;
 
 import dev.mapgate.config.Settings;
+import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
+import dev.mapgate.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -32,10 +34,12 @@ public final class MapgateServer implements AutoCloseable {
     private final OriginPool originPool;
     private final Channel listener;
     private final ChannelGroup clients;
+    private final ServerTls tls;
 
     private MapgateServer(Settings settings, EventLoopGroup group, ThreadPoolExecutor verifier,
-                          OriginPool originPool, Channel listener, ChannelGroup clients) {
+                          OriginPool originPool, Channel listener, ChannelGroup clients, ServerTls tls) {
         this.clients = clients;
+        this.tls = tls;
         this.settings = settings;
         this.group = group;
         this.verifier = verifier;
@@ -43,8 +47,13 @@ public final class MapgateServer implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** Starts listening; returns once bound. */
+    /** Starts listening with meters kept in memory only; returns once bound. */
     public static MapgateServer start(Settings settings) throws InterruptedException {
+        return start(settings, Metrics.inMemory());
+    }
+
+    /** Starts listening; returns once bound. */
+    public static MapgateServer start(Settings settings, Metrics metrics) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.listen().ioThreads(),
                 new DefaultThreadFactory("mapgate-io", true), NioIoHandler.newFactory());
         // bcrypt is deliberately slow; it gets its own few threads and a bounded queue so a flood
@@ -54,7 +63,9 @@ public final class MapgateServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(256), new DefaultThreadFactory("mapgate-bcrypt", true));
         ChannelGroup clients = new DefaultChannelGroup("mapgate-clients", GlobalEventExecutor.INSTANCE);
         OriginPool originPool = null;
+        ServerTls tls = null;
         try {
+            tls = settings.listen().tls() == null ? null : ServerTls.load(settings.listen().tls());
             originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), NioSocketChannel.class) : null;
             Channel listener = new ServerBootstrap()
                     .group(group)
@@ -62,19 +73,30 @@ public final class MapgateServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ClientChannelInitializer(settings, originPool, verifier, clients))
+                    .childHandler(new ClientChannelInitializer(settings, originPool, verifier, clients, tls, metrics))
                     .bind(settings.listen().host(), settings.listen().port())
                     .sync()
                     .channel();
-            return new MapgateServer(settings, group, verifier, originPool, listener, clients);
+            if (tls != null) {
+                tls.startWatching();
+            }
+            return new MapgateServer(settings, group, verifier, originPool, listener, clients, tls);
         } catch (RuntimeException | InterruptedException e) {
             if (originPool != null) {
                 originPool.close();
+            }
+            if (tls != null) {
+                tls.close();
             }
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             verifier.shutdownNow();
             throw e;
         }
+    }
+
+    /** The listener's TLS, or {@code null} when it speaks plain HTTP. */
+    public ServerTls tls() {
+        return tls;
     }
 
     public InetSocketAddress address() {
@@ -102,6 +124,9 @@ public final class MapgateServer implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (originPool != null) {
             originPool.close();
+        }
+        if (tls != null) {
+            tls.close();
         }
         verifier.shutdownNow();
         LOG.info("event=stopped");

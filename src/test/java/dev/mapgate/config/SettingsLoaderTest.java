@@ -84,11 +84,11 @@ class SettingsLoaderTest {
 
         assertThat(settings.listen()).isEqualTo(new ListenSettings("0.0.0.0", 8080, 0, AcceptedHosts.NONE,
                 8 * 1024, 16 * 1024, 100, Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofSeconds(30),
-                Duration.ofSeconds(60), 16384, Duration.ofSeconds(30)));
+                Duration.ofSeconds(60), 16384, Duration.ofSeconds(30), false, null));
         assertThat(settings.origin().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.origin().responseTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.origin().poolIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(settings.origin().trustCertificates()).isNull();
+        assertThat(settings.origin().caFile()).isNull();
         assertThat(settings.origin().url()).isNull();
         assertThat(settings.gate().tokenHeader()).isEqualTo("X-Sentry-Token");
         assertThat(settings.gate().realm()).isEqualTo("mapgate");
@@ -265,11 +265,11 @@ class SettingsLoaderTest {
         Files.writeString(dir.resolve("ca.pem"), TEST_CA);
         Settings settings = load(VALID_GATE.replace("mapgate.origin.directory = \"site\"", """
                 mapgate.origin.url = "https://assets.internal.example:8443/prefix/"
-                mapgate.origin.tls.trust-certificates = "ca.pem"
+                mapgate.origin.tls.ca-file = "ca.pem"
                 """));
 
         assertThat(settings.origin().url()).isEqualTo(URI.create("https://assets.internal.example:8443/prefix/"));
-        assertThat(settings.origin().trustCertificates()).isEqualTo(dir.resolve("ca.pem").toAbsolutePath().normalize());
+        assertThat(settings.origin().caFile()).isEqualTo(dir.resolve("ca.pem").toAbsolutePath().normalize());
     }
 
     @Test
@@ -436,8 +436,8 @@ class SettingsLoaderTest {
     void aMissingOriginDirectoryOrTrustFileIsRejected() {
         assertThat(problem(VALID_GATE.replace("\"site\"", "\"nowhere\"")))
                 .isEqualTo("mapgate.origin.directory: " + dir.resolve("nowhere") + " does not exist");
-        assertThat(problem(VALID_GATE + "mapgate.origin.tls.trust-certificates = \"ca.pem\"\n"))
-                .startsWith("mapgate.origin.tls.trust-certificates: " + dir.resolve("ca.pem") + " cannot be read");
+        assertThat(problem(VALID_GATE + "mapgate.origin.tls.ca-file = \"ca.pem\"\n"))
+                .startsWith("mapgate.origin.tls.ca-file: " + dir.resolve("ca.pem") + " cannot be read");
     }
 
     @Test

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class GatePolicyTest {
 
     private static final PathGlobs MAPS = PathGlobs.compile(List.of("**/*.map"));
-    private static final IpAllowList SENTRY_IPS = IpAllowList.parse(List.of("35.184.238.160/32", "104.155.159.182/32"));
+    private static final CidrSet SENTRY_IPS = CidrSet.parse(List.of("35.184.238.160/32", "104.155.159.182/32"));
     private static final InetAddress SENTRY = ip("35.184.238.160");
     private static final InetAddress STRANGER = ip("198.51.100.9");
     private static final Set<Check> BOTH = EnumSet.of(Check.IP, Check.CREDENTIAL);
@@ -104,7 +104,7 @@ class GatePolicyTest {
 
     @Test
     void aNullClientAddressIsDeniedForIpRatherThanFailing() {
-        assertThat(policy(BOTH).decide("/app.js.map", null, "tok-1", null)).isEqualTo(Decision.deny(DenyReason.IP, "sentry"));
+        assertThat(policy(BOTH).decide("/app.js.map", (InetAddress) null, "tok-1", null)).isEqualTo(Decision.deny(DenyReason.IP, "sentry"));
     }
 
     @Test
@@ -126,7 +126,7 @@ class GatePolicyTest {
         GatePolicy policy = policy(EnumSet.of(Check.CREDENTIAL));
 
         assertThat(policy.decide("/app.js.map", STRANGER, "tok-1", null)).isEqualTo(Decision.allow("sentry"));
-        assertThat(policy.decide("/app.js.map", null, "tok-1", null)).isEqualTo(Decision.allow("sentry"));
+        assertThat(policy.decide("/app.js.map", (InetAddress) null, "tok-1", null)).isEqualTo(Decision.allow("sentry"));
         assertThat(policy.decide("/app.js.map", SENTRY, null, null)).isEqualTo(Decision.deny(DenyReason.NO_CREDENTIAL, null));
     }
 
@@ -175,7 +175,7 @@ class GatePolicyTest {
 
     @Test
     void requiringIpWithAnEmptyAllowListWarns() {
-        GatePolicy policy = new GatePolicy(MAPS, BOTH, IpAllowList.parse(List.of()), credentials);
+        GatePolicy policy = new GatePolicy(MAPS, BOTH, CidrSet.parse(List.of()), credentials);
 
         assertThat(policy.warnings()).containsExactly(
                 "gate.require includes ip but gate.allow-ips is empty: no gated request can be allowed");
@@ -192,7 +192,7 @@ class GatePolicyTest {
 
     @Test
     void unusedChecksDoNotWarn() {
-        GatePolicy policy = new GatePolicy(MAPS, EnumSet.of(Check.CREDENTIAL), IpAllowList.parse(List.of()), credentials);
+        GatePolicy policy = new GatePolicy(MAPS, EnumSet.of(Check.CREDENTIAL), CidrSet.parse(List.of()), credentials);
 
         assertThat(policy.warnings()).isEmpty();
     }

@@ -11,7 +11,9 @@ import dev.mapgate.gate.Credentials;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.DenyReason;
 import dev.mapgate.gate.GatePolicy;
-import dev.mapgate.gate.IpAllowList;
+import dev.mapgate.gate.CidrSet;
+import dev.mapgate.gate.ClientAddressResolver;
+import dev.mapgate.metrics.Metrics;
 import dev.mapgate.gate.PathGlobs;
 import dev.mapgate.gate.Route;
 import dev.mapgate.gate.Token;
@@ -103,7 +105,7 @@ class GateHandlerTest {
     private static GateSettings settings(Set<Check> require, int denyStatus, boolean withBasicUsers) {
         List<BasicUser> users = withBasicUsers ? List.of(new BasicUser("alice", ALICE_HASH)) : List.of();
         GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of("**/*.map")), require,
-                IpAllowList.parse(List.of(SENTRY_IP, "198.51.100.0/24")),
+                CidrSet.parse(List.of(SENTRY_IP, "198.51.100.0/24")),
                 new Credentials(List.of(new Token("sentry", TOKEN)), users));
         return new GateSettings(policy, TOKEN_HEADER, "sourcemaps", denyStatus, withBasicUsers);
     }
@@ -118,7 +120,7 @@ class GateHandlerTest {
     }
 
     private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier, AcceptedHosts hosts) {
-        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, hosts, verifier)) {
+        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, hosts, ClientAddressResolver.peerOnly(), verifier, Metrics.inMemory())) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return new InetSocketAddress(remoteIp, 5555);
@@ -130,7 +132,7 @@ class GateHandlerTest {
 
     /** A channel whose peer address is Netty's EmbeddedSocketAddress: no IP address at all. */
     private EmbeddedChannel channelWithoutIp(GateSettings settings) {
-        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, AcceptedHosts.NONE, SAME_THREAD));
+        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, AcceptedHosts.NONE, ClientAddressResolver.peerOnly(), SAME_THREAD, Metrics.inMemory()));
         channels.add(channel);
         return channel;
     }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * mapgate in front of a real HTTPS origin on loopback, with a test CA made at test time and
- * trusted through {@code origin.tls.trust-certificates}: assets and maps arrive intact, and an
+ * trusted through {@code origin.tls.ca-file}: assets and maps arrive intact, and an
  * origin whose certificate does not prove the configured name (or comes from another CA) is
  * refused with 502, never trusted blindly.
  */
@@ -169,7 +169,7 @@ class HttpsOriginIntegrationTest {
         try (RunningMapgate mapgate = mapgate("https://localhost:" + otherCaOrigin.port(), caPem);
              RawClient c = mapgate.connect()) {
             Response r = c.get("/assets/app.js");
-            assertThat(r.status()).as("a certificate from a CA outside trust-certificates is refused: %s", r)
+            assertThat(r.status()).as("a certificate from a CA outside ca-file is refused: %s", r)
                     .isEqualTo(502);
         }
         assertThat(otherCaOrigin.seen()).as("no request is sent to an untrusted origin").isEmpty();
@@ -182,7 +182,7 @@ class HttpsOriginIntegrationTest {
         try (RunningMapgate mapgate = mapgate("https://localhost:" + origin.port(), null);
              RawClient c = mapgate.connect()) {
             Response r = c.get("/assets/app.js");
-            assertThat(r.status()).as("the test CA is trusted only through trust-certificates: %s", r)
+            assertThat(r.status()).as("the test CA is trusted only through ca-file: %s", r)
                     .isEqualTo(502);
         }
         assertThat(origin.seen()).as("no request is sent to an untrusted origin").isEmpty();
@@ -200,7 +200,7 @@ class HttpsOriginIntegrationTest {
                   allow-ips = ["127.0.0.1"]
                   token.tokens = [ { name = "sentry", value = "%s" } ]
                 }
-                """.formatted(url, trust == null ? "" : "tls.trust-certificates = \"" + trust + "\"", TOKEN));
+                """.formatted(url, trust == null ? "" : "tls.ca-file = \"" + trust + "\"", TOKEN));
     }
 
     private static X509Bundle newCa(String subject) throws Exception {

@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The {@code gate.allow-ips} CIDRs and single addresses, IPv4 and IPv6.
+ * A set of CIDRs and single addresses, IPv4 and IPv6: {@code gate.allow-ips} and
+ * {@code client-ip.trusted-proxies}.
  *
  * <p>Entries are IP literals, never host names: resolving names would make the gate depend on DNS.
  * An IPv4-mapped IPv6 client ({@code ::ffff:a.b.c.d}) is matched as its IPv4 address, and an
  * IPv4-mapped entry with a prefix of at least 96 is stored as the IPv4 range it denotes.
  */
-public final class IpAllowList {
+public final class CidrSet {
 
     // Parallel arrays rather than objects so contains() is a tight loop over primitives.
     private final int[] v4Networks;
@@ -26,7 +27,7 @@ public final class IpAllowList {
     private final long[] v6MasksLow;
     private final List<String> entries;
 
-    private IpAllowList(List<int[]> v4, List<long[]> v6, List<String> entries) {
+    private CidrSet(List<int[]> v4, List<long[]> v6, List<String> entries) {
         v4Networks = new int[v4.size()];
         v4Masks = new int[v4.size()];
         for (int i = 0; i < v4.size(); i++) {
@@ -48,14 +49,14 @@ public final class IpAllowList {
     }
 
     /** @throws IllegalArgumentException naming the bad entry */
-    public static IpAllowList parse(List<String> entries) {
+    public static CidrSet parse(List<String> entries) {
         Objects.requireNonNull(entries, "entries");
         List<int[]> v4 = new ArrayList<>();
         List<long[]> v6 = new ArrayList<>();
         for (String entry : entries) {
             parseEntry(entry, v4, v6);
         }
-        return new IpAllowList(v4, v6, List.copyOf(entries));
+        return new CidrSet(v4, v6, List.copyOf(entries));
     }
 
     public boolean contains(InetAddress address) {
@@ -93,7 +94,7 @@ public final class IpAllowList {
 
     @Override
     public String toString() {
-        return "IpAllowList" + entries;
+        return "CidrSet" + entries;
     }
 
     private boolean containsV4(int address) {
@@ -197,6 +198,7 @@ public final class IpAllowList {
     }
 
     private static IllegalArgumentException bad(String entry, String problem) {
-        return new IllegalArgumentException("gate.allow-ips: entry '" + entry + "' " + problem);
+        // No key name: the config loader prefixes the key path, which differs per use.
+        return new IllegalArgumentException("entry '" + entry + "' " + problem);
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class IpAllowListTest {
+class CidrSetTest {
 
     private static InetAddress ip(String literal) {
         try {
@@ -34,7 +34,7 @@ class IpAllowListTest {
 
     @Test
     void sentryAddressesAreAllowedAndTheirNeighboursAreNot() {
-        IpAllowList sentry = IpAllowList.parse(List.of("35.184.238.160/32", "104.155.159.182/32"));
+        CidrSet sentry = CidrSet.parse(List.of("35.184.238.160/32", "104.155.159.182/32"));
 
         assertThat(sentry.contains(ip("35.184.238.160"))).isTrue();
         assertThat(sentry.contains(ip("104.155.159.182"))).isTrue();
@@ -44,7 +44,7 @@ class IpAllowListTest {
 
     @Test
     void aSlash24ContainsItsHostsOnly() {
-        IpAllowList list = IpAllowList.parse(List.of("203.0.113.0/24"));
+        CidrSet list = CidrSet.parse(List.of("203.0.113.0/24"));
 
         assertThat(list.contains(ip("203.0.113.7"))).isTrue();
         assertThat(list.contains(ip("203.0.113.255"))).isTrue();
@@ -54,7 +54,7 @@ class IpAllowListTest {
 
     @Test
     void aBareAddressIsASingleHost() {
-        IpAllowList list = IpAllowList.parse(List.of("192.0.2.10", "::1"));
+        CidrSet list = CidrSet.parse(List.of("192.0.2.10", "::1"));
 
         assertThat(list.contains(ip("192.0.2.10"))).isTrue();
         assertThat(list.contains(ip("192.0.2.11"))).isFalse();
@@ -64,7 +64,7 @@ class IpAllowListTest {
 
     @Test
     void anIpv6RangeContainsItsAddressesOnly() {
-        IpAllowList list = IpAllowList.parse(List.of("2001:db8::/32"));
+        CidrSet list = CidrSet.parse(List.of("2001:db8::/32"));
 
         assertThat(list.contains(ip("2001:db8::1"))).isTrue();
         assertThat(list.contains(ip("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"))).isTrue();
@@ -74,7 +74,7 @@ class IpAllowListTest {
 
     @Test
     void anIpv6PrefixLongerThan64BitsIsHonoured() {
-        IpAllowList list = IpAllowList.parse(List.of("2001:db8::100/120"));
+        CidrSet list = CidrSet.parse(List.of("2001:db8::100/120"));
 
         assertThat(list.contains(ip("2001:db8::1ff"))).isTrue();
         assertThat(list.contains(ip("2001:db8::200"))).isFalse();
@@ -82,7 +82,7 @@ class IpAllowListTest {
 
     @Test
     void zeroPrefixContainsEveryIpv4AddressButNoIpv6() {
-        IpAllowList all = IpAllowList.parse(List.of("0.0.0.0/0"));
+        CidrSet all = CidrSet.parse(List.of("0.0.0.0/0"));
 
         assertThat(all.contains(ip("1.2.3.4"))).isTrue();
         assertThat(all.contains(ip("255.255.255.255"))).isTrue();
@@ -92,7 +92,7 @@ class IpAllowListTest {
 
     @Test
     void anIpv4MappedClientIsMatchedAsIpv4() throws UnknownHostException {
-        IpAllowList list = IpAllowList.parse(List.of("203.0.113.0/24"));
+        CidrSet list = CidrSet.parse(List.of("203.0.113.0/24"));
 
         assertThat(list.contains(mapped(203, 0, 113, 7)))
                 .as("a dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d")
@@ -102,7 +102,7 @@ class IpAllowListTest {
 
     @Test
     void anIpv4MappedEntryMatchesTheIpv4Client() throws UnknownHostException {
-        IpAllowList list = IpAllowList.parse(List.of("::ffff:203.0.113.0/120"));
+        CidrSet list = CidrSet.parse(List.of("::ffff:203.0.113.0/120"));
 
         assertThat(list.contains(ip("203.0.113.9"))).isTrue();
         assertThat(list.contains(mapped(203, 0, 113, 9))).isTrue();
@@ -111,25 +111,25 @@ class IpAllowListTest {
 
     @Test
     void nullAddressIsNotContained() {
-        assertThat(IpAllowList.parse(List.of("0.0.0.0/0")).contains(null)).isFalse();
+        assertThat(CidrSet.parse(List.of("0.0.0.0/0")).contains(null)).isFalse();
     }
 
     @Test
     void emptyListContainsNothing() {
-        IpAllowList empty = IpAllowList.parse(List.of());
+        CidrSet empty = CidrSet.parse(List.of());
 
         assertThat(empty.isEmpty()).isTrue();
         assertThat(empty.contains(ip("127.0.0.1"))).isFalse();
-        assertThat(IpAllowList.parse(List.of("::1")).isEmpty()).isFalse();
+        assertThat(CidrSet.parse(List.of("::1")).isEmpty()).isFalse();
     }
 
     @Test
     void hostNameIsRejectedWithoutDns() {
-        assertThatThrownBy(() -> IpAllowList.parse(List.of("sentry.io")))
+        assertThatThrownBy(() -> CidrSet.parse(List.of("sentry.io")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'sentry.io'")
                 .hasMessageContaining("not an IPv4 or IPv6 address literal");
-        assertThatThrownBy(() -> IpAllowList.parse(List.of("localhost/32")))
+        assertThatThrownBy(() -> CidrSet.parse(List.of("localhost/32")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'localhost/32'");
     }
@@ -137,7 +137,7 @@ class IpAllowListTest {
     @Test
     void malformedAddressesAreRejected() {
         for (String entry : List.of("1.2.3", "256.1.1.1", "1.2.3.4.5", "[::1]", "fe80::1%eth0", "010.0.0.1", "")) {
-            assertThatThrownBy(() -> IpAllowList.parse(List.of(entry)))
+            assertThatThrownBy(() -> CidrSet.parse(List.of(entry)))
                     .as(entry)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("'" + entry + "'");
@@ -146,11 +146,11 @@ class IpAllowListTest {
 
     @Test
     void prefixLengthOutOfRangeIsRejected() {
-        assertThatThrownBy(() -> IpAllowList.parse(List.of("10.0.0.0/33")))
+        assertThatThrownBy(() -> CidrSet.parse(List.of("10.0.0.0/33")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'10.0.0.0/33'")
                 .hasMessageContaining("out of range 0..32");
-        assertThatThrownBy(() -> IpAllowList.parse(List.of("2001:db8::/129")))
+        assertThatThrownBy(() -> CidrSet.parse(List.of("2001:db8::/129")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("out of range 0..128");
     }
@@ -159,7 +159,7 @@ class IpAllowListTest {
     void prefixLengthThatIsNotANumberIsRejected() {
         for (String entry : List.of("10.0.0.0/", "10.0.0.0/x", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/8/8",
                 "10.0.0.0/0008")) {
-            assertThatThrownBy(() -> IpAllowList.parse(List.of(entry)))
+            assertThatThrownBy(() -> CidrSet.parse(List.of(entry)))
                     .as(entry)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("'" + entry + "'")
@@ -169,12 +169,12 @@ class IpAllowListTest {
 
     @Test
     void hostBitsBeyondThePrefixAreRejectedWithTheNetworkSuggested() {
-        assertThatThrownBy(() -> IpAllowList.parse(List.of("10.0.0.1/8")))
+        assertThatThrownBy(() -> CidrSet.parse(List.of("10.0.0.1/8")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'10.0.0.1/8'")
                 .hasMessageContaining("host bits")
                 .hasMessageContaining("10.0.0.0/8");
-        assertThatThrownBy(() -> IpAllowList.parse(List.of("2001:db8::1/32")))
+        assertThatThrownBy(() -> CidrSet.parse(List.of("2001:db8::1/32")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("2001:db8::/32");
     }
