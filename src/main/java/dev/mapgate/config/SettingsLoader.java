@@ -189,7 +189,7 @@ public final class SettingsLoader {
             ListenSettings listen = listen();
             OriginSettings origin = origin();
             GateSettings gate = gate();
-            ClientAddressResolver clientIp = clientIp();
+            ClientAddressResolver clientIp = clientIp(gate.tokenHeader());
             AdminSettings admin = new AdminSettings(values.string("mapgate.admin.host"),
                     values.port("mapgate.admin.port"));
             List<String> warnings = new ArrayList<>(gate.policy().warnings());
@@ -265,14 +265,18 @@ public final class SettingsLoader {
             return file;
         }
 
-        private ClientAddressResolver clientIp() {
+        private ClientAddressResolver clientIp(String tokenHeader) {
             String p = "mapgate.client-ip.";
             CidrSet trusted = parseEntries(p + "trusted-proxies", CidrSet::parse);
             String header = values.string(p + "header");
-            if (!HEADER_NAME.matcher(header).matches()) {
-                throw values.problem(p + "header", "\"" + header + "\" is not a valid HTTP header name");
+            if (header.equalsIgnoreCase(tokenHeader)) {
+                throw values.problem(p + "header", "\"" + header + "\" is the token header (gate.token.header)");
             }
-            return ClientAddressResolver.of(trusted, header);
+            try {
+                return ClientAddressResolver.of(trusted, header);
+            } catch (IllegalArgumentException e) {
+                throw values.problem(p + "header", oneLine(e.getMessage()));
+            }
         }
 
 

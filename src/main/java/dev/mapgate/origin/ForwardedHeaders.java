@@ -3,6 +3,7 @@ package dev.mapgate.origin;
 import dev.mapgate.gate.ClientAddress;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.NetUtil;
 
 /** What the origin is told about the client, and the header names Netty does not define. */
 final class ForwardedHeaders {
@@ -33,7 +34,8 @@ final class ForwardedHeaders {
         String proto = h.get(X_FORWARDED_PROTO);
         h.remove(clientIpHeader).remove(FORWARDED);
         if (client != null && client.known() && client.address() != null) {
-            h.set(X_FORWARDED_FOR, client.address().getHostAddress());
+            // RFC 5952 text (2001:db8::7), the form logs and allow lists use.
+            h.set(X_FORWARDED_FOR, NetUtil.toAddressString(client.address()));
         } else {
             h.remove(X_FORWARDED_FOR);
         }

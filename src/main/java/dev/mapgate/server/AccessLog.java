@@ -1,7 +1,9 @@
 package dev.mapgate.server;
 
+import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.RequestTarget;
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +29,9 @@ final class AccessLog {
         Decision decision = exchange.decision();
         RequestTarget target = exchange.target();
         long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - exchange.startNanos());
-        StringBuilder line = new StringBuilder(192)
-                .append("client=").append(address(peer))
+        StringBuilder line = new StringBuilder(208)
+                .append("client=").append(client(exchange.client(), peer))
+                .append(" peer=").append(address(peer))
                 .append(" method=").append(exchange.method().name())
                 .append(" path=").append(target == null ? "-" : target.encodedPath())
                 .append(" status=").append(exchange.status())
@@ -43,9 +46,20 @@ final class AccessLog {
         LOG.info(line.toString());
     }
 
+    /**
+     * The address the gate judged the request by; before the gate has looked (a request the codec
+     * refused), the TCP peer; "-" when a trusted proxy's report was unreadable.
+     */
+    private static String client(ClientAddress client, SocketAddress peer) {
+        if (client == null) {
+            return address(peer);
+        }
+        return client.address() == null ? "-" : NetUtil.toAddressString(client.address());
+    }
+
     private static String address(SocketAddress peer) {
         return peer instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : String.valueOf(peer);
+                ? NetUtil.toAddressString(inet.getAddress()) : String.valueOf(peer);
     }
 
     /** Keeps a client-chosen string from forging log lines or fields. */

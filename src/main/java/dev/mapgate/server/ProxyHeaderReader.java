@@ -23,6 +23,8 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyHeaderReader.class);
 
     private final Metrics metrics;
+    /** The decoder reports a bad header again when the close it made runs its last decode. */
+    private boolean refused;
 
     ProxyHeaderReader(Metrics metrics) {
         this.metrics = metrics;
@@ -75,6 +77,10 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof HAProxyProtocolException) {
+            if (refused) {
+                return;
+            }
+            refused = true;
             LOG.debug("event=proxy-header-refused reason=invalid peer={} cause=\"{}\"", ctx.channel().remoteAddress(),
                     cause.getMessage());
             metrics.proxyHeaderRefused();

@@ -626,6 +626,77 @@ class SettingsLoaderTest {
 
     // ---- helpers ------------------------------------------------------------------------------
 
+    // ---- behind a CDN or load balancer, and TLS ---------------------------------------------
+
+    @Test
+    void byDefaultNoProxyIsTrustedAndThePeerIsTheClient() throws IOException {
+        Settings settings = load(VALID_GATE);
+
+        assertThat(settings.clientIp().trustedProxies().isEmpty()).isTrue();
+        assertThat(settings.clientIp().header()).isEqualTo("X-Forwarded-For");
+        assertThat(settings.listen().proxyProtocol()).isFalse();
+        assertThat(settings.listen().tls()).as("plain HTTP unless both files are set").isNull();
+        assertThat(settings.origin().insecure()).isFalse();
+    }
+
+    @Test
+    void trustedProxiesMayReuseANamedRangeAndTheHeaderMayComeFromTheEnvironment() throws IOException {
+        Settings settings = load(VALID_GATE + """
+                mapgate.ip-ranges.edge = ["198.51.100.0/24"]
+                mapgate.client-ip.trusted-proxies = ${mapgate.ip-ranges.edge} ["10.0.0.0/8"]
+                """, Map.of("MAPGATE_CLIENT_IP_HEADER", "CF-Connecting-IP"));
+
+        assertThat(settings.clientIp().trusts(address("198.51.100.20"))).isTrue();
+        assertThat(settings.clientIp().trusts(address("10.1.2.3"))).isTrue();
+        assertThat(settings.clientIp().trusts(address("203.0.113.7"))).isFalse();
+        assertThat(settings.clientIp().header()).isEqualTo("CF-Connecting-IP");
+    }
+
+    @Test
+    void aBadTrustedProxyEntryOrHeaderNameIsNamedByItsKey() {
+        assertThat(problem(VALID_GATE + "mapgate.client-ip.trusted-proxies = [\"10.0.0.0/8\", \"lb.internal\"]\n"))
+                .startsWith("mapgate.client-ip.trusted-proxies[1]: ")
+                .contains("lb.internal");
+        assertThat(problem(VALID_GATE + "mapgate.client-ip.header = \"X Forwarded For\"\n"))
+                .startsWith("mapgate.client-ip.header: ");
+        assertThat(problem(VALID_GATE + "mapgate.client-ip.header = \"x-sentry-token\"\n"))
+                .startsWith("mapgate.client-ip.header: \"x-sentry-token\" is the token header");
+    }
+
+    @Test
+    void proxyProtocolIsOnOrOffAndOnWithoutTrustedPeersWarns() throws IOException {
+        assertThat(load(VALID_GATE + "mapgate.listen.proxy-protocol = on\n").listen().proxyProtocol()).isTrue();
+        assertThat(load(VALID_GATE + "mapgate.listen.proxy-protocol = on\n").warnings())
+                .anySatisfy(w -> assertThat(w).contains("proxy-protocol", "trusted-proxies"));
+        assertThat(load(VALID_GATE, Map.of("MAPGATE_LISTEN_PROXY_PROTOCOL", "on")).listen().proxyProtocol()).isTrue();
+        assertThat(problem(VALID_GATE + "mapgate.listen.proxy-protocol = v2\n"))
+                .startsWith("mapgate.listen.proxy-protocol: ");
+    }
+
+    @Test
+    void tlsNeedsBothFilesAndSaysWhichIsMissing() {
+        assertThat(problem(VALID_GATE + "mapgate.listen.tls.certificate-chain = \"tls.crt\"\n"))
+                .startsWith("mapgate.listen.tls.private-key: is not set");
+        assertThat(problem(VALID_GATE + "mapgate.listen.tls { certificate-chain = \"tls.crt\", private-key = \"tls.key\" }\n"))
+                .isEqualTo("mapgate.listen.tls.certificate-chain: " + dir.resolve("tls.crt") + " does not exist");
+        assertThat(problem(VALID_GATE + "mapgate.listen.tls.provider = boringssl\n"))
+                .startsWith("mapgate.listen.tls.provider: \"boringssl\" is not one of auto, openssl, jdk");
+    }
+
+    @Test
+    void anInsecureOriginWarnsAndCannotBeCombinedWithACaFile() throws IOException {
+        Files.writeString(dir.resolve("ca.pem"), TEST_CA);
+        String https = "mapgate.origin.url = \"https://origin.internal\"\n";
+        Settings insecure = load(VALID_GATE.replace("mapgate.origin.directory = \"site\"", https)
+                + "mapgate.origin.tls.insecure = true\n");
+
+        assertThat(insecure.origin().insecure()).isTrue();
+        assertThat(insecure.warnings()).anySatisfy(w -> assertThat(w).contains("origin.tls.insecure", "not checked"));
+        assertThat(problem(VALID_GATE.replace("mapgate.origin.directory = \"site\"", https)
+                + "mapgate.origin.tls { insecure = true, ca-file = \"ca.pem\" }\n"))
+                .startsWith("mapgate.origin.tls.insecure: cannot be combined with mapgate.origin.tls.ca-file");
+    }
+
     private Settings load(String config) throws IOException {
         return load(config, Map.of());
     }

@@ -188,6 +188,23 @@ class HttpsOriginIntegrationTest {
         assertThat(origin.seen()).as("no request is sent to an untrusted origin").isEmpty();
     }
 
+    @Test
+    void insecureAcceptsAnyCertificateForAnyNameWhenAskedExplicitly() throws Exception {
+        try (RunningMapgate mapgate = RunningMapgate.start(dir, """
+                origin { url = "https://127.0.0.1:%d", tls.insecure = true }
+                gate {
+                  allow-ips = ["127.0.0.1"]
+                  token.tokens = [ { name = "sentry", value = "%s" } ]
+                }
+                """.formatted(otherCaOrigin.port(), TOKEN));
+             RawClient c = mapgate.connect()) {
+            Response r = c.get("/assets/app.js");
+            assertThat(r.status()).as("wrong CA and wrong name, yet served: that is what insecure means: %s", r)
+                    .isEqualTo(200);
+        }
+        assertThat(otherCaOrigin.seen()).hasSize(1);
+    }
+
     private static RunningMapgate mapgate(String url, Path trust) {
         return RunningMapgate.start(dir, """
                 origin {

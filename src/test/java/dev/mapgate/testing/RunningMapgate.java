@@ -2,6 +2,7 @@ package dev.mapgate.testing;
 
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
+import dev.mapgate.metrics.Metrics;
 import dev.mapgate.server.MapgateServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,18 +25,28 @@ public final class RunningMapgate implements AutoCloseable {
 
     /** @param body HOCON inside {@code mapgate { ... }}; the listener is added */
     public static RunningMapgate start(Path dir, String body) {
+        return start(dir, body, Metrics.inMemory());
+    }
+
+    /** As {@link #start(Path, String)}, recording meters in {@code metrics} for the test to read. */
+    public static RunningMapgate start(Path dir, String body, Metrics metrics) {
         try {
             Path file = Files.createTempFile(dir, "mapgate", ".conf");
             Files.writeString(file, "mapgate {\n listen { host = \"127.0.0.1\", port = 0 }\n" + body + "\n}\n",
                     StandardCharsets.UTF_8);
             Settings settings = SettingsLoader.load(file);
-            return new RunningMapgate(MapgateServer.start(settings));
+            return new RunningMapgate(MapgateServer.start(settings, metrics));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The running server, e.g. to reach its TLS for a reload. */
+    public MapgateServer server() {
+        return server;
     }
 
     public InetSocketAddress address() {

@@ -1,0 +1,68 @@
+package dev.mapgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mapgate.server.ProxyHeaderPrefix.Verdict;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ProxyHeaderPrefixTest {
+
+    private static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+
+    @Test
+    void aV1HeaderIsRecognisedOnceItsSixByteKeywordHasArrived() {
+        assertThat(classify("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n")).isEqualTo(Verdict.PROXY);
+        assertThat(classify("PROXY ")).isEqualTo(Verdict.PROXY);
+        assertThat(classify("PROX")).as("could still become a PROXY header").isEqualTo(Verdict.UNDECIDED);
+    }
+
+    @Test
+    void aV2SignatureIsRecognisedOnlyWhenAllTwelveBytesMatch() {
+        assertThat(classify(V2_SIGNATURE)).isEqualTo(Verdict.PROXY);
+        byte[] partial = java.util.Arrays.copyOf(V2_SIGNATURE, 7);
+        assertThat(classify(partial)).isEqualTo(Verdict.UNDECIDED);
+        byte[] diverging = V2_SIGNATURE.clone();
+        diverging[11] = 'X';
+        assertThat(classify(diverging)).isEqualTo(Verdict.PLAIN);
+    }
+
+    @Test
+    void anHttpRequestIsPlainFromItsFirstByteSoItIsNeverHeldBack() {
+        assertThat(classify("G")).isEqualTo(Verdict.PLAIN);
+        assertThat(classify("GET / HTTP/1.1\r\n")).isEqualTo(Verdict.PLAIN);
+        assertThat(classify("PUT /x HTTP/1.1\r\n")).as("shares only its first letter with PROXY").isEqualTo(Verdict.PLAIN);
+        assertThat(classify("PROXYX")).isEqualTo(Verdict.PLAIN);
+    }
+
+    @Test
+    void nothingYetIsUndecided() {
+        assertThat(classify(new byte[0])).isEqualTo(Verdict.UNDECIDED);
+    }
+
+    @Test
+    void classifyingDoesNotConsumeTheBytes() {
+        ByteBuf in = Unpooled.copiedBuffer("GET / HTTP/1.1\r\n", StandardCharsets.US_ASCII);
+        try {
+            ProxyHeaderPrefix.classify(in);
+            assertThat(in.readerIndex()).isZero();
+        } finally {
+            in.release();
+        }
+    }
+
+    private static Verdict classify(String text) {
+        return classify(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static Verdict classify(byte[] bytes) {
+        ByteBuf in = Unpooled.wrappedBuffer(bytes);
+        try {
+            return ProxyHeaderPrefix.classify(in);
+        } finally {
+            in.release();
+        }
+    }
+}
