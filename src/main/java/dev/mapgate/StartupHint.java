@@ -26,7 +26,7 @@ final class StartupHint {
         if (host.indexOf(':') >= 0) {
             host = "[" + host + "]";
         }
-        String base = "http://" + host + ":" + bound.getPort();
+        String base = (settings.listen().tls() != null ? "https://" : "http://") + host + ":" + bound.getPort();
         String origin = settings.origin().isProxy()
                 ? "origin " + settings.origin().url()
                 : "static origin " + settings.origin().directory();

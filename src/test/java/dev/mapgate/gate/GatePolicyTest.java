@@ -53,6 +53,27 @@ class GatePolicyTest {
     }
 
     @Test
+    void anUnreadableClientAddressDeniesAGatedRequestWhateverTheChecks() {
+        ClientAddress unknown = ClientAddress.unknown("X-Forwarded-For entry 1 from the right is not an IP address");
+
+        assertThat(policy(BOTH).decide("/app.js.map", unknown, "tok-1", null))
+                .isEqualTo(Decision.deny(DenyReason.CLIENT_ADDRESS, null));
+        assertThat(policy(EnumSet.of(Check.CREDENTIAL)).decide("/app.js.map", unknown, "tok-1", null))
+                .as("fail closed even where the address would not have been checked")
+                .isEqualTo(Decision.deny(DenyReason.CLIENT_ADDRESS, null));
+        assertThat(policy(BOTH).decide("/app.js", unknown, null, null))
+                .as("an asset is public whoever asks").isEqualTo(Decision.pass());
+    }
+
+    @Test
+    void aReportedClientAddressIsJudgedLikeAPeerAddress() {
+        assertThat(policy(BOTH).decide("/app.js.map", ClientAddress.behindTrustedProxy(SENTRY), "tok-1", null))
+                .isEqualTo(Decision.allow("sentry"));
+        assertThat(policy(BOTH).decide("/app.js.map", ClientAddress.behindTrustedProxy(STRANGER), "tok-1", null))
+                .isEqualTo(Decision.deny(DenyReason.IP, "sentry"));
+    }
+
+    @Test
     void anUngatedPathPassesWithoutAnyCheck() {
         assertThat(policy(BOTH).decide("/static/app.js", STRANGER, null, null)).isEqualTo(Decision.pass());
     }
