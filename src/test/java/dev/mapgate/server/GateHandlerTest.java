@@ -120,7 +120,13 @@ class GateHandlerTest {
     }
 
     private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier, AcceptedHosts hosts) {
-        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, hosts, ClientAddressResolver.peerOnly(), verifier, Metrics.inMemory())) {
+        return channelFrom(remoteIp, settings, verifier, hosts, ClientAddressResolver.peerOnly(), Metrics.inMemory());
+    }
+
+    private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier, AcceptedHosts hosts,
+                                        ClientAddressResolver clientIp, Metrics metrics) {
+        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(),
+                new GateHandler(settings, hosts, clientIp, verifier, metrics)) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return new InetSocketAddress(remoteIp, 5555);
@@ -196,6 +202,36 @@ class GateHandlerTest {
 
     private static Decision decisionOn(EmbeddedChannel channel) {
         return Exchange.current(channel).decision();
+    }
+
+    @Test
+    void aTrustedHopsReportIsWhatTheGateJudgesAndWhatTheExchangeRecords() {
+        ClientAddressResolver behindLb = ClientAddressResolver.of(CidrSet.parse(List.of("10.0.0.0/8")), "X-Forwarded-For");
+        EmbeddedChannel channel = channelFrom("10.0.0.5", ipAndCredential(), SAME_THREAD, AcceptedHosts.NONE, behindLb,
+                Metrics.inMemory());
+        HttpRequest request = get("/assets/app.js.map", TOKEN_HEADER, TOKEN, "X-Forwarded-For", "6.6.6.6, " + SENTRY_IP);
+
+        channel.writeInbound(request);
+
+        assertThat((Object) channel.readInbound()).isSameAs(request);
+        assertThat(decisionOn(channel)).isEqualTo(Decision.allow("sentry"));
+        assertThat(Exchange.current(channel).client().address().getHostAddress()).isEqualTo(SENTRY_IP);
+    }
+
+    @Test
+    void anUnreadableReportFromATrustedHopDeniesTheMapAndIsCounted() {
+        ClientAddressResolver behindLb = ClientAddressResolver.of(CidrSet.parse(List.of("10.0.0.0/8")), "X-Forwarded-For");
+        Metrics metrics = Metrics.inMemory();
+        EmbeddedChannel channel = channelFrom("10.0.0.5", ipAndCredential(), SAME_THREAD, AcceptedHosts.NONE, behindLb,
+                metrics);
+
+        channel.writeInbound(get("/assets/app.js.map", TOKEN_HEADER, TOKEN, "X-Forwarded-For", SENTRY_IP + ", bogus"),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat(readDenial(channel).status()).isEqualTo(404);
+        assertNothingForwarded(channel);
+        assertThat(decisionOn(channel)).isEqualTo(Decision.deny(DenyReason.CLIENT_ADDRESS, null));
+        assertThat(metrics.registry().get("mapgate.client.address.unknown").counter().count()).isEqualTo(1.0);
     }
 
     @Test
