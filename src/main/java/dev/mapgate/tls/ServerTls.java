@@ -2,7 +2,17 @@ package dev.mapgate.tls;
 
 import dev.mapgate.config.ListenTlsSettings;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The listener's TLS: an {@code SslContext} built from the PEM files of {@code listen.tls}, and
@@ -11,45 +21,182 @@ import io.netty.handler.ssl.SslHandler;
  */
 public final class ServerTls implements AutoCloseable {
 
-    private ServerTls() {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerTls.class);
+    private static final String SETTINGS_PATH = "mapgate.listen.tls.";
+
+    private final ListenTlsSettings settings;
+    private final SslProvider provider;
+    /**
+     * Read by every new connection on the event loops, replaced by reloads. A context swapped
+     * out is never released by hand: connections still handshaking with it hold it, and the
+     * OPENSSL (not OPENSSL_REFCNT) provider frees it once the last of them is gone.
+     */
+    private volatile Loaded current;
+    /** The fingerprint (or read error) of the last pair that failed, so that it is logged once. */
+    private String lastFailure;
+    private ScheduledExecutorService watcher;
+
+    private ServerTls(ListenTlsSettings settings, SslProvider provider, Loaded current) {
+        this.settings = settings;
+        this.provider = provider;
+        this.current = current;
     }
 
     /**
      * Builds the context and checks that the key belongs to the certificate.
      *
+     * <p>Logs nothing: the config loader builds one only to check the files, and throws it away.
+     * The server's own is announced by {@link #startWatching()}.
+     *
      * @throws TlsFileProblem naming the key under {@code listen.tls} and what is wrong with it
      */
     public static ServerTls load(ListenTlsSettings settings) {
-        throw new UnsupportedOperationException("TODO");
+        SslProvider provider = TlsProviderChoice.choose(settings.provider(), OpenSsl.isAvailable(),
+                OpenSsl.unavailabilityCause());
+        return new ServerTls(settings, provider, Loaded.from(TlsFiles.read(settings), provider));
     }
 
     /** A handler for a new connection, with the context current now. */
     public SslHandler newHandler(ByteBufAllocator alloc, long handshakeTimeoutMillis) {
-        throw new UnsupportedOperationException("TODO");
+        SslHandler handler = current.context().newHandler(alloc);
+        handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+        return handler;
     }
 
     /**
      * Re-reads the files if they changed since the last load; swaps in the new context only when
      * the pair loads and matches. Never throws.
      *
+     * <p>Synchronized because the watcher and a caller (a test, an admin action) may both check.
+     *
      * @return whether a new context was swapped in
      */
-    public boolean reloadIfChanged() {
-        throw new UnsupportedOperationException("TODO");
+    public synchronized boolean reloadIfChanged() {
+        TlsFiles files;
+        try {
+            files = TlsFiles.read(settings);
+        } catch (RuntimeException e) {
+            failed(String.valueOf(e.getMessage()), e);
+            return false;
+        }
+        if (files.fingerprint().equals(current.fingerprint())) {
+            // Back to what is served (e.g. a bad rotation undone): a repeat of that bad pair is news again.
+            lastFailure = null;
+            return false;
+        }
+        if (files.fingerprint().equals(lastFailure)) {
+            // The same bytes fail the same way; only a change to either file is worth a new try.
+            return false;
+        }
+        try {
+            Loaded next = Loaded.from(files, provider);
+            current = next;
+            lastFailure = null;
+            LOG.info("event=tls-reloaded {}", next.describe(provider));
+            warnIfOutsideValidity(next.leaf());
+            return true;
+        } catch (RuntimeException e) {
+            failed(files.fingerprint(), e);
+            return false;
+        }
     }
 
-    /** Starts checking the files every {@code reload-interval} on a daemon thread of its own. */
-    public void startWatching() {
-        throw new UnsupportedOperationException("TODO");
+    /**
+     * Announces the context being served and starts checking the files every
+     * {@code reload-interval} on a daemon thread of its own. Does nothing when already watching.
+     */
+    public synchronized void startWatching() {
+        if (watcher != null) {
+            return;
+        }
+        Loaded served = current;
+        LOG.info("event=tls-loaded {}", served.describe(provider));
+        warnIfOutsideValidity(served.leaf());
+        long interval = settings.reloadInterval().toMillis();
+        watcher = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "mapgate-tls-reload");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Fixed delay, not rate: a slow disk never queues checks up behind each other.
+        watcher.scheduleWithFixedDelay(this::reloadIfChanged, interval, interval, TimeUnit.MILLISECONDS);
     }
 
     /** "BoringSSL" or "JDK", for the startup line. */
     public String implementation() {
-        throw new UnsupportedOperationException("TODO");
+        return ServerContexts.implementation(provider);
     }
 
-    /** Stops watching the files. */
+    /** Stops watching the files; a check under way is allowed to finish. */
     @Override
     public void close() {
+        ScheduledExecutorService stopping;
+        synchronized (this) {
+            stopping = watcher;
+            watcher = null;
+        }
+        if (stopping == null) {
+            return;
+        }
+        // shutdown, not shutdownNow: an interrupt would break the file read of a check under way
+        // and make it log a failure that is not one. A check that outlasts the wait is left to
+        // finish on its own; the thread is a daemon, so it holds up no exit.
+        stopping.shutdown();
+        try {
+            stopping.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What {@link #newHandler} hands out now; for tests. */
+    X509Certificate servedCertificate() {
+        return current.leaf();
+    }
+
+    /** Logs a failed reload once per distinct content; the old context stays. */
+    private void failed(String fingerprint, RuntimeException e) {
+        if (fingerprint.equals(lastFailure)) {
+            return;
+        }
+        lastFailure = fingerprint;
+        String key = e instanceof TlsFileProblem problem ? problem.key() : CertificateChainPem.KEY;
+        String problem = e instanceof TlsFileProblem ? e.getMessage() : e.toString();
+        LOG.warn("event=tls-reload-failed key={}{} problem=\"{}\" serving_serial={} serving_not_after={}",
+                SETTINGS_PATH, key, problem.replace('"', '\''), current.leaf().getSerialNumber().toString(16),
+                current.leaf().getNotAfter().toInstant());
+    }
+
+    /**
+     * An expired certificate is served anyway, with a warning: refusing to start, or to take the
+     * only certificate there is, would take the site down for every client, not just for the
+     * ones that check dates.
+     */
+    private static void warnIfOutsideValidity(X509Certificate leaf) {
+        Instant now = Instant.now();
+        if (now.isAfter(leaf.getNotAfter().toInstant())) {
+            LOG.warn("event=tls-certificate-expired subject=\"{}\" not_after={}", CertifiedKey.subject(leaf),
+                    leaf.getNotAfter().toInstant());
+        } else if (now.isBefore(leaf.getNotBefore().toInstant())) {
+            LOG.warn("event=tls-certificate-not-yet-valid subject=\"{}\" not_before={}", CertifiedKey.subject(leaf),
+                    leaf.getNotBefore().toInstant());
+        }
+    }
+
+    /** A context and what it was built from. */
+    private record Loaded(SslContext context, X509Certificate leaf, String fingerprint) {
+
+        static Loaded from(TlsFiles files, SslProvider provider) {
+            CertifiedKey pair = files.parse();
+            return new Loaded(ServerContexts.build(provider, pair), pair.leaf(), files.fingerprint());
+        }
+
+        /** Names the certificate, never the key. */
+        String describe(SslProvider provider) {
+            return "implementation=" + ServerContexts.implementation(provider)
+                    + " subject=\"" + CertifiedKey.subject(leaf) + "\""
+                    + " serial=" + leaf.getSerialNumber().toString(16)
+                    + " not_after=" + leaf.getNotAfter().toInstant();
+        }
     }
 }
