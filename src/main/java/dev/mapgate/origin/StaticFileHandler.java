@@ -6,6 +6,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -49,14 +51,30 @@ public final class StaticFileHandler extends ChannelInboundHandlerAdapter {
     private static final String ALLOWED_METHODS = "GET, HEAD";
     private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
 
+    /** Bytes per chunk when a file is read into buffers rather than sent by the kernel. */
+    static final int CHUNK_SIZE = 16 * 1024;
+
     private final StaticFiles files;
+    private final boolean zeroCopy;
 
     /** The request whose body is being drained; holds no buffers. */
     private HttpRequest pending;
 
     /** @param root absolute path of an existing directory */
     public StaticFileHandler(Path root) {
+        this(root, true);
+    }
+
+    /**
+     * @param root     absolute path of an existing directory
+     * @param zeroCopy whether file bodies may go to the socket as {@link DefaultFileRegion}s. Not
+     *                 over TLS: the bytes must pass through the encrypting {@code SslHandler}, so
+     *                 they are read in chunks, and a {@link io.netty.handler.stream.ChunkedWriteHandler}
+     *                 between this handler and the codec writes them as the client takes them.
+     */
+    public StaticFileHandler(Path root, boolean zeroCopy) {
         this.files = new StaticFiles(root);
+        this.zeroCopy = zeroCopy;
     }
 
     @Override
@@ -169,6 +187,16 @@ public final class StaticFileHandler extends ChannelInboundHandlerAdapter {
         ctx.write(response);
         if (head || length == 0) {
             closeQuietly(file, found.path());
+        } else if (!zeroCopy) {
+            // The chunked input owns the file channel from here, and ends with the last content.
+            try {
+                ctx.writeAndFlush(new HttpChunkedInput(new ChunkedNioFile(file, first, length, CHUNK_SIZE)))
+                        .addListener(closeOnBodyFailure(found.path()));
+            } catch (IOException e) {
+                closeQuietly(file, found.path());
+                ctx.close();
+            }
+            return;
         } else {
             // The region owns the file channel from here and closes it when released, also when
             // the write fails.

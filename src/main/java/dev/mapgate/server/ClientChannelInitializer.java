@@ -15,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final String GATED_RESPONSE = "gated-response-headers";
     static final String REQUEST_GATE = "request-gate";
     static final String EXPECT_CONTINUE = "expect-continue";
+    static final String CHUNKED_WRITER = "chunked-writer";
     static final String ORIGIN = "origin";
     static final String ERRORS = "client-errors";
 
@@ -74,9 +76,16 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         addTls(p, ch);
         addHttp(p);
         addGate(p);
-        p.addLast(ORIGIN, originPool != null
-                ? new ProxyHandler(originPool, tls != null, settings.clientIp())
-                : new StaticFileHandler(settings.origin().directory()));
+        if (originPool != null) {
+            p.addLast(ORIGIN, new ProxyHandler(originPool, tls != null, settings.clientIp()));
+        } else {
+            if (tls != null) {
+                // Files cannot go to the socket zero-copy through TLS; this writes their chunks as
+                // fast as the client takes them.
+                p.addLast(CHUNKED_WRITER, new ChunkedWriteHandler());
+            }
+            p.addLast(ORIGIN, new StaticFileHandler(settings.origin().directory(), tls == null));
+        }
         p.addLast(ERRORS, ClientErrors.INSTANCE);
     }
 

@@ -27,7 +27,6 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -236,12 +235,14 @@ class HttpsListenerIntegrationTest {
         }
     }
 
-    @Disabled("StaticFileHandler writes file bodies as DefaultFileRegion, which SslHandler cannot encrypt "
-            + "(UnsupportedMessageTypeException): over TLS they need a ChunkedNioFile and a ChunkedWriteHandler")
     @ParameterizedTest
     @ValueSource(strings = {"jdk", "openssl"})
     void aStaticDirectoryOriginServesItsFilesOverHttps(String provider) throws Exception {
-        Files.write(Files.createDirectories(dir.resolve("site/assets")).resolve("app.js"), APP_JS);
+        Path assets = Files.createDirectories(dir.resolve("site/assets"));
+        Files.write(assets.resolve("app.js"), APP_JS);
+        byte[] large = new byte[3 * 1024 * 1024 + 17];
+        new java.util.Random(4).nextBytes(large);
+        Files.write(assets.resolve("vendor.js"), large);
         TestPki.install(PKI.server(Algorithm.ecp256), KeyFormat.PKCS8, chain, key);
         String config = config(provider, "").replaceFirst("origin \\{[^}]*}", "origin.directory = \"site\"");
         try (TlsMapgate mapgate = TlsMapgate.start(dir.resolve("mapgate.conf"), config);
@@ -249,6 +250,9 @@ class HttpsListenerIntegrationTest {
             Reply r = c.get("/assets/app.js");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).as("the file's bytes, encrypted like any other body").isEqualTo(APP_JS);
+            Reply big = c.get("/assets/vendor.js");
+            assertThat(big.status()).isEqualTo(200);
+            assertThat(big.body()).as("a file of many chunks arrives whole, on the same connection").isEqualTo(large);
         }
     }
 
