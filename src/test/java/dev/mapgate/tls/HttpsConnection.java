@@ -57,6 +57,29 @@ final class HttpsConnection implements Closeable {
         return open(server, client, parameters -> { });
     }
 
+    /**
+     * Connects, sends {@code preamble} in the clear (a PROXY protocol header, as a load balancer
+     * does before the client's own bytes), then completes the handshake over the same connection.
+     */
+    static HttpsConnection openAfter(InetSocketAddress server, SSLContext client, byte[] preamble) throws IOException {
+        java.net.Socket plain = new java.net.Socket();
+        try {
+            plain.connect(server, 5000);
+            plain.setSoTimeout(10_000);
+            plain.getOutputStream().write(preamble);
+            plain.getOutputStream().flush();
+            SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(plain, "localhost", server.getPort(), true);
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return new HttpsConnection(socket);
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
+    }
+
     SSLSession session() {
         return socket.getSession();
     }

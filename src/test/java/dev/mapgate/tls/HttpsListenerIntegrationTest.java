@@ -256,6 +256,32 @@ class HttpsListenerIntegrationTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "openssl"})
+    void aProxyHeaderAheadOfTheHandshakeNamesTheClientOfAnHttpsConnection(String provider) throws Exception {
+        if (provider.equals("openssl")) {
+            BoringSsl.require();
+        }
+        TestPki.install(PKI.server(Algorithm.ecp256), KeyFormat.PKCS8, chain, key);
+        String config = config(provider, "")
+                .replace("header-timeout = 5s", "header-timeout = 5s\n    proxy-protocol = on")
+                .replace("allow-ips = [\"127.0.0.1\"]", "allow-ips = [\"35.184.238.160\"]")
+                + "mapgate.client-ip.trusted-proxies = [\"127.0.0.1/32\"]\n";
+        try (TlsMapgate mapgate = TlsMapgate.start(dir.resolve("mapgate.conf"), config)) {
+            byte[] sentry = "PROXY TCP4 35.184.238.160 127.0.0.1 40000 443\r\n".getBytes(StandardCharsets.US_ASCII);
+            try (HttpsConnection c = HttpsConnection.openAfter(mapgate.address(), CLIENT, sentry)) {
+                Reply map = c.get("/assets/app.js.map", "X-Sentry-Token: " + TOKEN);
+                assertThat(map.status()).as("the balancer's PROXY header precedes TLS on the wire").isEqualTo(200);
+            }
+            assertThat(origin.lastSeen().header("X-Forwarded-For")).isEqualTo("35.184.238.160");
+
+            byte[] stranger = "PROXY TCP4 198.51.100.9 127.0.0.1 40001 443\r\n".getBytes(StandardCharsets.US_ASCII);
+            try (HttpsConnection c = HttpsConnection.openAfter(mapgate.address(), CLIENT, stranger)) {
+                assertThat(c.get("/assets/app.js.map", "X-Sentry-Token: " + TOKEN).status()).isEqualTo(404);
+            }
+        }
+    }
+
     @Test
     void aKeyThatDoesNotFitStopsStartupNamingTheSetting() throws Exception {
         TestPki.install(PKI.server(Algorithm.ecp256), KeyFormat.PKCS8, chain, key);
