@@ -268,6 +268,14 @@ public final class SettingsLoader {
         private ClientAddressResolver clientIp(String tokenHeader) {
             String p = "mapgate.client-ip.";
             CidrSet trusted = parseEntries(p + "trusted-proxies", CidrSet::parse);
+            List<String> entries = trusted.entries();
+            for (int i = 0; i < entries.size(); i++) {
+                if (entries.get(i).strip().endsWith("/0")) {
+                    // Every peer could then name any client, Sentry's addresses included.
+                    throw values.problem(p + "trusted-proxies[" + i + "]", "'" + entries.get(i) + "' trusts every "
+                            + "address, so anyone could claim to be Sentry; list your proxies' own ranges");
+                }
+            }
             String header = values.string(p + "header");
             if (header.equalsIgnoreCase(tokenHeader)) {
                 throw values.problem(p + "header", "\"" + header + "\" is the token header (gate.token.header)");

@@ -3,6 +3,7 @@ package dev.mapgate.server;
 import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.RequestTarget;
+import io.netty.channel.Channel;
 import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -22,7 +23,7 @@ final class AccessLog {
     private AccessLog() {
     }
 
-    static void log(SocketAddress peer, Exchange exchange, boolean completed) {
+    static void log(Channel channel, Exchange exchange, boolean completed) {
         if (!LOG.isInfoEnabled()) {
             return;
         }
@@ -30,8 +31,8 @@ final class AccessLog {
         RequestTarget target = exchange.target();
         long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - exchange.startNanos());
         StringBuilder line = new StringBuilder(208)
-                .append("client=").append(client(exchange.client(), peer))
-                .append(" peer=").append(address(peer))
+                .append("client=").append(client(exchange.client(), channel))
+                .append(" peer=").append(address(channel.remoteAddress()))
                 .append(" method=").append(exchange.method().name())
                 .append(" path=").append(target == null ? "-" : target.encodedPath())
                 .append(" status=").append(exchange.status())
@@ -48,11 +49,13 @@ final class AccessLog {
 
     /**
      * The address the gate judged the request by; before the gate has looked (a request the codec
-     * refused), the TCP peer; "-" when a trusted proxy's report was unreadable.
+     * refused), the connection's peer (a trusted PROXY header's source, else the TCP peer); "-"
+     * when a trusted proxy's report was unreadable.
      */
-    private static String client(ClientAddress client, SocketAddress peer) {
+    private static String client(ClientAddress client, Channel channel) {
         if (client == null) {
-            return address(peer);
+            InetSocketAddress peer = ConnectionPeer.of(channel);
+            return address(peer != null ? peer : channel.remoteAddress());
         }
         return client.address() == null ? "-" : NetUtil.toAddressString(client.address());
     }

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -94,7 +95,8 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         if (!settings.listen().proxyProtocol()) {
             return;
         }
-        if (settings.clientIp().trusts(ch.remoteAddress().getAddress())) {
+        InetSocketAddress peer = ch.remoteAddress();
+        if (peer != null && settings.clientIp().trusts(peer.getAddress())) {
             // Netty's decoder closes a connection whose first bytes are no valid PROXY header.
             p.addLast(PROXY_PROTOCOL, new HAProxyMessageDecoder());
             p.addLast(PROXY_HEADER, new ProxyHeaderReader(metrics));

@@ -12,6 +12,8 @@ final class ConnectionPeer {
 
     private static final AttributeKey<InetSocketAddress> PROXIED =
             AttributeKey.valueOf(ConnectionPeer.class, "proxied-source");
+    private static final AttributeKey<Boolean> SOURCELESS =
+            AttributeKey.valueOf(ConnectionPeer.class, "proxied-without-source");
 
     private ConnectionPeer() {
     }
@@ -27,5 +29,18 @@ final class ConnectionPeer {
 
     static void proxiedSource(Channel channel, InetSocketAddress source) {
         channel.attr(PROXIED).set(source);
+    }
+
+    /**
+     * The trusted peer's PROXY header named no source (LOCAL, UNKNOWN, a Unix socket). The peer is
+     * still the balancer, but whatever headers follow were written by its unknown client: they
+     * must not be read as the balancer's report.
+     */
+    static void proxiedWithoutSource(Channel channel) {
+        channel.attr(SOURCELESS).set(Boolean.TRUE);
+    }
+
+    static boolean isProxiedWithoutSource(Channel channel) {
+        return channel.attr(SOURCELESS).get() != null;
     }
 }

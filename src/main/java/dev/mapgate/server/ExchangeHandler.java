@@ -149,7 +149,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         if (exchange != finished) {
             return;
         }
-        AccessLog.log(ctx.channel().remoteAddress(), finished, written);
+        AccessLog.log(ctx.channel(), finished, written);
         exchange = null;
         Exchange.end(ctx.channel());
         if (written && keepAlive && requestDone && !draining) {
@@ -194,7 +194,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         if (current != null) {
             exchange = null;
             Exchange.end(ctx.channel());
-            AccessLog.log(ctx.channel().remoteAddress(), current, false);
+            AccessLog.log(ctx.channel(), current, false);
         }
         ctx.fireChannelInactive();
     }

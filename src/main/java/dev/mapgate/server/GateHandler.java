@@ -234,6 +234,12 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
 
     private ClientAddress clientAddress(ChannelHandlerContext ctx, HttpHeaders headers) {
         InetSocketAddress peer = ConnectionPeer.of(ctx.channel());
+        if (ConnectionPeer.isProxiedWithoutSource(ctx.channel())) {
+            // The balancer did not say who its client is, and a layer-4 balancer passes the
+            // client's own headers on untouched: nothing here may be believed.
+            metrics.clientAddressUnknown();
+            return ClientAddress.unknown("the PROXY header from " + peer + " named no source address");
+        }
         InetAddress address = peer == null ? null : peer.getAddress();
         // The resolver ignores an untrusted peer's header anyway; not collecting it spares the
         // common case (no proxy in front) a list per request.

@@ -40,6 +40,8 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
             InetSocketAddress source = source(header);
             if (source != null) {
                 ConnectionPeer.proxiedSource(ctx.channel(), source);
+            } else {
+                ConnectionPeer.proxiedWithoutSource(ctx.channel());
             }
         } finally {
             header.release();
@@ -51,8 +53,8 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The client's address, or {@code null} to keep the TCP peer: a LOCAL header (the balancer's
-     * own health check) or an UNKNOWN or UNIX source has no client address to give.
+     * The client's address, or {@code null} when the header gives none: a LOCAL header (the
+     * balancer's own health check) or an UNKNOWN or UNIX source.
      */
     private static InetSocketAddress source(HAProxyMessage header) {
         if (header.command() != HAProxyCommand.PROXY) {

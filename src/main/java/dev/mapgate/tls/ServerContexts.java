@@ -42,11 +42,19 @@ final class ServerContexts {
     static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(Protocol.ALPN,
             SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_1_1);
 
+    private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
     private ServerContexts() {
     }
 
     /** @throws TlsFileProblem when the provider refuses the key or certificate */
     static SslContext build(SslProvider provider, CertifiedKey pair) {
+        if (provider == SslProvider.JDK && System.getProperty(REJECT_RENEGOTIATION) == null) {
+            // A TLS 1.2 client may otherwise make the server redo the expensive half of a handshake
+            // as often as it likes on one connection. BoringSSL never renegotiates as a server.
+            // The JDK reads this once, at the first server handshake, which comes after this.
+            System.setProperty(REJECT_RENEGOTIATION, "true");
+        }
         try {
             return SslContextBuilder.forServer(pair.key(), pair.chain())
                     .sslProvider(provider)

@@ -119,7 +119,19 @@ public final class ServerTls implements AutoCloseable {
             return thread;
         });
         // Fixed delay, not rate: a slow disk never queues checks up behind each other.
-        watcher.scheduleWithFixedDelay(this::reloadIfChanged, interval, interval, TimeUnit.MILLISECONDS);
+        watcher.scheduleWithFixedDelay(this::checkQuietly, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A scheduled task that throws is never run again, silently: an Error (out of memory while
+     * reading, a broken provider) must not end certificate rotation for the life of the process.
+     */
+    private void checkQuietly() {
+        try {
+            reloadIfChanged();
+        } catch (Throwable t) {
+            LOG.error("event=tls-reload-error cause=\"{}\"", String.valueOf(t).replace('"', '\''));
+        }
     }
 
     /** "BoringSSL" or "JDK", for the startup line. */

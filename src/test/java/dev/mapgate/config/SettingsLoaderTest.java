@@ -657,6 +657,8 @@ class SettingsLoaderTest {
         assertThat(problem(VALID_GATE + "mapgate.client-ip.trusted-proxies = [\"10.0.0.0/8\", \"lb.internal\"]\n"))
                 .startsWith("mapgate.client-ip.trusted-proxies[1]: ")
                 .contains("lb.internal");
+        assertThat(problem(VALID_GATE + "mapgate.client-ip.trusted-proxies = [\"10.0.0.0/8\", \"::/0\"]\n"))
+                .startsWith("mapgate.client-ip.trusted-proxies[1]: '::/0' trusts every address");
         assertThat(problem(VALID_GATE + "mapgate.client-ip.header = \"X Forwarded For\"\n"))
                 .startsWith("mapgate.client-ip.header: ");
         assertThat(problem(VALID_GATE + "mapgate.client-ip.header = \"x-sentry-token\"\n"))

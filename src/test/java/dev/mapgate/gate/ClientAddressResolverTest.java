@@ -342,6 +342,8 @@ class ClientAddressResolverTest {
                 assertThat(result[0].known()).as("%s: %s", header, lines).isEqualTo(result[0].address() != null);
                 if (!result[0].known()) {
                     assertPrintableAndShort(result[0].problem());
+                    assertThat(result[0].problem()).as("refused by a rule, not by an internal error: %s", lines)
+                            .doesNotContain("could not be read");
                 }
             }
         }

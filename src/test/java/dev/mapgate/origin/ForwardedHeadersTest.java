@@ -33,14 +33,16 @@ class ForwardedHeadersTest {
 
     @Test
     void theConfiguredClientHeaderAndForwardedAreNotPassedOnBecauseTheyCouldContradictIt() throws Exception {
-        HttpHeaders h = headers("CF-Connecting-IP", "203.0.113.7", "Forwarded", "for=6.6.6.6", "X-Real-IP", "1.1.1.1");
+        HttpHeaders h = headers("CF-Connecting-IP", "203.0.113.7", "Forwarded", "for=6.6.6.6", "X-Real-IP", "1.1.1.1",
+                "Host", "cdn.example");
 
         ForwardedHeaders.rewrite(h, ClientAddress.behindTrustedProxy(ip("203.0.113.7")), "CF-Connecting-IP", false);
 
         assertThat(h.contains("CF-Connecting-IP")).isFalse();
         assertThat(h.contains("Forwarded")).isFalse();
         assertThat(h.get("X-Forwarded-For")).isEqualTo("203.0.113.7");
-        assertThat(h.get("X-Real-IP")).as("an unrelated header is the origin's business").isEqualTo("1.1.1.1");
+        assertThat(h.contains("X-Real-IP")).as("a client-written address the origin might believe").isFalse();
+        assertThat(h.get("Host")).as("other headers are the origin's business").isEqualTo("cdn.example");
     }
 
     @Test
@@ -61,6 +63,11 @@ class ForwardedHeadersTest {
         HttpHeaders spoofed = headers("X-Forwarded-Proto", "https");
         ForwardedHeaders.rewrite(spoofed, ClientAddress.untrustedPeer(ip("198.51.100.9")), "X-Forwarded-For", false);
         assertThat(spoofed.get("X-Forwarded-Proto")).isEqualTo("http");
+
+        HttpHeaders appended = headers("X-Forwarded-Proto", "https", "X-Forwarded-Proto", "http");
+        ForwardedHeaders.rewrite(appended, ClientAddress.behindTrustedProxy(ip("203.0.113.7")), "X-Forwarded-For", false);
+        assertThat(appended.getAll("X-Forwarded-Proto")).as("two lines: the client's may be either, so neither counts")
+                .containsExactly("http");
 
         HttpHeaders junk = headers("X-Forwarded-Proto", "javascript");
         ForwardedHeaders.rewrite(junk, ClientAddress.behindTrustedProxy(ip("203.0.113.7")), "X-Forwarded-For", true);

@@ -109,6 +109,7 @@ class BehindProxyIntegrationTest {
             assertThat(r.status()).isEqualTo(404);
         }
         assertThat(origin.seen()).isEmpty();
+        LogCapture.awaitLine("mapgate.access", "client=" + ATTACKER + " peer=127.0.0.1 ", "reason=ip");
     }
 
     @Test
@@ -193,6 +194,8 @@ class BehindProxyIntegrationTest {
 
             assertThat(r.status()).isEqualTo(404);
         }
+        LogCapture.awaitLine("mapgate.access", "client=" + ATTACKER + " peer=127.0.0.1 ", "path=/assets/app.js.map",
+                "reason=ip");
     }
 
     // ---- PROXY protocol -----------------------------------------------------------------------
@@ -241,6 +244,19 @@ class BehindProxyIntegrationTest {
 
             assertThat(r.status()).isEqualTo(404);
         }
+    }
+
+    @Test
+    void afterAProxyHeaderWithoutASourceTheClientsOwnXForwardedForIsNotBelieved() throws Exception {
+        byte[] local = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00, 0x00, 0x00};
+        try (RawClient balancer = behindProxyProtocol.connectFrom("127.0.0.1")) {
+            balancer.send(local);
+            Response map = balancer.get(MAP, "X-Forwarded-For: " + SENTRY, "X-Sentry-Token: " + TOKEN);
+            assertThat(map.status()).as("a layer-4 balancer passes the client's header on as the client wrote it")
+                    .isEqualTo(404);
+            assertThat(balancer.get("/assets/app.js").status()).as("a health check still gets its asset").isEqualTo(200);
+        }
+        LogCapture.awaitLine("mapgate.access", "client=- peer=127.0.0.1 ", "reason=client-address");
     }
 
     @Test

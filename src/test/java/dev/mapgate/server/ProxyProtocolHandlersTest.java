@@ -57,14 +57,61 @@ class ProxyProtocolHandlersTest {
     }
 
     @Test
-    void aV2LocalHeaderKeepsTheBalancerAsThePeer() {
+    void aV2LocalHeaderNamesNoSourceSoTheConnectionIsMarkedAsHavingNone() {
         EmbeddedChannel channel = trusted();
         byte[] local = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00, 0x00, 0x00};
 
         channel.writeInbound(Unpooled.wrappedBuffer(local), ascii(REQUEST));
 
         assertThat(ConnectionPeer.of(channel)).as("a health check has no client of its own").isEqualTo(BALANCER);
+        assertThat(ConnectionPeer.isProxiedWithoutSource(channel))
+                .as("headers after it were written by nobody the balancer vouches for").isTrue();
         assertThat(readAll(channel)).isEqualTo(REQUEST);
+    }
+
+    @Test
+    void aV1UnknownHeaderIsMarkedAsHavingNoSourceToo() {
+        EmbeddedChannel channel = trusted();
+
+        channel.writeInbound(ascii("PROXY UNKNOWN\r\n" + REQUEST));
+
+        assertThat(ConnectionPeer.isProxiedWithoutSource(channel)).isTrue();
+        assertThat(readAll(channel)).isEqualTo(REQUEST);
+    }
+
+    @Test
+    void aHeaderWithASourceDoesNotMarkTheConnection() {
+        EmbeddedChannel channel = trusted();
+
+        channel.writeInbound(ascii("PROXY TCP6 2001:db8::7 2001:db8::1 51000 443\r\n"));
+
+        assertThat(ConnectionPeer.of(channel)).isEqualTo(new InetSocketAddress("2001:db8::7", 51000));
+        assertThat(ConnectionPeer.isProxiedWithoutSource(channel)).isFalse();
+    }
+
+    @Test
+    void withAutoReadOffAHeaderThatArrivesAloneAsksForTheRequestSoTheConnectionDoesNotStall() throws Exception {
+        List<String> reads = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(false, false, new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(io.netty.channel.ChannelHandlerContext ctx) {
+                reads.add("read");
+                ctx.read();
+            }
+        }, new HAProxyMessageDecoder(), new ProxyHeaderReader(metrics)) {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return BALANCER;
+            }
+        };
+        channels.add(channel);
+        channel.config().setAutoRead(false);
+        channel.register();
+
+        channel.writeInbound(ascii("PROXY TCP4 203.0.113.7 10.0.0.9 51000 8080\r\n"));
+
+        assertThat(reads).as("the HTTP side's read was spent on the header; a new one is asked for").hasSize(1);
+        assertThat(ConnectionPeer.of(channel)).isEqualTo(new InetSocketAddress("203.0.113.7", 51000));
     }
 
     @Test
