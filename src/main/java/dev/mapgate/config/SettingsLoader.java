@@ -191,7 +191,8 @@ public final class SettingsLoader {
             GateSettings gate = gate();
             ClientAddressResolver clientIp = clientIp(gate.tokenHeader());
             AdminSettings admin = new AdminSettings(values.string("mapgate.admin.host"),
-                    values.port("mapgate.admin.port"));
+                    // 0 lets the OS pick a free port, as for the listener.
+                    values.intInRange("mapgate.admin.port", 0, 65535));
             List<String> warnings = new ArrayList<>(gate.policy().warnings());
             if (origin.insecure()) {
                 warnings.add("mapgate.origin.tls.insecure = true: the origin's certificate is not checked; anyone "

@@ -1,36 +1,134 @@
 package dev.mapgate.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Owns every meter name and tag mapgate publishes, so that dashboards and alerts have one place
- * to look. Handlers get this object, never the registry.
+ * to look. Handlers get this object and call what happened; they never see the registry.
+ *
+ * <p>Names are Micrometer's dotted form; Prometheus shows {@code mapgate.requests} as
+ * {@code mapgate_requests_total}. Tag values are bounded sets (routes, outcomes, reasons, kinds)
+ * plus the configured credential names, never a value a client chooses.
  */
 public final class Metrics {
 
-    private final MeterRegistry registry;
+    /** Tag value where a tag does not apply (e.g. the reason of an allowed request). */
+    public static final String NONE = "none";
+
+    private final PrometheusMeterRegistry registry;
+    private final ConcurrentMap<String, Counter> requests = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> originErrors = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> reloads = new ConcurrentHashMap<>();
+    private final Counter credentialDrift;
     private final Counter clientAddressUnknown;
     private final Counter proxyHeaderRefused;
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+    private final Timer originResponseTime;
+    private final AtomicInteger clientConnections = new AtomicInteger();
+    private final AtomicInteger originConnections = new AtomicInteger();
 
-    public Metrics(MeterRegistry registry) {
+    public Metrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
+        this.credentialDrift = Counter.builder("mapgate.gate.credential.drift")
+                .description("Gated requests from an allowed address with a missing or wrong credential:"
+                        + " usually Sentry with an outdated token")
+                .register(registry);
         this.clientAddressUnknown = Counter.builder("mapgate.client.address.unknown")
-                .description("Requests whose client-ip header, from a trusted proxy, held something other than an address")
+                .description("Requests whose client address a trusted proxy reported in a form that could not be read")
                 .register(registry);
         this.proxyHeaderRefused = Counter.builder("mapgate.proxy.protocol.refused")
-                .description("Connections closed for a PROXY header from an untrusted peer, or none from a trusted one")
+                .description("Connections closed for a PROXY header from an untrusted peer, or a bad or missing one"
+                        + " from a trusted peer")
                 .register(registry);
+        this.bytesIn = Counter.builder("mapgate.client.bytes").tag("direction", "in").baseUnit("bytes")
+                .description("Request body bytes received from clients").register(registry);
+        this.bytesOut = Counter.builder("mapgate.client.bytes").tag("direction", "out").baseUnit("bytes")
+                .description("Response body bytes sent to clients").register(registry);
+        this.originResponseTime = Timer.builder("mapgate.origin.response.time")
+                .description("From the request sent to the origin to its response headers")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        Gauge.builder("mapgate.client.connections", clientConnections, AtomicInteger::get)
+                .description("Client connections open now").register(registry);
+        Gauge.builder("mapgate.origin.connections", originConnections, AtomicInteger::get)
+                .description("Connections to the origin open now, pooled or in use").register(registry);
+        // Created up front so that a dashboard shows 0 rather than no data.
+        for (String what : new String[] {"config", "tls"}) {
+            reloadCounter(what, "ok");
+            reloadCounter(what, "failed");
+        }
+        for (String kind : new String[] {"connect", "timeout", "reset", "tls", "protocol"}) {
+            originErrorCounter(kind);
+        }
     }
 
-    /** Meters kept in memory only; for tests and until an endpoint publishes them. */
+    /** Meters kept in this process only; for tests. */
     public static Metrics inMemory() {
-        return new Metrics(new SimpleMeterRegistry());
+        return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
-    public MeterRegistry registry() {
+    /** Adds the JVM's and Netty's memory, GC, threads and CPU; once per process. */
+    public Metrics withJvmAndNetty(ByteBufAllocator allocator) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        if (allocator instanceof ByteBufAllocatorMetricProvider provider) {
+            new NettyAllocatorMetrics(provider).bindTo(registry);
+        }
+        return this;
+    }
+
+    public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * One finished request.
+     *
+     * @param route      "gated", "pass", or {@link #NONE} when it was refused before routing
+     * @param outcome    "allowed" or "denied"
+     * @param reason     why it was denied ({@code ip}, {@code bad-request}, ...), or {@link #NONE}
+     * @param credential the configured name of the token or user that matched, or {@link #NONE}
+     */
+    public void request(String route, String outcome, String reason, String credential) {
+        String key = route + '|' + outcome + '|' + reason + '|' + credential;
+        Counter counter = requests.get(key);
+        if (counter == null) {
+            counter = requests.computeIfAbsent(key, k -> Counter.builder("mapgate.requests")
+                    .description("Requests answered, by route and outcome; denials by reason")
+                    .tag("route", route).tag("outcome", outcome).tag("reason", reason).tag("credential", credential)
+                    .register(registry));
+        }
+        counter.increment();
+    }
+
+    public void credentialDrift() {
+        credentialDrift.increment();
     }
 
     public void clientAddressUnknown() {
@@ -39,5 +137,54 @@ public final class Metrics {
 
     public void proxyHeaderRefused() {
         proxyHeaderRefused.increment();
+    }
+
+    public void bytesIn(long bytes) {
+        bytesIn.increment(bytes);
+    }
+
+    public void bytesOut(long bytes) {
+        bytesOut.increment(bytes);
+    }
+
+    public void originResponseTime(long nanos) {
+        originResponseTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Counts a failed origin exchange; @param kind connect, timeout, reset, tls or protocol */
+    public void originError(String kind) {
+        originErrorCounter(kind).increment();
+    }
+
+    /** Counts a reload; @param what config or tls; @param result ok or failed */
+    public void reload(String what, String result) {
+        reloadCounter(what, result).increment();
+    }
+
+    public void clientConnectionOpened() {
+        clientConnections.incrementAndGet();
+    }
+
+    public void clientConnectionClosed() {
+        clientConnections.decrementAndGet();
+    }
+
+    public void originConnectionOpened() {
+        originConnections.incrementAndGet();
+    }
+
+    public void originConnectionClosed() {
+        originConnections.decrementAndGet();
+    }
+
+    private Counter originErrorCounter(String kind) {
+        return originErrors.computeIfAbsent(kind, k -> Counter.builder("mapgate.origin.errors")
+                .description("Failed origin exchanges, by kind").tag("kind", k).register(registry));
+    }
+
+    private Counter reloadCounter(String what, String result) {
+        return reloads.computeIfAbsent(what + '|' + result, k -> Counter.builder("mapgate.reloads")
+                .description("Reloads of the config or the TLS files, by result")
+                .tag("what", what).tag("result", result).register(registry));
     }
 }

@@ -50,6 +50,8 @@ public final class MapgateProcess implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("MAPGATE_"));
+        // Tests run side by side: the admin listener takes any free port unless a test says otherwise.
+        builder.environment().put("MAPGATE_ADMIN_PORT", "0");
         builder.environment().putAll(env);
         return new MapgateProcess(builder.start());
     }

@@ -32,7 +32,7 @@ public final class RunningMapgate implements AutoCloseable {
     public static RunningMapgate start(Path dir, String body, Metrics metrics) {
         try {
             Path file = Files.createTempFile(dir, "mapgate", ".conf");
-            Files.writeString(file, "mapgate {\n listen { host = \"127.0.0.1\", port = 0 }\n" + body + "\n}\n",
+            Files.writeString(file, "mapgate {\n listen { host = \"127.0.0.1\", port = 0 }\n admin { host = \"127.0.0.1\", port = 0 }\n" + body + "\n}\n",
                     StandardCharsets.UTF_8);
             Settings settings = SettingsLoader.load(file);
             return new RunningMapgate(MapgateServer.start(settings, metrics));

@@ -315,6 +315,7 @@ class HttpsListenerIntegrationTest {
                       %s
                     }
                   }
+                  admin { host = "127.0.0.1", port = 0 }
                   origin { url = "%s", connect-timeout = 5s, response-timeout = 5s }
                   gate { allow-ips = ["127.0.0.1"], token.tokens = [ { name = "sentry", value = "%s" } ] }
                 }
