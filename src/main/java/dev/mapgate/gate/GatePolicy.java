@@ -86,6 +86,17 @@ public final class GatePolicy {
         return requireCredential && credentials.isSlow(tokenHeaderValue, authorization);
     }
 
+    /**
+     * Whether a denial is the one an operator must hear about: a gated request from an address in
+     * {@code allow-ips} that lacked a valid credential. That is Sentry's address with a token that
+     * no longer matches, i.e. the token was rotated on one side only.
+     */
+    public boolean isCredentialDrift(Decision decision, ClientAddress client) {
+        return decision.route() == Route.GATED
+                && (decision.reason() == DenyReason.NO_CREDENTIAL || decision.reason() == DenyReason.BAD_CREDENTIAL)
+                && client.known() && !allowIps.isEmpty() && allowIps.contains(client.address());
+    }
+
     /** Whether {@code token} is one of the configured tokens. For startup messages, not for requests. */
     public boolean acceptsToken(String token) {
         CredentialCheck check = credentials.checkWithoutBcrypt(token, null);

@@ -1,6 +1,7 @@
 package dev.mapgate.origin;
 
 import dev.mapgate.config.OriginSettings;
+import dev.mapgate.metrics.Metrics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -46,7 +47,7 @@ public final class OriginPool {
     private final String authority;
     private final String basePath;
 
-    public OriginPool(OriginSettings settings, Class<? extends SocketChannel> channelType) {
+    public OriginPool(OriginSettings settings, Class<? extends SocketChannel> channelType, Metrics metrics) {
         this.settings = settings;
         URI url = settings.url();
         boolean tls = "https".equalsIgnoreCase(url.getScheme());
@@ -66,6 +67,8 @@ public final class OriginPool {
         AbstractChannelPoolHandler initializer = new AbstractChannelPoolHandler() {
             @Override
             public void channelCreated(Channel ch) {
+                metrics.originConnectionOpened();
+                ch.closeFuture().addListener(f -> metrics.originConnectionClosed());
                 ChannelPipeline p = ch.pipeline();
                 if (sslContext != null) {
                     SslHandler ssl = sslContext.newHandler(ch.alloc(), host, port);

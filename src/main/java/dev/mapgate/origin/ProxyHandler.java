@@ -1,6 +1,7 @@
 package dev.mapgate.origin;
 
 import dev.mapgate.gate.ClientAddressResolver;
+import dev.mapgate.metrics.Metrics;
 import dev.mapgate.server.ConnectionEvent;
 import dev.mapgate.server.Exchange;
 import dev.mapgate.server.Responses;
@@ -44,7 +45,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final OriginPool pool;
     private final boolean tlsListener;
     private final String clientIpHeader;
+    private final Metrics metrics;
     private ChannelHandlerContext ctx;
+    /** When the request's end went to the origin; the origin's response time counts from here. */
+    private long requestSentNanos;
 
     private HttpRequest request;
     private Channel origin;
@@ -64,10 +68,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto)
      * @param clientIp    the configured client-ip header is not passed on to the origin
      */
-    public ProxyHandler(OriginPool pool, boolean tlsListener, ClientAddressResolver clientIp) {
+    public ProxyHandler(OriginPool pool, boolean tlsListener, ClientAddressResolver clientIp, Metrics metrics) {
         this.pool = pool;
         this.tlsListener = tlsListener;
         this.clientIpHeader = clientIp.header();
+        this.metrics = metrics;
     }
 
     @Override
@@ -117,6 +122,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void connected(Future<? super Channel> future) {
         if (!future.isSuccess()) {
             originError = future.cause();
+            metrics.originError("connect");
             fail(future.cause() instanceof ConnectTimeoutException
                     ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY);
             return;
@@ -157,6 +163,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         });
         if (last) {
             requestSent = true;
+            requestSentNanos = System.nanoTime();
             if (!responseStarted) {
                 armResponseTimer(ch);
             }
@@ -178,6 +185,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             cancelResponseTimer();
+            if (requestSent && !responseStarted) {
+                metrics.originResponseTime(System.nanoTime() - requestSentNanos);
+            }
             responseStarted = true;
             originKeepAlive = HttpUtil.isKeepAlive(response);
             HopByHop.strip(response.headers());
@@ -242,6 +252,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         detach();
+        metrics.originError(originError != null && isTls(originError) ? "tls" : "reset");
         if (!responseStarted) {
             fail(HttpResponseStatus.BAD_GATEWAY);
         } else {
@@ -259,6 +270,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ch.close();
         }
         originError = cause;
+        metrics.originError("protocol");
         LOG.warn("event=origin-error problem=\"{}\" cause=\"{}\"", what, cause);
         if (!responseStarted) {
             fail(HttpResponseStatus.BAD_GATEWAY);
@@ -273,6 +285,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (origin == ch && !responseStarted) {
                 detach();
                 ch.close();
+                metrics.originError("timeout");
                 LOG.warn("event=origin-timeout after_ms={} path={}", millis, request.uri());
                 fail(HttpResponseStatus.GATEWAY_TIMEOUT);
             }
@@ -302,6 +315,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             pendingError = error;
             readClient();
         }
+    }
+
+    private static boolean isTls(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void readClient() {

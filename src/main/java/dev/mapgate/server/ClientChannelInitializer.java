@@ -72,13 +72,15 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         clients.add(ch);
+        metrics.clientConnectionOpened();
+        ch.closeFuture().addListener(f -> metrics.clientConnectionClosed());
         ChannelPipeline p = ch.pipeline();
         addProxyProtocol(p, ch);
         addTls(p, ch);
         addHttp(p);
         addGate(p);
         if (originPool != null) {
-            p.addLast(ORIGIN, new ProxyHandler(originPool, tls != null, settings.clientIp()));
+            p.addLast(ORIGIN, new ProxyHandler(originPool, tls != null, settings.clientIp(), metrics));
         } else {
             if (tls != null) {
                 // Files cannot go to the socket zero-copy through TLS; this writes their chunks as
@@ -124,7 +126,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         // here, not in our handlers, until the exchange before them is finished.
         p.addLast(FLOW_CONTROL, new FlowControlHandler());
         p.addLast(EXCHANGE, new ExchangeHandler(
-                new ClientWaits(listen.keepAliveTimeout(), listen.headerTimeout(), listen.bodyTimeout())));
+                new ClientWaits(listen.keepAliveTimeout(), listen.headerTimeout(), listen.bodyTimeout()), metrics));
     }
 
     private void addGate(ChannelPipeline p) {

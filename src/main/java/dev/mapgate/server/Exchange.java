@@ -32,6 +32,7 @@ public final class Exchange {
     private Decision decision;
     private int status;
     private long bodyBytesOut;
+    private long bodyBytesIn;
 
     Exchange(HttpRequest request, long startNanos) {
         this.startNanos = startNanos;
@@ -115,5 +116,14 @@ public final class Exchange {
 
     void addBodyBytesOut(long bytes) {
         this.bodyBytesOut += bytes;
+    }
+
+    /** Request body bytes received so far. */
+    public long bodyBytesIn() {
+        return bodyBytesIn;
+    }
+
+    void addBodyBytesIn(long bytes) {
+        this.bodyBytesIn += bytes;
     }
 }

@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import dev.mapgate.gate.Decision;
+import dev.mapgate.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +40,15 @@ final class ExchangeHandler extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
 
     private final ClientWaits waits;
+    private final Metrics metrics;
     private Exchange exchange;
     private boolean draining;
     private boolean requestDone;
     private boolean keepAlive;
 
-    ExchangeHandler(ClientWaits waits) {
+    ExchangeHandler(ClientWaits waits, Metrics metrics) {
         this.waits = waits;
+        this.metrics = metrics;
     }
 
     @Override
@@ -77,8 +81,11 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             requestDone = false;
             keepAlive = exchange.keepAliveRequested();
         }
-        if (msg instanceof HttpContent) {
+        if (msg instanceof HttpContent content) {
             waits.bodyArrived();
+            if (exchange != null) {
+                exchange.addBodyBytesIn(content.content().readableBytes());
+            }
         }
         // Set before passing on: the handler that answers may complete the response in this call.
         if (msg instanceof LastHttpContent) {
@@ -149,7 +156,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         if (exchange != finished) {
             return;
         }
-        AccessLog.log(ctx.channel(), finished, written);
+        report(ctx, finished, written);
         exchange = null;
         Exchange.end(ctx.channel());
         if (written && keepAlive && requestDone && !draining) {
@@ -194,9 +201,25 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         if (current != null) {
             exchange = null;
             Exchange.end(ctx.channel());
-            AccessLog.log(ctx.channel(), current, false);
+            report(ctx, current, false);
         }
         ctx.fireChannelInactive();
+    }
+
+    /** The access log line and the request meters, once per exchange. */
+    private void report(ChannelHandlerContext ctx, Exchange finished, boolean completed) {
+        AccessLog.log(ctx.channel(), finished, completed);
+        Decision decision = finished.decision();
+        if (decision == null) {
+            // Refused before the gate could route it (a malformed request), or abandoned by the client.
+            metrics.request(Metrics.NONE, "denied", finished.status() >= 400 ? "bad-request" : "aborted", Metrics.NONE);
+        } else {
+            metrics.request(decision.route().label(), decision.allowed() ? "allowed" : "denied",
+                    decision.reason() == null ? Metrics.NONE : decision.reason().label(),
+                    decision.credentialName() == null ? Metrics.NONE : decision.credentialName());
+        }
+        metrics.bytesIn(finished.bodyBytesIn());
+        metrics.bytesOut(finished.bodyBytesOut());
     }
 
     @Override

@@ -149,7 +149,11 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             releaseWaiting();
             return;
         }
-        Exchange.current(ctx.channel()).decision(decision);
+        Exchange exchange = Exchange.current(ctx.channel());
+        exchange.decision(decision);
+        if (gate.policy().isCredentialDrift(decision, exchange.client())) {
+            metrics.credentialDrift();
+        }
         if (decision.allowed()) {
             // The origin never needs Sentry's secret, and must not be able to log it.
             request.headers().remove(gate.tokenHeader()).remove(HttpHeaderNames.AUTHORIZATION);

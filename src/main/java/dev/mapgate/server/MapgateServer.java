@@ -66,7 +66,7 @@ public final class MapgateServer implements AutoCloseable {
         ServerTls tls = null;
         try {
             tls = settings.listen().tls() == null ? null : ServerTls.load(settings.listen().tls());
-            originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), NioSocketChannel.class) : null;
+            originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), NioSocketChannel.class, metrics) : null;
             Channel listener = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -78,6 +78,7 @@ public final class MapgateServer implements AutoCloseable {
                     .sync()
                     .channel();
             if (tls != null) {
+                tls.countReloadsIn(metrics);
                 tls.startWatching();
             }
             return new MapgateServer(settings, group, verifier, originPool, listener, clients, tls);

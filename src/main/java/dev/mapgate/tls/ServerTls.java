@@ -1,6 +1,7 @@
 package dev.mapgate.tls;
 
 import dev.mapgate.config.ListenTlsSettings;
+import dev.mapgate.metrics.Metrics;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -35,6 +36,8 @@ public final class ServerTls implements AutoCloseable {
     /** The fingerprint (or read error) of the last pair that failed, so that it is logged once. */
     private String lastFailure;
     private ScheduledExecutorService watcher;
+    /** Where reloads are counted; none until the server hands its meters over. */
+    private volatile Metrics metrics;
 
     private ServerTls(ListenTlsSettings settings, SslProvider provider, Loaded current) {
         this.settings = settings;
@@ -92,6 +95,7 @@ public final class ServerTls implements AutoCloseable {
             Loaded next = Loaded.from(files, provider);
             current = next;
             lastFailure = null;
+            count("ok");
             LOG.info("event=tls-reloaded {}", next.describe(provider));
             warnIfOutsideValidity(next.leaf());
             return true;
@@ -134,6 +138,18 @@ public final class ServerTls implements AutoCloseable {
         }
     }
 
+    /** Counts reloads, once per new pair that loads and once per distinct pair that fails, in {@code metrics}. */
+    public void countReloadsIn(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
+    private void count(String result) {
+        Metrics m = metrics;
+        if (m != null) {
+            m.reload("tls", result);
+        }
+    }
+
     /** "BoringSSL" or "JDK", for the startup line. */
     public String implementation() {
         return ServerContexts.implementation(provider);
@@ -172,6 +188,7 @@ public final class ServerTls implements AutoCloseable {
             return;
         }
         lastFailure = fingerprint;
+        count("failed");
         String key = e instanceof TlsFileProblem problem ? problem.key() : CertificateChainPem.KEY;
         String problem = e instanceof TlsFileProblem ? e.getMessage() : e.toString();
         LOG.warn("event=tls-reload-failed key={}{} problem=\"{}\" serving_serial={} serving_not_after={}",

@@ -74,6 +74,26 @@ class GatePolicyTest {
     }
 
     @Test
+    void aMissingOrWrongCredentialFromAnAllowedAddressIsTokenDrift() {
+        GatePolicy both = policy(BOTH);
+        GatePolicy credentialOnly = policy(EnumSet.of(Check.CREDENTIAL));
+        ClientAddress sentry = ClientAddress.untrustedPeer(SENTRY);
+        ClientAddress stranger = ClientAddress.untrustedPeer(STRANGER);
+
+        assertThat(both.isCredentialDrift(both.decide("/app.js.map", sentry, "old-token", null), sentry))
+                .as("Sentry's address, a token that no longer matches").isTrue();
+        assertThat(both.isCredentialDrift(both.decide("/app.js.map", sentry, null, null), sentry)).isTrue();
+        assertThat(credentialOnly.isCredentialDrift(credentialOnly.decide("/app.js.map", sentry, "old", null), sentry))
+                .as("the allow list still says who Sentry is, even when it is not required").isTrue();
+        assertThat(both.isCredentialDrift(both.decide("/app.js.map", stranger, "old-token", null), stranger))
+                .as("a stranger guessing is not drift").isFalse();
+        assertThat(credentialOnly.isCredentialDrift(credentialOnly.decide("/app.js.map", stranger, "x", null), stranger))
+                .isFalse();
+        assertThat(both.isCredentialDrift(both.decide("/app.js.map", sentry, "tok-1", null), sentry)).isFalse();
+        assertThat(both.isCredentialDrift(Decision.pass(), sentry)).isFalse();
+    }
+
+    @Test
     void anUngatedPathPassesWithoutAnyCheck() {
         assertThat(policy(BOTH).decide("/static/app.js", STRANGER, null, null)).isEqualTo(Decision.pass());
     }

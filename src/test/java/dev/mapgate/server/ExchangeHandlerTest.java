@@ -2,6 +2,7 @@ package dev.mapgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.LogCapture;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.Test;
 
 class ExchangeHandlerTest {
 
+    private final Metrics metrics = Metrics.inMemory();
+
     /** Sits at the head of the pipeline and counts the reads the exchange handler asks for. */
     private static final class ReadCounter extends ChannelOutboundHandlerAdapter {
         int reads;
@@ -55,7 +58,8 @@ class ExchangeHandlerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        channel = new EmbeddedChannel(false, false, counter, new ExchangeHandler(new ClientWaits(Duration.ofSeconds(75), Duration.ofSeconds(10), Duration.ofSeconds(30))));
+        channel = new EmbeddedChannel(false, false, counter, new ExchangeHandler(new ClientWaits(Duration.ofSeconds(75), Duration.ofSeconds(10), Duration.ofSeconds(30)),
+                metrics));
         // As on a real client connection: nothing is read unless a handler asks.
         channel.config().setAutoRead(false);
         channel.register();

@@ -1,5 +1,6 @@
 package dev.mapgate.tls;
 
+import dev.mapgate.metrics.Metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -282,7 +283,9 @@ class ServerTlsTest {
         X509Bundle first = PKI.server(Algorithm.ecp256);
         X509Bundle second = PKI.server(Algorithm.rsa2048);
         TestPki.install(first, KeyFormat.TRADITIONAL, chain, key);
+        Metrics metrics = Metrics.inMemory();
         try (ServerTls tls = ServerTls.load(settings(Provider.AUTO))) {
+            tls.countReloadsIn(metrics);
             assertThat(tls.reloadIfChanged()).as("nothing changed").isFalse();
 
             // Caught half-rotated: the new certificate with the old key.
@@ -307,6 +310,8 @@ class ServerTlsTest {
             assertThat(tls.reloadIfChanged()).as("a key file caught truncated keeps the current pair").isFalse();
             assertThat(tls.servedCertificate()).isEqualTo(second.getCertificate());
         }
+        assertThat(reloads(metrics, "ok")).as("one pair swapped in").isEqualTo(1.0);
+        assertThat(reloads(metrics, "failed")).as("two distinct bad pairs, each counted once").isEqualTo(2.0);
         assertNoKeyMaterialLogged(first, second);
     }
 
@@ -432,5 +437,9 @@ class ServerTlsTest {
                 assertThat(LogCapture.lines()).as("no log line ever holds key material").noneMatch(l -> l.contains(body));
             }
         }
+    }
+
+    private static double reloads(Metrics metrics, String result) {
+        return metrics.registry().get("mapgate.reloads").tag("what", "tls").tag("result", result).counter().count();
     }
 }
