@@ -342,8 +342,8 @@ class SettingsLoaderTest {
     void aPortOutOfRangeIsRejected() {
         assertThat(problem(VALID_GATE + "mapgate.listen.port = 70000\n"))
                 .isEqualTo("mapgate.listen.port: 70000 is out of range 0-65535");
-        assertThat(problem(VALID_GATE + "mapgate.admin.port = 0\n"))
-                .isEqualTo("mapgate.admin.port: 0 is out of range 1-65535");
+        assertThat(problem(VALID_GATE + "mapgate.admin.port = -1\n"))
+                .isEqualTo("mapgate.admin.port: -1 is out of range 0-65535");
         assertThat(problem(VALID_GATE, Map.of("MAPGATE_LISTEN_PORT", "70000")))
                 .as("a bad value from the environment names the variable, since the file does not show it")
                 .isEqualTo("mapgate.listen.port: 70000 is out of range 0-65535 (from MAPGATE_LISTEN_PORT)");
