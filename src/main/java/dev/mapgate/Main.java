@@ -3,8 +3,15 @@ package dev.mapgate;
 import dev.mapgate.config.ConfigProblem;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
+import dev.mapgate.metrics.Metrics;
 import dev.mapgate.server.MapgateServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,11 +46,38 @@ public final class Main implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         settings.warnings().forEach(w -> LOG.warn("event=config-warning problem=\"{}\"", w));
-        MapgateServer server = MapgateServer.start(settings);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mapgate-shutdown"));
-        LOG.info(StartupHint.describe(settings, server.address()));
-        server.awaitClose();
+        Metrics metrics = new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .withJvmAndNetty(ByteBufAllocator.DEFAULT);
+        MapgateServer server = MapgateServer.start(settings, metrics);
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
+        boolean handled = Signals.on("TERM", () -> stop(server, stopping, stopped, true))
+                & Signals.on("INT", () -> stop(server, stopping, stopped, false));
+        if (!handled) {
+            // Without our handlers the JVM's run the hooks: still a clean close, only without the drain delay.
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mapgate-shutdown"));
+        }
+        Signals.on("HUP", () -> server.reload("SIGHUP"));
+        LOG.info(StartupHint.describe(settings, server.address(), server.adminAddress()));
+        stopped.await();
         return 0;
+    }
+
+    /**
+     * SIGTERM drains (the orchestrator is moving traffic away and waits); SIGINT is a person at a
+     * terminal, who should not wait for load balancers that are not there. A second signal while
+     * stopping is ignored: the first one's deadlines already bound the wait.
+     */
+    private static void stop(MapgateServer server, AtomicBoolean stopping, CountDownLatch stopped, boolean drain) {
+        if (stopping.getAndSet(true)) {
+            return;
+        }
+        LOG.info("event=stopping signal={}", drain ? "TERM" : "INT");
+        try {
+            server.shutdown(drain ? server.settings().get().shutdown().drainDelay() : Duration.ZERO);
+        } finally {
+            stopped.countDown();
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -21,20 +21,23 @@ final class StartupHint {
     private StartupHint() {
     }
 
-    static String describe(Settings settings, InetSocketAddress bound) {
-        String host = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getAddress().getHostAddress();
-        if (host.indexOf(':') >= 0) {
-            host = "[" + host + "]";
-        }
-        String base = (settings.listen().tls() != null ? "https://" : "http://") + host + ":" + bound.getPort();
+    static String describe(Settings settings, InetSocketAddress bound, InetSocketAddress admin) {
+        String base = (settings.listen().tls() != null ? "https://" : "http://") + hostOf(bound) + ":" + bound.getPort();
         String origin = settings.origin().isProxy()
                 ? "origin " + settings.origin().url()
                 : "static origin " + settings.origin().directory();
         String tokenHeader = settings.gate().tokenHeader();
         String token = settings.gate().policy().acceptsToken(EXAMPLE_TOKEN) ? EXAMPLE_TOKEN : "<your token>";
         String mapPath = exampleMap(settings).orElse("/path/to/app.js.map");
-        return "mapgate listening on " + base + " (" + origin + "); fetch a map: curl -i -H '"
+        // The curl command comes last, so that everything after "curl " can be pasted as it is.
+        return "mapgate listening on " + base + " (" + origin + "); metrics and health on http://"
+                + hostOf(admin) + ":" + admin.getPort() + "; fetch a map: curl -i -H '"
                 + tokenHeader + ": " + token + "' " + base + mapPath;
+    }
+
+    private static String hostOf(InetSocketAddress address) {
+        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
     /** The first gated file under the static origin, to make the hint copy-and-paste ready. */

@@ -122,6 +122,23 @@ final class ConfigValues {
     }
 
     Duration positiveDuration(String key) {
+        Duration duration = duration(key);
+        if (duration.isNegative() || duration.isZero()) {
+            throw problem(key, duration.toMillis() + "ms must be greater than zero");
+        }
+        return duration;
+    }
+
+    /** A duration of zero or more, for waits that may be skipped (e.g. shutdown.drain-delay = 0s). */
+    Duration nonNegativeDuration(String key) {
+        Duration duration = duration(key);
+        if (duration.isNegative()) {
+            throw problem(key, duration.toMillis() + "ms must not be negative");
+        }
+        return duration;
+    }
+
+    private Duration duration(String key) {
         requirePresent(key);
         Duration duration;
         try {
@@ -130,9 +147,6 @@ final class ConfigValues {
             throw wrongType(key, "a duration such as 30s or 500ms");
         } catch (ConfigException.BadValue e) {
             throw problem(key, "is not a duration; use a number with a unit such as 30s or 500ms");
-        }
-        if (duration.isNegative() || duration.isZero()) {
-            throw problem(key, duration.toMillis() + "ms must be greater than zero");
         }
         return duration;
     }

@@ -20,6 +20,6 @@ import java.time.Duration;
 public record ListenSettings(String host, int port, int ioThreads, AcceptedHosts hosts,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaderCount,
                              Duration headerTimeout, Duration keepAliveTimeout, Duration bodyTimeout,
-                             Duration idleTimeout, int maxConnections, Duration shutdownTimeout,
+                             Duration idleTimeout, int maxConnections,
                              boolean proxyProtocol, ListenTlsSettings tls) {
 }

@@ -125,7 +125,7 @@ public final class SettingsLoader {
             KnownKeys.check((ConfigObject) root, reference.getObject("mapgate"));
             ConfigValues values = new ConfigValues(config, "",
                     path -> ENV_VARIABLES.containsKey(path) && envLayer.hasPath(path) ? ENV_VARIABLES.get(path) : null);
-            return new Reader(values, file.getParent()).settings();
+            return new Reader(values, file).settings();
         } catch (ConfigException e) {
             // Syntax errors, unresolved substitutions and the like: Typesafe's message names the
             // file and line (and the key, where there is one).
@@ -180,9 +180,13 @@ public final class SettingsLoader {
         /** Token values and hashes read so far; cut out of any message from the gate classes. */
         private final List<String> secrets = new ArrayList<>();
 
-        Reader(ConfigValues values, Path baseDirectory) {
+        /** The config file and every file it points the gate to, for the reload watcher. */
+        private final List<Path> sources = new ArrayList<>();
+
+        Reader(ConfigValues values, Path configFile) {
             this.values = values;
-            this.baseDirectory = baseDirectory;
+            this.baseDirectory = configFile.getParent();
+            sources.add(configFile);
         }
 
         Settings settings() {
@@ -202,7 +206,11 @@ public final class SettingsLoader {
                 warnings.add("mapgate.listen.proxy-protocol = on but mapgate.client-ip.trusted-proxies is empty: "
                         + "no peer may send a PROXY header, so every connection that does is closed");
             }
-            return new Settings(listen, origin, gate, clientIp, admin, warnings);
+            ShutdownSettings shutdown = new ShutdownSettings(
+                    values.nonNegativeDuration("mapgate.shutdown.drain-delay"),
+                    values.positiveDuration("mapgate.shutdown.grace"));
+            Duration reloadInterval = values.positiveDuration("mapgate.reload.check-interval");
+            return new Settings(listen, origin, gate, clientIp, admin, shutdown, reloadInterval, sources, warnings);
         }
 
         private ListenSettings listen() {
@@ -221,7 +229,6 @@ public final class SettingsLoader {
                     values.positiveDuration(p + "body-timeout"),
                     values.positiveDuration(p + "idle-timeout"),
                     values.intInRange(p + "max-connections", 1, Integer.MAX_VALUE),
-                    values.positiveDuration(p + "shutdown-timeout"),
                     values.bool(p + "proxy-protocol"),
                     listenTls(p + "tls."));
         }
@@ -498,6 +505,7 @@ public final class SettingsLoader {
 
         private String tokenFile(ConfigValues element, String text) {
             Path file = resolve(element.path("file"), text);
+            sources.add(file);
             String contents;
             try {
                 contents = Files.readString(file, StandardCharsets.UTF_8);
@@ -535,6 +543,7 @@ public final class SettingsLoader {
 
         private List<BasicUser> htpasswdUsers(String key, String text) {
             Path file = resolve(key, text);
+            sources.add(file);
             List<String> lines;
             try {
                 lines = Files.readAllLines(file, StandardCharsets.UTF_8);

@@ -1,6 +1,5 @@
 package dev.mapgate.origin;
 
-import dev.mapgate.gate.ClientAddressResolver;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.server.ConnectionEvent;
 import dev.mapgate.server.Exchange;
@@ -44,7 +43,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final OriginPool pool;
     private final boolean tlsListener;
-    private final String clientIpHeader;
     private final Metrics metrics;
     private ChannelHandlerContext ctx;
     /** When the request's end went to the origin; the origin's response time counts from here. */
@@ -64,14 +62,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean originKeepAlive;
     private boolean readOriginWhenWritable;
 
-    /**
-     * @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto)
-     * @param clientIp    the configured client-ip header is not passed on to the origin
-     */
-    public ProxyHandler(OriginPool pool, boolean tlsListener, ClientAddressResolver clientIp, Metrics metrics) {
+    /** @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto) */
+    public ProxyHandler(OriginPool pool, boolean tlsListener, Metrics metrics) {
         this.pool = pool;
         this.tlsListener = tlsListener;
-        this.clientIpHeader = clientIp.header();
         this.metrics = metrics;
     }
 
@@ -107,7 +101,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         // These override the path at some origins; the origin must serve the path the gate checked.
         h.remove(ForwardedHeaders.X_ORIGINAL_URL).remove(ForwardedHeaders.X_REWRITE_URL);
         h.set(HttpHeaderNames.HOST, pool.authority());
-        ForwardedHeaders.rewrite(h, Exchange.current(ctx.channel()).client(), clientIpHeader, tlsListener);
+        Exchange exchange = Exchange.current(ctx.channel());
+        // The configured client-ip header is not passed on: the one named by the config this request was judged by.
+        ForwardedHeaders.rewrite(h, exchange.client(), exchange.rules().clientIp().header(), tlsListener);
         if (clientHost != null) {
             h.set(ForwardedHeaders.X_FORWARDED_HOST, clientHost);
         } else {

@@ -1,13 +1,13 @@
 package dev.mapgate.server;
 
 import dev.mapgate.config.ListenSettings;
+import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.Settings;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.origin.ProxyHandler;
 import dev.mapgate.origin.StaticFileHandler;
 import dev.mapgate.tls.ServerTls;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -20,6 +20,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The client-facing pipeline, top to bottom. Each handler does one thing; the order matters and
@@ -41,29 +42,36 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final String ORIGIN = "origin";
     static final String ERRORS = "client-errors";
 
-    private final Settings settings;
+    private final Settings startup;
+    private final LiveSettings live;
+    private final BooleanSupplier draining;
     private final OriginPool originPool;
     private final Executor verifier;
-    private final ChannelHandler gatedResponseHeaders;
     private final ChannelGroup clients;
     private final ConnectionLimit connections;
     private final ServerTls tls;
     private final Metrics metrics;
 
     /**
+     * @param live       the config in force: a new connection is set up by the snapshot current
+     *                   when it is accepted; each request is judged by the one current when it arrives
+     * @param draining   whether shutdown has begun: a connection accepted then is closed after its first response
      * @param originPool the pool for {@code origin.url}, or {@code null} for the static origin
      * @param tls        the listener's TLS, or {@code null} for plain HTTP
      */
-    ClientChannelInitializer(Settings settings, OriginPool originPool, Executor verifier, ChannelGroup clients,
-                             ServerTls tls, Metrics metrics) {
+    ClientChannelInitializer(LiveSettings live, BooleanSupplier draining, OriginPool originPool, Executor verifier,
+                             ChannelGroup clients, ServerTls tls, Metrics metrics) {
         this.clients = clients;
-        this.settings = settings;
+        // What only a restart changes (the origin, the connection cap) is read from the config
+        // the server started with, so a reload cannot half-apply it.
+        this.startup = live.get();
+        this.live = live;
+        this.draining = draining;
         this.originPool = originPool;
         this.verifier = verifier;
         this.tls = tls;
         this.metrics = metrics;
-        this.gatedResponseHeaders = new GatedResponseHeaders(settings.gate().tokenHeader());
-        this.connections = new ConnectionLimit(settings.listen().maxConnections());
+        this.connections = new ConnectionLimit(startup.listen().maxConnections());
     }
 
     @Override
@@ -74,26 +82,27 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         clients.add(ch);
         metrics.clientConnectionOpened();
         ch.closeFuture().addListener(f -> metrics.clientConnectionClosed());
+        Settings settings = live.get();
         ChannelPipeline p = ch.pipeline();
-        addProxyProtocol(p, ch);
-        addTls(p, ch);
-        addHttp(p);
-        addGate(p);
+        addProxyProtocol(p, ch, settings);
+        addTls(p, ch, settings);
+        addHttp(p, settings);
+        addGate(p, settings);
         if (originPool != null) {
-            p.addLast(ORIGIN, new ProxyHandler(originPool, tls != null, settings.clientIp(), metrics));
+            p.addLast(ORIGIN, new ProxyHandler(originPool, tls != null, metrics));
         } else {
             if (tls != null) {
                 // Files cannot go to the socket zero-copy through TLS; this writes their chunks as
                 // fast as the client takes them.
                 p.addLast(CHUNKED_WRITER, new ChunkedWriteHandler());
             }
-            p.addLast(ORIGIN, new StaticFileHandler(settings.origin().directory(), tls == null));
+            p.addLast(ORIGIN, new StaticFileHandler(startup.origin().directory(), tls == null));
         }
         p.addLast(ERRORS, ClientErrors.INSTANCE);
     }
 
     /** First of all: the PROXY header precedes even the TLS handshake on the wire. */
-    private void addProxyProtocol(ChannelPipeline p, SocketChannel ch) {
+    private void addProxyProtocol(ChannelPipeline p, SocketChannel ch, Settings settings) {
         if (!settings.listen().proxyProtocol()) {
             return;
         }
@@ -107,14 +116,14 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
     }
 
-    private void addTls(ChannelPipeline p, SocketChannel ch) {
+    private void addTls(ChannelPipeline p, SocketChannel ch, Settings settings) {
         if (tls != null) {
             // A client gets as long for its handshake as for its request's header section.
             p.addLast(TLS, tls.newHandler(ch.alloc(), settings.listen().headerTimeout().toMillis()));
         }
     }
 
-    private void addHttp(ChannelPipeline p) {
+    private void addHttp(ChannelPipeline p, Settings settings) {
         ListenSettings listen = settings.listen();
         // Outermost of the HTTP handlers, so that it sees all traffic in both directions.
         // ExchangeHandler acts on its events only during an exchange.
@@ -126,14 +135,14 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         // here, not in our handlers, until the exchange before them is finished.
         p.addLast(FLOW_CONTROL, new FlowControlHandler());
         p.addLast(EXCHANGE, new ExchangeHandler(
-                new ClientWaits(listen.keepAliveTimeout(), listen.headerTimeout(), listen.bodyTimeout()), metrics));
+                new ClientWaits(listen.keepAliveTimeout(), listen.headerTimeout(), listen.bodyTimeout()), metrics,
+                draining.getAsBoolean()));
     }
 
-    private void addGate(ChannelPipeline p) {
+    private void addGate(ChannelPipeline p, Settings settings) {
         // Before the gate, so it also sees the gate's own denials on the way out.
-        p.addLast(GATED_RESPONSE, gatedResponseHeaders);
-        p.addLast(REQUEST_GATE, new GateHandler(settings.gate(), settings.listen().hosts(), settings.clientIp(),
-                verifier, metrics));
+        p.addLast(GATED_RESPONSE, new GatedResponseHeaders(settings.gate().tokenHeader()));
+        p.addLast(REQUEST_GATE, new GateHandler(live::requestRules, verifier, metrics));
         // After the gate: a denied request's client never gets a "100 Continue".
         p.addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
     }

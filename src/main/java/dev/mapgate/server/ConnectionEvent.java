@@ -9,6 +9,13 @@ public enum ConnectionEvent {
     /** From the decoder: the first byte of a new request has arrived. Starts its header clock. */
     REQUEST_STARTED,
 
+    /**
+     * Shutdown has begun but the listener still accepts (shutdown.drain-delay): the next response
+     * says "Connection: close" and the connection closes after it, so keep-alive clients go
+     * elsewhere without losing a request. An idle connection stays open until then.
+     */
+    LAST_RESPONSE,
+
     /** On shutdown: finish the exchange in flight, then close; close at once if there is none. */
     DRAIN,
 

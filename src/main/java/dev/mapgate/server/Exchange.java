@@ -1,5 +1,6 @@
 package dev.mapgate.server;
 
+import dev.mapgate.config.RequestRules;
 import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.RequestTarget;
@@ -27,6 +28,7 @@ public final class Exchange {
     private final String userAgent;
     private final boolean keepAliveRequested;
 
+    private RequestRules rules;
     private ClientAddress client;
     private RequestTarget target;
     private Decision decision;
@@ -125,5 +127,14 @@ public final class Exchange {
 
     void addBodyBytesIn(long bytes) {
         this.bodyBytesIn += bytes;
+    }
+
+    /** The config snapshot this request is judged and forwarded by; {@code null} until the gate has looked. */
+    public RequestRules rules() {
+        return rules;
+    }
+
+    void rules(RequestRules rules) {
+        this.rules = rules;
     }
 }

@@ -47,8 +47,14 @@ final class ExchangeHandler extends ChannelDuplexHandler {
     private boolean keepAlive;
 
     ExchangeHandler(ClientWaits waits, Metrics metrics) {
+        this(waits, metrics, false);
+    }
+
+    /** @param draining whether shutdown had begun when the connection was accepted */
+    ExchangeHandler(ClientWaits waits, Metrics metrics, boolean draining) {
         this.waits = waits;
         this.metrics = metrics;
+        this.draining = draining;
     }
 
     @Override
@@ -233,6 +239,10 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             if (exchange != null) {
                 ctx.close();
             }
+            return;
+        }
+        if (evt == ConnectionEvent.LAST_RESPONSE) {
+            draining = true;
             return;
         }
         if (evt == ConnectionEvent.DRAIN) {

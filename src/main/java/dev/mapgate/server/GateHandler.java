@@ -1,7 +1,7 @@
 package dev.mapgate.server;
 
 import dev.mapgate.config.GateSettings;
-import dev.mapgate.gate.AcceptedHosts;
+import dev.mapgate.config.RequestRules;
 import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.ClientAddressResolver;
 import dev.mapgate.gate.Decision;
@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,24 +50,18 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
 
     private enum State { IDLE, DECIDING, PASSING, DISCARDING }
 
-    private final GateSettings gate;
-    private final AcceptedHosts hosts;
-    private final ClientAddressResolver clientIp;
+    private final Supplier<RequestRules> rules;
     private final Executor verifier;
     private final Metrics metrics;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
     private State state = State.IDLE;
     private FullHttpResponse pendingResponse;
+    /** The rules the request in progress is judged by, taken when its head arrived. */
+    private GateSettings gate;
 
-    /**
-     * @param hosts    the hosts an absolute-form request-target may name ({@code listen.hosts})
-     * @param clientIp who may report the client's address, and in which header
-     */
-    GateHandler(GateSettings gate, AcceptedHosts hosts, ClientAddressResolver clientIp, Executor verifier,
-                Metrics metrics) {
-        this.gate = gate;
-        this.hosts = hosts;
-        this.clientIp = clientIp;
+    /** @param rules the current config's rules; asked once per request, so a reload applies to the next one */
+    GateHandler(Supplier<RequestRules> rules, Executor verifier, Metrics metrics) {
+        this.rules = rules;
         this.verifier = verifier;
         this.metrics = metrics;
     }
@@ -86,6 +81,9 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
         Exchange exchange = Exchange.current(ctx.channel());
+        RequestRules snapshot = rules.get();
+        exchange.rules(snapshot);
+        gate = snapshot.gate();
         if (request.decoderResult().isFailure()) {
             LOG.debug("event=bad-request peer={} cause={}", ctx.channel().remoteAddress(),
                     request.decoderResult().cause().toString());
@@ -93,11 +91,11 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         // Before the target is parsed, so that the access log names the client of a bad target too.
-        ClientAddress client = clientAddress(ctx, request.headers());
+        ClientAddress client = clientAddress(ctx, request.headers(), snapshot.clientIp());
         exchange.client(client);
         RequestTarget target;
         try {
-            target = RequestTarget.parse(request.uri(), hosts);
+            target = RequestTarget.parse(request.uri(), snapshot.hosts());
         } catch (RequestTarget.BadTargetException e) {
             LOG.debug("event=bad-target peer={} problem=\"{}\"", ctx.channel().remoteAddress(), e.getMessage());
             reject(ctx, request, HttpResponseStatus.BAD_REQUEST);
@@ -236,7 +234,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         return ended;
     }
 
-    private ClientAddress clientAddress(ChannelHandlerContext ctx, HttpHeaders headers) {
+    private ClientAddress clientAddress(ChannelHandlerContext ctx, HttpHeaders headers, ClientAddressResolver clientIp) {
         InetSocketAddress peer = ConnectionPeer.of(ctx.channel());
         if (ConnectionPeer.isProxiedWithoutSource(ctx.channel())) {
             // The balancer did not say who its client is, and a layer-4 balancer passes the

@@ -1,50 +1,73 @@
 package dev.mapgate.server;
 
+import dev.mapgate.admin.AdminServer;
+import dev.mapgate.admin.EventLoopProbe;
+import dev.mapgate.admin.Probes;
+import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.Settings;
+import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
+import dev.mapgate.reload.ConfigReloader;
 import dev.mapgate.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Binds the listener and owns the threads; {@link #close()} stops accepting and lets exchanges finish. */
+/**
+ * Binds the listeners and owns the threads. Stopping has two speeds: {@link #shutdown(Duration)}
+ * is what SIGTERM does (turn unready, keep serving for the drain delay, then close), and
+ * {@link #close()} skips straight to closing: stop accepting, let exchanges in flight finish for
+ * up to {@code shutdown.grace}, stop the threads.
+ */
 public final class MapgateServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MapgateServer.class);
 
-    private final Settings settings;
+    /** How long an event loop may take to run a no-op before /healthz calls the process unhealthy. */
+    private static final Duration EVENT_LOOP_ANSWER = Duration.ofSeconds(2);
+
+    private final LiveSettings live;
     private final EventLoopGroup group;
     private final ThreadPoolExecutor verifier;
-    private final OriginPool originPool;
-    private final Channel listener;
     private final ChannelGroup clients;
-    private final ServerTls tls;
+    private final AtomicBoolean draining;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private OriginPool originPool;
+    private ServerTls tls;
+    private Channel listener;
+    private ConfigReloader reloader;
+    private AdminServer admin;
 
-    private MapgateServer(Settings settings, EventLoopGroup group, ThreadPoolExecutor verifier,
-                          OriginPool originPool, Channel listener, ChannelGroup clients, ServerTls tls) {
-        this.clients = clients;
-        this.tls = tls;
-        this.settings = settings;
-        this.group = group;
-        this.verifier = verifier;
-        this.originPool = originPool;
-        this.listener = listener;
+    private MapgateServer(Settings settings) {
+        this.live = new LiveSettings(settings);
+        this.group = new MultiThreadIoEventLoopGroup(settings.listen().ioThreads(),
+                new DefaultThreadFactory("mapgate-io", true), NioIoHandler.newFactory());
+        // bcrypt is deliberately slow; it gets its own few threads and a bounded queue so a flood
+        // of bad passwords can neither stall the event loops nor grow memory.
+        int verifierThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        this.verifier = new ThreadPoolExecutor(verifierThreads, verifierThreads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(256), new DefaultThreadFactory("mapgate-bcrypt", true));
+        this.clients = new DefaultChannelGroup("mapgate-clients", GlobalEventExecutor.INSTANCE);
+        this.draining = new AtomicBoolean();
     }
 
     /** Starts listening with meters kept in memory only; returns once bound. */
@@ -52,47 +75,52 @@ public final class MapgateServer implements AutoCloseable {
         return start(settings, Metrics.inMemory());
     }
 
-    /** Starts listening; returns once bound. */
+    /**
+     * Starts the traffic listener, then the admin listener, and begins watching the config files;
+     * returns once both are bound. On any failure everything started so far is stopped again.
+     */
     public static MapgateServer start(Settings settings, Metrics metrics) throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.listen().ioThreads(),
-                new DefaultThreadFactory("mapgate-io", true), NioIoHandler.newFactory());
-        // bcrypt is deliberately slow; it gets its own few threads and a bounded queue so a flood
-        // of bad passwords can neither stall the event loops nor grow memory.
-        int verifierThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        ThreadPoolExecutor verifier = new ThreadPoolExecutor(verifierThreads, verifierThreads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(256), new DefaultThreadFactory("mapgate-bcrypt", true));
-        ChannelGroup clients = new DefaultChannelGroup("mapgate-clients", GlobalEventExecutor.INSTANCE);
-        OriginPool originPool = null;
-        ServerTls tls = null;
+        MapgateServer server = new MapgateServer(settings);
         try {
-            tls = settings.listen().tls() == null ? null : ServerTls.load(settings.listen().tls());
-            originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), NioSocketChannel.class, metrics) : null;
-            Channel listener = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.AUTO_READ, false)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ClientChannelInitializer(settings, originPool, verifier, clients, tls, metrics))
-                    .bind(settings.listen().host(), settings.listen().port())
-                    .sync()
-                    .channel();
-            if (tls != null) {
-                tls.countReloadsIn(metrics);
-                tls.startWatching();
-            }
-            return new MapgateServer(settings, group, verifier, originPool, listener, clients, tls);
-        } catch (RuntimeException | InterruptedException e) {
-            if (originPool != null) {
-                originPool.close();
-            }
-            if (tls != null) {
-                tls.close();
-            }
-            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            verifier.shutdownNow();
+            server.bind(settings, metrics);
+            return server;
+        } catch (Throwable e) {
+            server.stopEverything(Duration.ZERO);
             throw e;
         }
+    }
+
+    private void bind(Settings settings, Metrics metrics) throws InterruptedException {
+        tls = settings.listen().tls() == null ? null : ServerTls.load(settings.listen().tls());
+        originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), NioSocketChannel.class, metrics) : null;
+        listener = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ClientChannelInitializer(live, draining::get, originPool, verifier, clients, tls,
+                        metrics))
+                .bind(settings.listen().host(), settings.listen().port())
+                .sync()
+                .channel();
+        if (tls != null) {
+            tls.countReloadsIn(metrics);
+            tls.startWatching();
+        }
+        reloader = new ConfigReloader(settings.sources().get(0), live, SettingsLoader::load, metrics);
+        reloader.startWatching();
+        admin = AdminServer.start(settings.admin(), new Probes() {
+            @Override
+            public CompletionStage<Boolean> eventLoopsAnswer() {
+                return EventLoopProbe.allAnswer(group, EVENT_LOOP_ANSWER);
+            }
+
+            @Override
+            public boolean ready() {
+                return isReady();
+            }
+        }, metrics.registry());
     }
 
     /** The listener's TLS, or {@code null} when it speaks plain HTTP. */
@@ -104,23 +132,88 @@ public final class MapgateServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
-    /** Blocks until the listener is closed. */
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    /** The config in force; a reload replaces what it returns. */
+    public LiveSettings settings() {
+        return live;
+    }
+
+    /** True while the listener accepts and shutdown has not begun: what /readyz reports. */
+    public boolean isReady() {
+        return !draining.get() && listener != null && listener.isActive();
+    }
+
+    /**
+     * What SIGHUP does: loads the config files again (the running config stays if they do not
+     * load) and checks the TLS files.
+     */
+    public ConfigReloader.Outcome reload(String trigger) {
+        ConfigReloader.Outcome outcome = reloader.reloadNow(trigger);
+        if (tls != null) {
+            tls.reloadIfChanged();
+        }
+        return outcome;
+    }
+
+    /** Blocks until the server has stopped. */
     public void awaitClose() throws InterruptedException {
         listener.closeFuture().await();
         group.terminationFuture().await();
     }
 
     /**
+     * The SIGTERM path: /readyz turns 503 and every connection closes after its next response,
+     * while the listener keeps accepting for {@code drainDelay} (new connections are closed after
+     * their first response too). Then {@link #close()}.
+     */
+    public void shutdown(Duration drainDelay) {
+        beginDraining();
+        if (!drainDelay.isZero()) {
+            LOG.info("event=draining drain_delay_ms={}", drainDelay.toMillis());
+            try {
+                Thread.sleep(drainDelay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        close();
+    }
+
+    private void beginDraining() {
+        if (!draining.getAndSet(true)) {
+            clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(ConnectionEvent.LAST_RESPONSE));
+        }
+    }
+
+    /**
      * Stops accepting, closes idle connections, lets exchanges in flight finish (each then closes
-     * its connection) for up to {@code listen.shutdown-timeout}, and then stops the threads.
+     * its connection) for up to {@code shutdown.grace}, and then stops the threads. The admin
+     * listener goes last, so /readyz says 503 until the very end. Idempotent.
      */
     @Override
     public void close() {
-        listener.close().syncUninterruptibly();
-        long timeout = settings.listen().shutdownTimeout().toMillis();
-        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(ConnectionEvent.DRAIN));
-        if (!clients.newCloseFuture().awaitUninterruptibly(timeout)) {
-            LOG.warn("event=shutdown-timeout open_connections={}", clients.size());
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        beginDraining();
+        stopEverything(live.get().shutdown().grace());
+        LOG.info("event=stopped");
+    }
+
+    private void stopEverything(Duration grace) {
+        if (reloader != null) {
+            reloader.close();
+        }
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+            clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(ConnectionEvent.DRAIN));
+            if (!clients.newCloseFuture().awaitUninterruptibly(grace.toMillis())) {
+                LOG.warn("event=shutdown-grace-ended open_connections={} action=\"closing them\"", clients.size());
+                clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (originPool != null) {
@@ -130,6 +223,8 @@ public final class MapgateServer implements AutoCloseable {
             tls.close();
         }
         verifier.shutdownNow();
-        LOG.info("event=stopped");
+        if (admin != null) {
+            admin.close();
+        }
     }
 }

@@ -84,7 +84,9 @@ class SettingsLoaderTest {
 
         assertThat(settings.listen()).isEqualTo(new ListenSettings("0.0.0.0", 8080, 0, AcceptedHosts.NONE,
                 8 * 1024, 16 * 1024, 100, Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofSeconds(30),
-                Duration.ofSeconds(60), 16384, Duration.ofSeconds(30), false, null));
+                Duration.ofSeconds(60), 16384, false, null));
+        assertThat(settings.shutdown()).isEqualTo(new ShutdownSettings(Duration.ofSeconds(5), Duration.ofSeconds(20)));
+        assertThat(settings.reloadInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.origin().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.origin().responseTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.origin().poolIdleTimeout()).isEqualTo(Duration.ofSeconds(60));

@@ -39,7 +39,8 @@ final class Gateways implements BeforeAllCallback, AfterAllCallback {
      * hanging (a failure of its own) from holding up the rest of the suite.
      */
     private static final String CONFIG = """
-            listen { shutdown-timeout = 1s, hosts = ["%s"] }
+            shutdown { drain-delay = 0s, grace = 1s }
+            listen { hosts = ["%s"] }
             origin { url = "%s", response-timeout = 5s }
             gate {
               require = [ip, credential]

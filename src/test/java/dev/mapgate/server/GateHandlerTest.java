@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.config.GateSettings;
+import dev.mapgate.config.RequestRules;
 import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.BasicUser;
 import dev.mapgate.gate.Check;
@@ -126,7 +127,7 @@ class GateHandlerTest {
     private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier, AcceptedHosts hosts,
                                         ClientAddressResolver clientIp, Metrics metrics) {
         EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(),
-                new GateHandler(settings, hosts, clientIp, verifier, metrics)) {
+                new GateHandler(() -> new RequestRules(settings, hosts, clientIp), verifier, metrics)) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return new InetSocketAddress(remoteIp, 5555);
@@ -138,7 +139,7 @@ class GateHandlerTest {
 
     /** A channel whose peer address is Netty's EmbeddedSocketAddress: no IP address at all. */
     private EmbeddedChannel channelWithoutIp(GateSettings settings) {
-        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(settings, AcceptedHosts.NONE, ClientAddressResolver.peerOnly(), SAME_THREAD, Metrics.inMemory()));
+        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(() -> new RequestRules(settings, AcceptedHosts.NONE, ClientAddressResolver.peerOnly()), SAME_THREAD, Metrics.inMemory()));
         channels.add(channel);
         return channel;
     }

@@ -52,6 +52,8 @@ public final class MapgateProcess implements AutoCloseable {
         builder.environment().keySet().removeIf(k -> k.startsWith("MAPGATE_"));
         // Tests run side by side: the admin listener takes any free port unless a test says otherwise.
         builder.environment().put("MAPGATE_ADMIN_PORT", "0");
+        // Nothing routes to a test's process; a test of the drain sets its own delay.
+        builder.environment().put("MAPGATE_SHUTDOWN_DRAIN_DELAY", "0s");
         builder.environment().putAll(env);
         return new MapgateProcess(builder.start());
     }
@@ -84,6 +86,14 @@ public final class MapgateProcess implements AutoCloseable {
 
     public List<String> output() {
         return List.copyOf(output);
+    }
+
+    /** Sends a signal, as an orchestrator or an operator would (TERM, HUP, INT). */
+    public void signal(String name) throws Exception {
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new AssertionError("kill -" + name + " exited with " + exit);
+        }
     }
 
     public boolean isAlive() {

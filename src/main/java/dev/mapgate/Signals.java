@@ -1,0 +1,35 @@
+package dev.mapgate;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * POSIX signals for a long-running service: TERM and INT stop it, HUP reloads its config.
+ *
+ * <p>Handling TERM ourselves (rather than in a JVM shutdown hook) is what lets the process exit
+ * with status 0 after a clean drain; the JVM's own handler exits with 143, which systemd and
+ * Kubernetes record as a failure. The handlers run on the JVM's signal thread, which must not
+ * block, so each hands its work to a new thread.
+ */
+final class Signals {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Signals.class);
+
+    private Signals() {
+    }
+
+    /** @return whether the handler was installed (not every platform has every signal) */
+    static boolean on(String name, Runnable action) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                Thread worker = new Thread(action, "mapgate-sig" + name.toLowerCase(java.util.Locale.ROOT));
+                worker.setDaemon(false);
+                worker.start();
+            });
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            LOG.debug("event=signal-not-handled signal={} cause=\"{}\"", name, e.getMessage());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.mapgate.reload;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a set of config files held when they were last read: a digest of each file's bytes.
+ * Contents rather than modification times, because Kubernetes updates a mounted ConfigMap or
+ * Secret by swapping a symlink (the file's own mtime may not change), and because an editor
+ * that saves the same bytes should not cause a reload.
+ */
+public record SourceFingerprint(Map<Path, String> digests) {
+
+    private static final String MISSING = "missing";
+    private static final String UNREADABLE = "unreadable";
+
+    public SourceFingerprint {
+        digests = Map.copyOf(digests);
+    }
+
+    /** Reads every file now. A missing or unreadable file gets a marker, so its return counts as a change too. */
+    public static SourceFingerprint of(List<Path> files) {
+        Map<Path, String> digests = new LinkedHashMap<>();
+        for (Path file : files) {
+            digests.put(file, digest(file));
+        }
+        return new SourceFingerprint(digests);
+    }
+
+    /** The files whose digest differs between the two, in no particular order. */
+    public List<Path> changedSince(SourceFingerprint earlier) {
+        return digests.keySet().stream()
+                .filter(file -> !digests.get(file).equals(earlier.digests.get(file)))
+                .toList();
+    }
+
+    private static String digest(Path file) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (NoSuchFileException e) {
+            return MISSING;
+        } catch (IOException e) {
+            return UNREADABLE;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.mapgate.reload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mapgate.config.LiveSettings;
+import dev.mapgate.config.Settings;
+import dev.mapgate.config.SettingsLoader;
+import dev.mapgate.metrics.Metrics;
+import dev.mapgate.testing.LogCapture;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reloading the config from its files, without a server: what an operator's edit does to the live snapshot. */
+class ConfigReloaderTest {
+
+    private static final String CONFIG = """
+            mapgate {
+              listen { host = "127.0.0.1", port = %d }
+              origin.directory = "site"
+              gate {
+                allow-ips = ["127.0.0.1"]
+                deny-status = %d
+                token.tokens = [ { name = "sentry", file = "sentry.token" } ]
+              }
+            }
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Path config;
+    private Path tokenFile;
+    private LiveSettings live;
+    private Metrics metrics;
+    private ConfigReloader reloader;
+
+    @BeforeEach
+    void startWithTheFirstToken() throws IOException {
+        Files.createDirectories(dir.resolve("site"));
+        config = dir.resolve("mapgate.conf");
+        tokenFile = dir.resolve("sentry.token");
+        writeConfig(8080, 404);
+        Files.writeString(tokenFile, "first-token-aaaaaaaaaaaa\n");
+        live = new LiveSettings(SettingsLoader.load(config));
+        metrics = Metrics.inMemory();
+        reloader = new ConfigReloader(config, live, SettingsLoader::load, metrics);
+    }
+
+    @Test
+    void nothingChangedMeansNoReloadAndNothingCounted() {
+        Settings before = live.get();
+
+        assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.UNCHANGED);
+        assertThat(live.get()).isSameAs(before);
+        assertThat(reloads("ok") + reloads("failed")).isZero();
+    }
+
+    @Test
+    void aRotatedTokenFileReplacesTheSnapshotAndTheOldTokenStopsWorking() throws IOException {
+        Settings before = live.get();
+        Files.writeString(tokenFile, "second-token-bbbbbbbbbbb\n");
+
+        assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.APPLIED);
+
+        assertThat(live.get().gate().policy().acceptsToken("second-token-bbbbbbbbbbb")).isTrue();
+        assertThat(live.get().gate().policy().acceptsToken("first-token-aaaaaaaaaaaa")).isFalse();
+        assertThat(before.gate().policy().acceptsToken("first-token-aaaaaaaaaaaa"))
+                .as("whoever holds the old snapshot keeps judging by it").isTrue();
+        assertThat(reloads("ok")).isEqualTo(1.0);
+        assertThat(reloader.reloadIfChanged()).as("once loaded, the same bytes are no change")
+                .isEqualTo(ConfigReloader.Outcome.UNCHANGED);
+    }
+
+    @Test
+    void aBrokenConfigKeepsTheRunningOneLogsTheKeyAndIsCountedOnce() throws IOException {
+        Settings before = live.get();
+        writeConfig(8080, 418);
+
+        assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.FAILED);
+
+        assertThat(live.get()).as("the running config stays").isSameAs(before);
+        assertThat(reloads("failed")).isEqualTo(1.0);
+        assertThat(LogCapture.lines()).anySatisfy(line -> assertThat(line)
+                .contains("event=config-reload-failed").contains("mapgate.gate.deny-status"));
+        assertThat(reloader.reloadIfChanged()).as("the same broken bytes are not retried")
+                .isEqualTo(ConfigReloader.Outcome.UNCHANGED);
+        assertThat(reloads("failed")).isEqualTo(1.0);
+
+        writeConfig(8080, 403);
+        assertThat(reloader.reloadIfChanged()).as("a fixed file is taken").isEqualTo(ConfigReloader.Outcome.APPLIED);
+        assertThat(live.get().gate().denyStatus()).isEqualTo(403);
+    }
+
+    @Test
+    void aMissingTokenFileFailsTheReloadAndTheOldTokenKeepsWorking() throws IOException {
+        Files.delete(tokenFile);
+
+        assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.FAILED);
+        assertThat(live.get().gate().policy().acceptsToken("first-token-aaaaaaaaaaaa")).isTrue();
+        assertThat(LogCapture.lines()).anySatisfy(line -> assertThat(line)
+                .contains("event=config-reload-failed").contains("mapgate.gate.token.tokens[0].file"));
+    }
+
+    @Test
+    void aNewPortIsReportedAsNeedingARestartWhileTheRestIsApplied() throws IOException {
+        writeConfig(9999, 403);
+
+        assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.APPLIED);
+
+        assertThat(live.get().listen().port()).as("the listener is not moved").isEqualTo(8080);
+        assertThat(live.get().gate().denyStatus()).as("the gate change is applied").isEqualTo(403);
+        assertThat(LogCapture.lines()).anySatisfy(line -> assertThat(line)
+                .contains("event=config-restart-needed").contains("mapgate.listen.port"));
+    }
+
+    @Test
+    void aSignalReloadsEvenWhenTheWatchedFilesAreUnchanged() {
+        Settings before = live.get();
+
+        assertThat(reloader.reloadNow("SIGHUP")).isEqualTo(ConfigReloader.Outcome.APPLIED);
+        assertThat(live.get()).isNotSameAs(before);
+        assertThat(reloads("ok")).isEqualTo(1.0);
+    }
+
+    @Test
+    void theWatcherPicksUpAChangeByItself() throws Exception {
+        String fast = Files.readString(config).replace("origin.directory", "reload.check-interval = 50ms\n  origin.directory");
+        Files.writeString(config, fast);
+        live = new LiveSettings(SettingsLoader.load(config));
+        assertThat(live.get().reloadInterval()).isEqualTo(Duration.ofMillis(50));
+        try (ConfigReloader watching = new ConfigReloader(config, live, SettingsLoader::load, metrics)) {
+            watching.startWatching();
+            Files.writeString(tokenFile, "third-token-cccccccccccc");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!live.get().gate().policy().acceptsToken("third-token-cccccccccccc") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(live.get().gate().policy().acceptsToken("third-token-cccccccccccc")).isTrue();
+        }
+    }
+
+    private void writeConfig(int port, int denyStatus) throws IOException {
+        Files.writeString(config, CONFIG.formatted(port, denyStatus), StandardCharsets.UTF_8);
+    }
+
+    private double reloads(String result) {
+        var counter = metrics.registry().find("mapgate.reloads").tags("what", "config", "result", result).counter();
+        return counter == null ? 0 : counter.count();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.mapgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.TestOrigin;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A scripted mix of requests through mapgate on real sockets, then a scrape of the admin
+ * listener's /metrics: each count is the number of requests of that kind the script sent.
+ */
+class MetricsIntegrationTest {
+
+    static final String TOKEN = "metrics-token-31b7";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aScrapeAfterAScriptedMixCountsEachKindOfRequestExactly() throws Exception {
+        try (TestOrigin origin = new TestOrigin();
+             RunningMapgate mapgate = RunningMapgate.start(dir, """
+                     origin.url = "%s"
+                     gate {
+                       allow-ips = ["127.0.0.1"]
+                       token.tokens = [ { name = "sentry-2026", value = "%s" } ]
+                     }
+                     """.formatted(origin.url(), TOKEN))) {
+            try (RawClient sentry = mapgate.connect(); RawClient stranger = mapgate.connectFrom("127.0.0.2")) {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(sentry.get("/assets/app.js").status()).isEqualTo(200);
+                }
+                for (int i = 0; i < 2; i++) {
+                    assertThat(sentry.get("/assets/app.js.map", "X-Sentry-Token: " + TOKEN).status()).isEqualTo(200);
+                }
+                // Sentry's address with a stale token: the drift an operator must hear about.
+                assertThat(sentry.get("/assets/app.js.map", "X-Sentry-Token: last-years-token").status()).isEqualTo(404);
+                assertThat(sentry.get("/assets/app.js.map").status()).isEqualTo(404);
+                // The right token from the wrong address is no drift.
+                assertThat(stranger.get("/assets/app.js.map", "X-Sentry-Token: " + TOKEN).status()).isEqualTo(404);
+            }
+            try (RawClient bad = mapgate.connect()) {
+                bad.send("GET /assets/%2e%2e/app.js.map HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(bad.read(false).status()).isEqualTo(400);
+            }
+
+            String metrics = scrape(mapgate);
+
+            assertThat(value(metrics, "mapgate_requests_total", "route=\"pass\"", "outcome=\"allowed\"")).isEqualTo(3);
+            assertThat(value(metrics, "mapgate_requests_total", "route=\"gated\"", "outcome=\"allowed\"",
+                    "credential=\"sentry-2026\"")).as("the credential is named, never shown").isEqualTo(2);
+            assertThat(value(metrics, "mapgate_requests_total", "outcome=\"denied\"", "reason=\"bad-credential\""))
+                    .isEqualTo(1);
+            assertThat(value(metrics, "mapgate_requests_total", "outcome=\"denied\"", "reason=\"no-credential\""))
+                    .isEqualTo(1);
+            assertThat(value(metrics, "mapgate_requests_total", "outcome=\"denied\"", "reason=\"ip\"",
+                    "credential=\"sentry-2026\"")).as("a valid token from a refused address: Sentry moved?").isEqualTo(1);
+            assertThat(value(metrics, "mapgate_requests_total", "outcome=\"denied\"", "reason=\"bad-request\""))
+                    .isEqualTo(1);
+            assertThat(value(metrics, "mapgate_gate_credential_drift_total")).isEqualTo(2);
+            assertThat(value(metrics, "mapgate_origin_response_time_seconds_count"))
+                    .as("one origin exchange per allowed request").isEqualTo(5);
+            assertThat(value(metrics, "mapgate_client_bytes_total", "direction=\"out\""))
+                    .as("bodies of the five allowed responses and the six refusals")
+                    .isGreaterThanOrEqualTo(3 * TestOrigin.APP_JS.length() + 2 * TestOrigin.APP_MAP.length());
+            assertThat(value(metrics, "mapgate_origin_connections")).as("the pool keeps its connection").isGreaterThanOrEqualTo(1);
+            assertThat(value(metrics, "mapgate_origin_errors_total", "kind=\"connect\"")).isZero();
+            assertThat(metrics).as("no secret in the scrape").doesNotContain(TOKEN).doesNotContain("last-years-token");
+        }
+    }
+
+    static String scrape(RunningMapgate mapgate) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + mapgate.server().adminAddress().getPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    /** The sum of the samples of {@code name} whose labels include every one of {@code labels}. */
+    static double value(String scrape, String name, String... labels) {
+        double sum = 0;
+        boolean found = false;
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(scrape);
+        while (m.find()) {
+            String set = m.group(1) == null ? "" : m.group(1);
+            boolean all = true;
+            for (String label : labels) {
+                all &= set.contains(label);
+            }
+            if (all) {
+                sum += Double.parseDouble(m.group(2));
+                found = true;
+            }
+        }
+        assertThat(found).as("%s%s in the scrape", name, java.util.Arrays.toString(labels)).isTrue();
+        return sum;
+    }
+}
