@@ -2,6 +2,7 @@ package dev.mapgate.server;
 
 import dev.mapgate.config.ListenSettings;
 import dev.mapgate.config.Settings;
+import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.origin.ProxyHandler;
@@ -49,19 +50,24 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionLimit connections;
     private final ServerTls tls;
     private final Metrics metrics;
+    private final FailureThrottle throttle;
 
     /**
      * @param originPool the pool for {@code origin.url}, or {@code null} for the static origin
      * @param tls        the listener's TLS, or {@code null} for plain HTTP
+     * @param throttle   failed credentials per address, shared by every connection
      */
     ClientChannelInitializer(Settings settings, OriginPool originPool, Executor verifier, ChannelGroup clients,
-                             ServerTls tls, Metrics metrics) {
+                             ServerTls tls, Metrics metrics, FailureThrottle throttle) {
         this.clients = clients;
         this.settings = settings;
         this.originPool = originPool;
         this.verifier = verifier;
         this.tls = tls;
         this.metrics = metrics;
+        this.throttle = throttle;
+        // Here rather than per connection: one initializer and one throttle per server.
+        metrics.throttleTable(throttle::tracked);
         this.gatedResponseHeaders = new GatedResponseHeaders(settings.gate().tokenHeader());
         this.connections = new ConnectionLimit(settings.listen().maxConnections());
     }
@@ -133,7 +139,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         // Before the gate, so it also sees the gate's own denials on the way out.
         p.addLast(GATED_RESPONSE, gatedResponseHeaders);
         p.addLast(REQUEST_GATE, new GateHandler(settings.gate(), settings.listen().hosts(), settings.clientIp(),
-                verifier, metrics));
+                verifier, metrics, throttle));
         // After the gate: a denied request's client never gets a "100 Continue".
         p.addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
     }

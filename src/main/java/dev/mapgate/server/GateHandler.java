@@ -1,11 +1,13 @@
 package dev.mapgate.server;
 
 import dev.mapgate.config.GateSettings;
+import dev.mapgate.config.ThrottleSettings;
 import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.ClientAddressResolver;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.DenyReason;
+import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.gate.GatePolicy;
 import dev.mapgate.gate.RequestTarget;
 import dev.mapgate.gate.Route;
@@ -54,6 +56,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     private final ClientAddressResolver clientIp;
     private final Executor verifier;
     private final Metrics metrics;
+    private final FailureThrottle throttle;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
     private State state = State.IDLE;
     private FullHttpResponse pendingResponse;
@@ -61,14 +64,16 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     /**
      * @param hosts    the hosts an absolute-form request-target may name ({@code listen.hosts})
      * @param clientIp who may report the client's address, and in which header
+     * @param throttle failed credentials per address; one for the whole server
      */
     GateHandler(GateSettings gate, AcceptedHosts hosts, ClientAddressResolver clientIp, Executor verifier,
-                Metrics metrics) {
+                Metrics metrics, FailureThrottle throttle) {
         this.gate = gate;
         this.hosts = hosts;
         this.clientIp = clientIp;
         this.verifier = verifier;
         this.metrics = metrics;
+        this.throttle = throttle;
     }
 
     @Override
@@ -107,6 +112,11 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         if (target.authority() != null) {
             // RFC 9112 section 3.2.2: the host in an absolute-form target replaces Host.
             request.headers().set(HttpHeaderNames.HOST, target.authority().toString());
+        }
+        long retryAfter = coolDownLeft(client, target);
+        if (retryAfter > 0) {
+            throttled(ctx, request, retryAfter);
+            return;
         }
 
         HttpHeaders headers = request.headers();
@@ -165,11 +175,52 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (decision.reason() == DenyReason.BAD_CREDENTIAL) {
+            countFailure(exchange.client());
+        }
         FullHttpResponse denial = Responses.plain(ctx.alloc(), HttpResponseStatus.valueOf(gate.denyStatus()),
                 HttpMethod.HEAD.equals(request.method()));
         if (gate.denyStatus() == 401 && gate.hasBasicUsers()) {
             denial.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + gate.realm() + "\"");
         }
+        respondAndDiscard(ctx, request, denial);
+    }
+
+    /** Seconds until the client's cool-down ends when it is in one and the path is gated; else 0. */
+    private long coolDownLeft(ClientAddress client, RequestTarget target) {
+        if (!gate.throttle().enabled() || !gate.policy().mayThrottle(client.address())) {
+            return 0;
+        }
+        // The table first: almost always a miss, and cheaper than matching the path's globs.
+        long seconds = throttle.blockedForSeconds(client.address());
+        return seconds > 0 && gate.policy().route(target.path()) == Route.GATED ? seconds : 0;
+    }
+
+    /**
+     * Only a credential that was tried and failed counts: not a missing one (someone opening a
+     * map is not guessing), nor one the ip check refused before trying it.
+     */
+    private void countFailure(ClientAddress client) {
+        ThrottleSettings limits = gate.throttle();
+        if (limits.enabled() && gate.policy().mayThrottle(client.address())
+                && throttle.recordFailure(client.address(), limits)) {
+            LOG.debug("event=throttle-started client={} cool_down={}", client.address().getHostAddress(),
+                    limits.coolDown());
+            metrics.throttleStarted();
+        }
+    }
+
+    /**
+     * Answers 429 without checking the credential, so that guessing on costs no bcrypt run
+     * either. It is decided before the origin is asked, so it says nothing about the file; it is
+     * recorded as a gated denial, so the access log and meters show reason=throttled and
+     * GatedResponseHeaders keeps it out of shared caches like any other denial.
+     */
+    private void throttled(ChannelHandlerContext ctx, HttpRequest request, long retryAfterSeconds) {
+        Exchange.current(ctx.channel()).decision(Decision.deny(DenyReason.THROTTLED, null));
+        FullHttpResponse denial = Responses.plain(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
+                HttpMethod.HEAD.equals(request.method()));
+        denial.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         respondAndDiscard(ctx, request, denial);
     }
 

@@ -1,6 +1,7 @@
 package dev.mapgate.server;
 
 import dev.mapgate.config.Settings;
+import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.tls.ServerTls;
@@ -62,6 +63,8 @@ public final class MapgateServer implements AutoCloseable {
         ThreadPoolExecutor verifier = new ThreadPoolExecutor(verifierThreads, verifierThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(256), new DefaultThreadFactory("mapgate-bcrypt", true));
         ChannelGroup clients = new DefaultChannelGroup("mapgate-clients", GlobalEventExecutor.INSTANCE);
+        // One table for the server's life, sized once: max-tracked is read at startup only.
+        FailureThrottle throttle = new FailureThrottle(settings.gate().throttle().maxTracked());
         OriginPool originPool = null;
         ServerTls tls = null;
         try {
@@ -73,7 +76,8 @@ public final class MapgateServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ClientChannelInitializer(settings, originPool, verifier, clients, tls, metrics))
+                    .childHandler(new ClientChannelInitializer(settings, originPool, verifier, clients, tls, metrics,
+                            throttle))
                     .bind(settings.listen().host(), settings.listen().port())
                     .sync()
                     .channel();
