@@ -151,6 +151,15 @@ final class ConfigValues {
         return duration;
     }
 
+    /** As {@link #positiveDuration(String)}, and at most {@code max} (a whole number of days). */
+    Duration positiveDuration(String key, Duration max) {
+        Duration duration = positiveDuration(key);
+        if (duration.compareTo(max) > 0) {
+            throw problem(key, duration.toMillis() + "ms is more than " + max.toDays() + "d");
+        }
+        return duration;
+    }
+
     /** A size in bytes ({@code 8KiB}, {@code 512}), greater than zero and at most {@link Integer#MAX_VALUE}. */
     int positiveIntSize(String key) {
         requirePresent(key);

@@ -9,9 +9,10 @@ import dev.mapgate.gate.GatePolicy;
  * @param realm          Basic realm for {@code WWW-Authenticate} on a 401
  * @param denyStatus     404, 401 or 403
  * @param hasBasicUsers  whether any Basic user is configured (a 401 then offers Basic)
+ * @param throttle       brute-force throttling of failed credentials
  */
 public record GateSettings(GatePolicy policy, String tokenHeader, String realm, int denyStatus,
-                           boolean hasBasicUsers) {
+                           boolean hasBasicUsers, ThrottleSettings throttle) {
 
     /**
      * Leaves out the policy: it holds the tokens and hashes, and this record ends up in logs via
@@ -20,6 +21,6 @@ public record GateSettings(GatePolicy policy, String tokenHeader, String realm, 
     @Override
     public String toString() {
         return "GateSettings[policy=<not shown>, tokenHeader=" + tokenHeader + ", realm=" + realm
-                + ", denyStatus=" + denyStatus + ", hasBasicUsers=" + hasBasicUsers + "]";
+                + ", denyStatus=" + denyStatus + ", hasBasicUsers=" + hasBasicUsers + ", throttle=" + throttle + "]";
     }
 }

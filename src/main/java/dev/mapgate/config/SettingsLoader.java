@@ -406,7 +406,16 @@ public final class SettingsLoader {
             } catch (IllegalArgumentException e) {
                 throw gateProblem("mapgate.gate", e);
             }
-            return new GateSettings(policy, header, realm, denyStatus, !users.isEmpty());
+            return new GateSettings(policy, header, realm, denyStatus, !users.isEmpty(), throttle(p + "throttle."));
+        }
+
+        private ThrottleSettings throttle(String p) {
+            return new ThrottleSettings(
+                    values.bool(p + "enabled"),
+                    values.intInRange(p + "max-failures", 1, Integer.MAX_VALUE),
+                    values.positiveDuration(p + "window", ThrottleSettings.MAX_DURATION),
+                    values.positiveDuration(p + "cool-down", ThrottleSettings.MAX_DURATION),
+                    values.intInRange(p + "max-tracked", 1, ThrottleSettings.MAX_TRACKED));
         }
 
         private PathGlobs paths(String key) {

@@ -7,6 +7,8 @@ public enum DenyReason {
     BAD_CREDENTIAL("bad-credential"),
     /** A trusted proxy reported the client in a form that could not be read as an address. */
     CLIENT_ADDRESS("client-address"),
+    /** The address failed too many credentials lately; answered 429 without checking this one. */
+    THROTTLED("throttled"),
     /** Deciding failed; the gate fails closed. */
     ERROR("error");
 

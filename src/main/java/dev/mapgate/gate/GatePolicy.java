@@ -97,6 +97,16 @@ public final class GatePolicy {
                 && client.known() && !allowIps.isEmpty() && allowIps.contains(client.address());
     }
 
+    /**
+     * Whether failed credentials from {@code client} may count towards locking it out. Not for an
+     * unknown client, which is denied anyway, and not for an address in {@code allow-ips}: those
+     * are Sentry's, and Sentry fetches for all its customers from them. Anyone could point their
+     * own Sentry project at these maps with a wrong token, and so lock out the operator's Sentry.
+     */
+    public boolean mayThrottle(InetAddress client) {
+        return client != null && !allowIps.contains(client);
+    }
+
     /** Whether {@code token} is one of the configured tokens. For startup messages, not for requests. */
     public boolean acceptsToken(String token) {
         CredentialCheck check = credentials.checkWithoutBcrypt(token, null);

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
  * Owns every meter name and tag mapgate publishes, so that dashboards and alerts have one place
@@ -41,6 +42,7 @@ public final class Metrics {
     private final Counter credentialDrift;
     private final Counter clientAddressUnknown;
     private final Counter proxyHeaderRefused;
+    private final Counter throttleStarted;
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Timer originResponseTime;
@@ -59,6 +61,10 @@ public final class Metrics {
         this.proxyHeaderRefused = Counter.builder("mapgate.proxy.protocol.refused")
                 .description("Connections closed for a PROXY header from an untrusted peer, or a bad or missing one"
                         + " from a trusted peer")
+                .register(registry);
+        this.throttleStarted = Counter.builder("mapgate.gate.throttle.started")
+                .description("Client addresses that failed gate.throttle.max-failures credentials within the window"
+                        + " and began a cool-down")
                 .register(registry);
         this.bytesIn = Counter.builder("mapgate.client.bytes").tag("direction", "in").baseUnit("bytes")
                 .description("Request body bytes received from clients").register(registry);
@@ -137,6 +143,25 @@ public final class Metrics {
 
     public void proxyHeaderRefused() {
         proxyHeaderRefused.increment();
+    }
+
+    /** An address failed too many credentials and is now refused on gated paths for a while. */
+    public void throttleStarted() {
+        throttleStarted.increment();
+    }
+
+    /**
+     * Publishes how many addresses the failure throttle tracks now; once per server.
+     *
+     * @param tracked counts the table's live entries; read at each scrape
+     */
+    public void throttleTable(IntSupplier tracked) {
+        // Held strongly: a gauge keeps its object weakly, and nothing else would keep this lambda.
+        Gauge.builder("mapgate.gate.throttle.tracked", tracked, IntSupplier::getAsInt)
+                .description("Client addresses the failure throttle is counting or cooling down now;"
+                        + " at most gate.throttle.max-tracked")
+                .strongReference(true)
+                .register(registry);
     }
 
     public void bytesIn(long bytes) {

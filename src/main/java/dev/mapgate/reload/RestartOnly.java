@@ -27,6 +27,8 @@ public final class RestartOnly {
         differs(changed, "mapgate.listen.io-threads", a.ioThreads(), b.ioThreads());
         differs(changed, "mapgate.listen.max-connections", a.maxConnections(), b.maxConnections());
         differs(changed, "mapgate.listen.tls", a.tls(), b.tls());
+        differs(changed, "mapgate.gate.throttle.max-tracked", running.gate().throttle().maxTracked(),
+                loaded.gate().throttle().maxTracked());
         differs(changed, "mapgate.origin", running.origin(), loaded.origin());
         differs(changed, "mapgate.admin", running.admin(), loaded.admin());
         differs(changed, "mapgate.reload.check-interval", running.reloadInterval(), loaded.reloadInterval());

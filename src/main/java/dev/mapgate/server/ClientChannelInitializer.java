@@ -3,6 +3,7 @@ package dev.mapgate.server;
 import dev.mapgate.config.ListenSettings;
 import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.Settings;
+import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.origin.ProxyHandler;
@@ -51,6 +52,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionLimit connections;
     private final ServerTls tls;
     private final Metrics metrics;
+    private final FailureThrottle throttle;
 
     /**
      * @param live       the config in force: a new connection is set up by the snapshot current
@@ -58,9 +60,10 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
      * @param draining   whether shutdown has begun: a connection accepted then is closed after its first response
      * @param originPool the pool for {@code origin.url}, or {@code null} for the static origin
      * @param tls        the listener's TLS, or {@code null} for plain HTTP
+     * @param throttle   failed credentials per address, shared by every connection
      */
     ClientChannelInitializer(LiveSettings live, BooleanSupplier draining, OriginPool originPool, Executor verifier,
-                             ChannelGroup clients, ServerTls tls, Metrics metrics) {
+                             ChannelGroup clients, ServerTls tls, Metrics metrics, FailureThrottle throttle) {
         this.clients = clients;
         // What only a restart changes (the origin, the connection cap) is read from the config
         // the server started with, so a reload cannot half-apply it.
@@ -71,6 +74,9 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.verifier = verifier;
         this.tls = tls;
         this.metrics = metrics;
+        this.throttle = throttle;
+        // Here rather than per connection: one initializer and one throttle per server.
+        metrics.throttleTable(throttle::tracked);
         this.connections = new ConnectionLimit(startup.listen().maxConnections());
     }
 
@@ -142,7 +148,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private void addGate(ChannelPipeline p, Settings settings) {
         // Before the gate, so it also sees the gate's own denials on the way out.
         p.addLast(GATED_RESPONSE, new GatedResponseHeaders(settings.gate().tokenHeader()));
-        p.addLast(REQUEST_GATE, new GateHandler(live::requestRules, verifier, metrics));
+        p.addLast(REQUEST_GATE, new GateHandler(live::requestRules, verifier, metrics, throttle));
         // After the gate: a denied request's client never gets a "100 Continue".
         p.addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
     }

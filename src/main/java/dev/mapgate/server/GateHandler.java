@@ -2,10 +2,12 @@ package dev.mapgate.server;
 
 import dev.mapgate.config.GateSettings;
 import dev.mapgate.config.RequestRules;
+import dev.mapgate.config.ThrottleSettings;
 import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.ClientAddressResolver;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.DenyReason;
+import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.gate.GatePolicy;
 import dev.mapgate.gate.RequestTarget;
 import dev.mapgate.gate.Route;
@@ -53,17 +55,22 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     private final Supplier<RequestRules> rules;
     private final Executor verifier;
     private final Metrics metrics;
+    private final FailureThrottle throttle;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
     private State state = State.IDLE;
     private FullHttpResponse pendingResponse;
     /** The rules the request in progress is judged by, taken when its head arrived. */
     private GateSettings gate;
 
-    /** @param rules the current config's rules; asked once per request, so a reload applies to the next one */
-    GateHandler(Supplier<RequestRules> rules, Executor verifier, Metrics metrics) {
+    /**
+     * @param rules    the current config's rules; asked once per request, so a reload applies to the next one
+     * @param throttle failed credentials per address; one for the whole server
+     */
+    GateHandler(Supplier<RequestRules> rules, Executor verifier, Metrics metrics, FailureThrottle throttle) {
         this.rules = rules;
         this.verifier = verifier;
         this.metrics = metrics;
+        this.throttle = throttle;
     }
 
     @Override
@@ -105,6 +112,11 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         if (target.authority() != null) {
             // RFC 9112 section 3.2.2: the host in an absolute-form target replaces Host.
             request.headers().set(HttpHeaderNames.HOST, target.authority().toString());
+        }
+        long retryAfter = coolDownLeft(client, target);
+        if (retryAfter > 0) {
+            throttled(ctx, request, retryAfter);
+            return;
         }
 
         HttpHeaders headers = request.headers();
@@ -163,11 +175,52 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (decision.reason() == DenyReason.BAD_CREDENTIAL) {
+            countFailure(exchange.client());
+        }
         FullHttpResponse denial = Responses.plain(ctx.alloc(), HttpResponseStatus.valueOf(gate.denyStatus()),
                 HttpMethod.HEAD.equals(request.method()));
         if (gate.denyStatus() == 401 && gate.hasBasicUsers()) {
             denial.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + gate.realm() + "\"");
         }
+        respondAndDiscard(ctx, request, denial);
+    }
+
+    /** Seconds until the client's cool-down ends when it is in one and the path is gated; else 0. */
+    private long coolDownLeft(ClientAddress client, RequestTarget target) {
+        if (!gate.throttle().enabled() || !gate.policy().mayThrottle(client.address())) {
+            return 0;
+        }
+        // The table first: almost always a miss, and cheaper than matching the path's globs.
+        long seconds = throttle.blockedForSeconds(client.address());
+        return seconds > 0 && gate.policy().route(target.path()) == Route.GATED ? seconds : 0;
+    }
+
+    /**
+     * Only a credential that was tried and failed counts: not a missing one (someone opening a
+     * map is not guessing), nor one the ip check refused before trying it.
+     */
+    private void countFailure(ClientAddress client) {
+        ThrottleSettings limits = gate.throttle();
+        if (limits.enabled() && gate.policy().mayThrottle(client.address())
+                && throttle.recordFailure(client.address(), limits)) {
+            LOG.debug("event=throttle-started client={} cool_down={}", client.address().getHostAddress(),
+                    limits.coolDown());
+            metrics.throttleStarted();
+        }
+    }
+
+    /**
+     * Answers 429 without checking the credential, so that guessing on costs no bcrypt run
+     * either. It is decided before the origin is asked, so it says nothing about the file; it is
+     * recorded as a gated denial, so the access log and meters show reason=throttled and
+     * GatedResponseHeaders keeps it out of shared caches like any other denial.
+     */
+    private void throttled(ChannelHandlerContext ctx, HttpRequest request, long retryAfterSeconds) {
+        Exchange.current(ctx.channel()).decision(Decision.deny(DenyReason.THROTTLED, null));
+        FullHttpResponse denial = Responses.plain(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
+                HttpMethod.HEAD.equals(request.method()));
+        denial.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         respondAndDiscard(ctx, request, denial);
     }
 

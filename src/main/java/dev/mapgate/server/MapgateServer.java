@@ -6,6 +6,7 @@ import dev.mapgate.admin.Probes;
 import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
+import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.reload.ConfigReloader;
@@ -92,6 +93,8 @@ public final class MapgateServer implements AutoCloseable {
 
     private void bind(Settings settings, Metrics metrics) throws InterruptedException {
         tls = settings.listen().tls() == null ? null : ServerTls.load(settings.listen().tls());
+        // One table for the server's life, sized once: max-tracked is read at startup only.
+        FailureThrottle throttle = new FailureThrottle(settings.gate().throttle().maxTracked());
         originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), NioSocketChannel.class, metrics) : null;
         listener = new ServerBootstrap()
                 .group(group)
@@ -100,7 +103,7 @@ public final class MapgateServer implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ClientChannelInitializer(live, draining::get, originPool, verifier, clients, tls,
-                        metrics))
+                        metrics, throttle))
                 .bind(settings.listen().host(), settings.listen().port())
                 .sync()
                 .channel();

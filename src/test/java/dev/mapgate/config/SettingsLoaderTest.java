@@ -95,6 +95,8 @@ class SettingsLoaderTest {
         assertThat(settings.gate().tokenHeader()).isEqualTo("X-Sentry-Token");
         assertThat(settings.gate().realm()).isEqualTo("mapgate");
         assertThat(settings.gate().denyStatus()).isEqualTo(404);
+        assertThat(settings.gate().throttle()).isEqualTo(
+                new ThrottleSettings(true, 10, Duration.ofMinutes(1), Duration.ofMinutes(5), 65536));
         assertThat(settings.admin()).isEqualTo(new AdminSettings("127.0.0.1", 9090));
         assertThat(settings.gate().policy().decide("/a/b.js.MAP", loopback(), TOKEN, null).allowed())
                 .as("the default gate.paths covers source maps in any folder, case-insensitively, and the default"
@@ -484,6 +486,49 @@ class SettingsLoaderTest {
     void aDenyStatusOtherThan404Or401Or403IsRejected() {
         assertThat(problem(VALID_GATE + "mapgate.gate.deny-status = 500\n"))
                 .startsWith("mapgate.gate.deny-status: 500 is not one of");
+    }
+
+    @Test
+    void throttleSettingsAreReadFromTheFile() throws IOException {
+        Settings settings = load(VALID_GATE + """
+                mapgate.gate.throttle {
+                  enabled = off
+                  max-failures = 1
+                  window = 30s
+                  cool-down = 365d
+                  max-tracked = 16777216
+                }
+                """);
+
+        assertThat(settings.gate().throttle()).isEqualTo(
+                new ThrottleSettings(false, 1, Duration.ofSeconds(30), Duration.ofDays(365), 16_777_216));
+        assertThat(settings.gate().toString()).as("the startup log shows the limits")
+                .contains("throttle=ThrottleSettings[enabled=false, maxFailures=1");
+    }
+
+    @Test
+    void everyThrottleKeyRejectsABadValueNamingItsKey() {
+        String p = VALID_GATE + "mapgate.gate.throttle.";
+        assertThat(problem(p + "enabled = sometimes\n"))
+                .startsWith("mapgate.gate.throttle.enabled: expected on or off (or true or false), got a string");
+        assertThat(problem(p + "max-failures = 0\n"))
+                .isEqualTo("mapgate.gate.throttle.max-failures: 0 is out of range 1-2147483647");
+        assertThat(problem(p + "window = 0s\n"))
+                .isEqualTo("mapgate.gate.throttle.window: 0ms must be greater than zero");
+        assertThat(problem(p + "window = 366d\n"))
+                .as("nanoTime arithmetic must not overflow")
+                .isEqualTo("mapgate.gate.throttle.window: 31622400000ms is more than 365d");
+        assertThat(problem(p + "cool-down = -1m\n"))
+                .isEqualTo("mapgate.gate.throttle.cool-down: -60000ms must be greater than zero");
+        assertThat(problem(p + "cool-down = later\n"))
+                .startsWith("mapgate.gate.throttle.cool-down: is not a duration");
+        assertThat(problem(p + "max-tracked = 0\n"))
+                .isEqualTo("mapgate.gate.throttle.max-tracked: 0 is out of range 1-16777216");
+        assertThat(problem(p + "max-tracked = 16777217\n"))
+                .as("memory is reserved for every slot's entry once the table fills")
+                .isEqualTo("mapgate.gate.throttle.max-tracked: 16777217 is out of range 1-16777216");
+        assertThat(problem(p + "max-failure = 5\n"))
+                .isEqualTo("mapgate.gate.throttle.max-failure: unknown key; did you mean max-failures?");
     }
 
     @Test

@@ -94,6 +94,19 @@ class GatePolicyTest {
     }
 
     @Test
+    void failuresCountAgainstStrangersButNeverAgainstSentrysSharedAddressesOrAnUnknownClient() {
+        GatePolicy credentialOnly = policy(EnumSet.of(Check.CREDENTIAL));
+
+        assertThat(credentialOnly.mayThrottle(STRANGER)).isTrue();
+        assertThat(credentialOnly.mayThrottle(SENTRY))
+                .as("every Sentry customer's fetches come from there; one of them must not lock out the rest")
+                .isFalse();
+        assertThat(policy(BOTH).mayThrottle(SENTRY)).isFalse();
+        assertThat(credentialOnly.mayThrottle(null)).as("denied anyway, and all unknowns would share one entry")
+                .isFalse();
+    }
+
+    @Test
     void anUngatedPathPassesWithoutAnyCheck() {
         assertThat(policy(BOTH).decide("/static/app.js", STRANGER, null, null)).isEqualTo(Decision.pass());
     }

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.config.GateSettings;
 import dev.mapgate.config.RequestRules;
+import dev.mapgate.config.ThrottleSettings;
 import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.BasicUser;
 import dev.mapgate.gate.Check;
 import dev.mapgate.gate.Credentials;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.DenyReason;
+import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.gate.GatePolicy;
 import dev.mapgate.gate.CidrSet;
 import dev.mapgate.gate.ClientAddressResolver;
@@ -39,6 +41,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -47,6 +50,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +61,10 @@ class GateHandlerTest {
     private static final String ALICE_HASH = BCrypt.withDefaults().hashToString(4, "alice-pw".toCharArray());
     private static final String SENTRY_IP = "203.0.113.7";
     private static final Executor SAME_THREAD = Runnable::run;
+    private static final ThrottleSettings THROTTLE =
+            new ThrottleSettings(true, 3, Duration.ofMinutes(1), Duration.ofMinutes(5), 64);
+    /** Not in allow-ips: a stranger whose guesses count. */
+    private static final String STRANGER_IP = "192.0.2.66";
 
     private final List<EmbeddedChannel> channels = new ArrayList<>();
 
@@ -104,11 +112,16 @@ class GateHandlerTest {
     }
 
     private static GateSettings settings(Set<Check> require, int denyStatus, boolean withBasicUsers) {
+        return settings(require, denyStatus, withBasicUsers, THROTTLE);
+    }
+
+    private static GateSettings settings(Set<Check> require, int denyStatus, boolean withBasicUsers,
+                                         ThrottleSettings throttle) {
         List<BasicUser> users = withBasicUsers ? List.of(new BasicUser("alice", ALICE_HASH)) : List.of();
         GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of("**/*.map")), require,
                 CidrSet.parse(List.of(SENTRY_IP, "198.51.100.0/24")),
                 new Credentials(List.of(new Token("sentry", TOKEN)), users));
-        return new GateSettings(policy, TOKEN_HEADER, "sourcemaps", denyStatus, withBasicUsers);
+        return new GateSettings(policy, TOKEN_HEADER, "sourcemaps", denyStatus, withBasicUsers, throttle);
     }
 
     private static GateSettings ipAndCredential() {
@@ -127,7 +140,25 @@ class GateHandlerTest {
     private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier, AcceptedHosts hosts,
                                         ClientAddressResolver clientIp, Metrics metrics) {
         EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(),
-                new GateHandler(() -> new RequestRules(settings, hosts, clientIp), verifier, metrics)) {
+                new GateHandler(() -> new RequestRules(settings, hosts, clientIp), verifier, metrics, new FailureThrottle(64))) {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return new InetSocketAddress(remoteIp, 5555);
+            }
+        };
+        channels.add(channel);
+        return channel;
+    }
+
+    /**
+     * A channel from {@code remoteIp} whose gate shares {@code throttle} with other channels, as all
+     * connections to one server do; with GatedResponseHeaders in front, as in the real pipeline.
+     */
+    private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier,
+                                        FailureThrottle throttle, Metrics metrics) {
+        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GatedResponseHeaders(TOKEN_HEADER),
+                new GateHandler(() -> new RequestRules(settings, AcceptedHosts.NONE, ClientAddressResolver.peerOnly()),
+                        verifier, metrics, throttle)) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return new InetSocketAddress(remoteIp, 5555);
@@ -139,7 +170,9 @@ class GateHandlerTest {
 
     /** A channel whose peer address is Netty's EmbeddedSocketAddress: no IP address at all. */
     private EmbeddedChannel channelWithoutIp(GateSettings settings) {
-        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(() -> new RequestRules(settings, AcceptedHosts.NONE, ClientAddressResolver.peerOnly()), SAME_THREAD, Metrics.inMemory()));
+        EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(
+                () -> new RequestRules(settings, AcceptedHosts.NONE, ClientAddressResolver.peerOnly()), SAME_THREAD,
+                Metrics.inMemory(), new FailureThrottle(64)));
         channels.add(channel);
         return channel;
     }
@@ -610,5 +643,155 @@ class GateHandlerTest {
         assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(decisionOn(channel).route()).isEqualTo(Route.GATED);
         assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    // ---- throttling of failed credentials ------------------------------------------------------
+
+    /** A credential-only gate, so that a stranger's credential is checked and its failures count. */
+    private static GateSettings credentialOnly(ThrottleSettings throttle) {
+        return settings(EnumSet.of(Check.CREDENTIAL), 404, true, throttle);
+    }
+
+    /** Sends {@code request} without a body and returns the gate's answer; nothing may be forwarded. */
+    private static Denial denied(EmbeddedChannel channel, HttpRequest request) {
+        channel.writeInbound(request, LastHttpContent.EMPTY_LAST_CONTENT);
+        Denial denial = readDenial(channel);
+        assertNothingForwarded(channel);
+        return denial;
+    }
+
+    private static Denial deniedGet(EmbeddedChannel channel, String uri, String... headerPairs) {
+        return denied(channel, get(uri, headerPairs));
+    }
+
+    /** Sends one GET for {@code uri}, which must reach the origin whole. */
+    private static void forwardedGet(EmbeddedChannel channel, String uri, String... headerPairs) {
+        HttpRequest request = get(uri, headerPairs);
+        channel.writeInbound(request, LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat((Object) channel.readInbound()).as("%s is forwarded", uri).isSameAs(request);
+        assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat((Object) channel.readOutbound()).as("the origin answers, not the gate").isNull();
+    }
+
+    private static double counted(Metrics metrics, String name) {
+        return metrics.registry().get(name).counter().count();
+    }
+
+    @Test
+    void anAddressThatGuessesWrongTooOftenGets429OnGatedPathsUntilItsCoolDownEnds() {
+        AtomicLong clock = new AtomicLong();
+        FailureThrottle throttle = new FailureThrottle(64, clock::get);
+        Metrics metrics = Metrics.inMemory();
+        GateSettings gate = credentialOnly(THROTTLE);
+        EmbeddedChannel attacker = channelFrom(STRANGER_IP, gate, SAME_THREAD, throttle, metrics);
+
+        for (int i = 0; i < THROTTLE.maxFailures(); i++) {
+            assertThat(deniedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, "guess-" + i).status())
+                    .as("below the limit a wrong token is denied as usual").isEqualTo(404);
+            assertThat(decisionOn(attacker).reason()).isEqualTo(DenyReason.BAD_CREDENTIAL);
+        }
+        assertThat(counted(metrics, "mapgate.gate.throttle.started")).isEqualTo(1.0);
+
+        clock.addAndGet(Duration.ofSeconds(10).toNanos());
+        Denial throttled = deniedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
+        assertThat(throttled.status()).as("even the valid token is not checked during the cool-down").isEqualTo(429);
+        assertThat(throttled.header(HttpHeaderNames.RETRY_AFTER)).isEqualTo("290");
+        assertThat(throttled.body()).isEqualTo("429 Too Many Requests\n");
+        assertThat(decisionOn(attacker)).as("what the access log and mapgate.requests show")
+                .isEqualTo(Decision.deny(DenyReason.THROTTLED, null));
+        assertThat(DenyReason.THROTTLED.label()).isEqualTo("throttled");
+        assertThat(throttled.header(HttpHeaderNames.CACHE_CONTROL))
+                .as("a gated denial, kept out of shared caches like any other").isEqualTo("private, no-store");
+        assertThat(throttled.header(HttpHeaderNames.VARY)).isEqualTo(TOKEN_HEADER + ", Authorization");
+        assertThat(throttled.header(HttpHeaderNames.CONNECTION)).as("the connection is kept, as for any denial")
+                .isNull();
+
+        Denial head = denied(attacker, request(HttpMethod.HEAD, "/other/file.js.map"));
+        assertThat(head.status()).as("every gated path, whether the file exists or not").isEqualTo(429);
+        assertThat(head.body()).isEmpty();
+
+        forwardedGet(attacker, "/assets/app.js", TOKEN_HEADER, TOKEN);
+        assertThat(decisionOn(attacker).route()).as("assets outside the gate are still served").isEqualTo(Route.PASS);
+
+        EmbeddedChannel neighbour = channelFrom("192.0.2.67", gate, SAME_THREAD, throttle, metrics);
+        forwardedGet(neighbour, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
+
+        clock.addAndGet(Duration.ofMinutes(5).minusSeconds(10).minusNanos(1).toNanos());
+        assertThat(deniedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, TOKEN).header(HttpHeaderNames.RETRY_AFTER))
+                .as("rounded up: a client that waits that long is not turned away again").isEqualTo("1");
+        clock.incrementAndGet();
+        forwardedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
+        assertThat(decisionOn(attacker)).isEqualTo(Decision.allow("sentry"));
+        assertThat(counted(metrics, "mapgate.gate.throttle.started")).isEqualTo(1.0);
+    }
+
+    @Test
+    void onlyACredentialThatWasTriedAndFailedCountsAsAGuess() {
+        FailureThrottle throttle = new FailureThrottle(64);
+        Metrics metrics = Metrics.inMemory();
+        EmbeddedChannel noCredential = channelFrom(STRANGER_IP, credentialOnly(THROTTLE), SAME_THREAD, throttle,
+                metrics);
+        EmbeddedChannel refusedByIp = channelFrom("192.0.2.99", ipAndCredential(), SAME_THREAD, throttle, metrics);
+
+        for (int i = 0; i < 2 * THROTTLE.maxFailures(); i++) {
+            assertThat(deniedGet(noCredential, "/assets/app.js.map").status())
+                    .as("someone opening a map without a token is not guessing").isEqualTo(404);
+            assertThat(deniedGet(refusedByIp, "/assets/app.js.map", TOKEN_HEADER, "guess").status())
+                    .as("the ip check refused it before the token was tried").isEqualTo(404);
+            assertThat(decisionOn(refusedByIp).reason()).isEqualTo(DenyReason.IP);
+        }
+
+        assertThat(throttle.tracked()).isZero();
+        forwardedGet(noCredential, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
+    }
+
+    @Test
+    void sentrysSharedAddressesAreNeverThrottledSoNoOtherSentryCustomerCanLockItOut() {
+        FailureThrottle throttle = new FailureThrottle(64);
+        EmbeddedChannel sentry = channelFrom(SENTRY_IP, credentialOnly(THROTTLE), SAME_THREAD, throttle,
+                Metrics.inMemory());
+
+        for (int i = 0; i < 2 * THROTTLE.maxFailures(); i++) {
+            assertThat(deniedGet(sentry, "/assets/app.js.map", TOKEN_HEADER, "another-customers-token").status())
+                    .isEqualTo(404);
+        }
+
+        assertThat(throttle.tracked()).isZero();
+        forwardedGet(sentry, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
+    }
+
+    @Test
+    void withThrottlingOffFailuresAreNeitherCountedNorPunished() {
+        FailureThrottle throttle = new FailureThrottle(64);
+        ThrottleSettings off = new ThrottleSettings(false, 1, Duration.ofMinutes(1), Duration.ofMinutes(5), 64);
+        EmbeddedChannel channel = channelFrom(STRANGER_IP, credentialOnly(off), SAME_THREAD, throttle,
+                Metrics.inMemory());
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(deniedGet(channel, "/assets/app.js.map", TOKEN_HEADER, "guess").status()).isEqualTo(404);
+        }
+
+        assertThat(throttle.tracked()).isZero();
+        forwardedGet(channel, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
+    }
+
+    @Test
+    void aWrongBasicPasswordCountsOnceVerifiedAndAThrottledAddressCostsNoBcryptRun() throws InterruptedException {
+        HeldExecutor verifier = new HeldExecutor();
+        FailureThrottle throttle = new FailureThrottle(64);
+        ThrottleSettings oneStrike = new ThrottleSettings(true, 1, Duration.ofMinutes(1), Duration.ofMinutes(5), 64);
+        EmbeddedChannel channel = channelFrom(STRANGER_IP, credentialOnly(oneStrike), verifier, throttle,
+                Metrics.inMemory());
+
+        channel.writeInbound(get("/assets/app.js.map", "Authorization", basic("alice:guess")),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+        verifier.runOnVerifierThread();
+        channel.runPendingTasks();
+        assertThat(readDenial(channel).status()).isEqualTo(404);
+        assertThat(decisionOn(channel).reason()).isEqualTo(DenyReason.BAD_CREDENTIAL);
+
+        Denial denial = denied(channel, get("/assets/app.js.map", "Authorization", basic("alice:alice-pw")));
+        assertThat(denial.status()).isEqualTo(429);
+        assertThat(verifier.pending()).as("the cool-down is checked before bcrypt is even queued").isZero();
     }
 }
