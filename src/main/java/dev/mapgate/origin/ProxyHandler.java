@@ -282,7 +282,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 detach();
                 ch.close();
                 metrics.originError("timeout");
-                LOG.warn("event=origin-timeout after_ms={} path={}", millis, request.uri());
+                LOG.warn("event=origin-timeout after_ms={} path={}", millis, withoutQuery(request.uri()));
                 fail(HttpResponseStatus.GATEWAY_TIMEOUT);
             }
         }, millis, TimeUnit.MILLISECONDS);
@@ -311,6 +311,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             pendingError = error;
             readClient();
         }
+    }
+
+    /** Logs leave the query out: clients that cannot set a header put their token there. */
+    private static String withoutQuery(String uri) {
+        int question = uri.indexOf('?');
+        return question < 0 ? uri : uri.substring(0, question);
     }
 
     private static boolean isTls(Throwable cause) {

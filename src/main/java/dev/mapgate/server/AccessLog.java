@@ -1,10 +1,13 @@
 package dev.mapgate.server;
 
+import static net.logstash.logback.argument.StructuredArguments.v;
+
 import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.RequestTarget;
 import io.netty.channel.Channel;
 import io.netty.util.NetUtil;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -12,13 +15,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One line per request on its own logger, {@code mapgate.access}, so operators can route or mute
- * it in logback.xml. It carries names, never secrets: the credential column is the configured
- * name of the token or user that matched.
+ * One line per request on its own logger, {@code mapgate.access}, so operators can route, filter
+ * or mute it in logback.xml. It carries names, never secrets: the credential column is the
+ * configured name of the token or user that matched, and the path is the canonical path without
+ * the query, where a careless client may put a token.
+ *
+ * <p>Every field is also a structured argument: a pattern layout prints the message below as
+ * {@code key=value} text, and a JSON encoder (LogstashEncoder) writes each field under its own
+ * name, numbers as numbers. Both read the same values, so the two forms always agree.
  */
 final class AccessLog {
 
     private static final Logger LOG = LoggerFactory.getLogger("mapgate.access");
+
+    /**
+     * The text form. Each placeholder takes a {@code v(name, value)} argument, which prints only
+     * its value here; the name is the JSON field's, and matches the key written before it.
+     * {@code bytes_in} has no placeholder: JSON only, so the text line keeps its long-standing shape.
+     */
+    private static final String LINE = "client={} peer={} method={} path={} status={} bytes={} duration_ms={}"
+            + " route={} decision={} reason={} credential={} completed={} ua=\"{}\"";
+
+    /** Longest client-chosen string kept, so one request cannot write a huge line. */
+    private static final int MAX_CLIENT_TEXT = 256;
 
     private AccessLog() {
     }
@@ -30,21 +49,23 @@ final class AccessLog {
         Decision decision = exchange.decision();
         RequestTarget target = exchange.target();
         long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - exchange.startNanos());
-        StringBuilder line = new StringBuilder(208)
-                .append("client=").append(client(exchange.client(), channel))
-                .append(" peer=").append(address(channel.remoteAddress()))
-                .append(" method=").append(exchange.method().name())
-                .append(" path=").append(target == null ? "-" : target.encodedPath())
-                .append(" status=").append(exchange.status())
-                .append(" bytes=").append(exchange.bodyBytesOut())
-                .append(" duration_ms=").append(micros / 1000).append('.').append(micros / 100 % 10)
-                .append(" route=").append(decision == null ? "-" : decision.route().label())
-                .append(" decision=").append(decision == null ? "-" : decision.allowed() ? "allowed" : "denied")
-                .append(" reason=").append(decision == null || decision.reason() == null ? "-" : decision.reason().label())
-                .append(" credential=").append(printable(decision == null ? null : decision.credentialName()))
-                .append(" completed=").append(completed)
-                .append(" ua=\"").append(printable(exchange.userAgent())).append('"');
-        LOG.info(line.toString());
+        LOG.info(LINE,
+                v("client", client(exchange.client(), channel)),
+                v("peer", address(channel.remoteAddress())),
+                v("method", exchange.method().name()),
+                // encodedPath is percent-encoded ASCII and never includes the query.
+                v("path", target == null ? "-" : target.encodedPath()),
+                v("status", exchange.status()),
+                v("bytes", exchange.bodyBytesOut()),
+                // Milliseconds with one decimal, truncated: "12.3" in text, 12.3 in JSON.
+                v("duration_ms", BigDecimal.valueOf(micros / 100, 1)),
+                v("route", decision == null ? "-" : decision.route().label()),
+                v("decision", decision == null ? "-" : decision.allowed() ? "allowed" : "denied"),
+                v("reason", decision == null || decision.reason() == null ? "-" : decision.reason().label()),
+                v("credential", printable(decision == null ? null : decision.credentialName())),
+                v("completed", completed),
+                v("ua", printable(exchange.userAgent())),
+                v("bytes_in", exchange.bodyBytesIn()));
     }
 
     /**
@@ -65,13 +86,17 @@ final class AccessLog {
                 ? NetUtil.toAddressString(inet.getAddress()) : String.valueOf(peer);
     }
 
-    /** Keeps a client-chosen string from forging log lines or fields. */
+    /**
+     * Keeps a client-chosen string from forging text lines or fields. JSON would escape these
+     * itself, but both forms share the value, and a field that differs between them would
+     * confuse whoever moves a query from one to the other.
+     */
     private static String printable(String s) {
         if (s == null || s.isEmpty()) {
             return "-";
         }
-        StringBuilder out = new StringBuilder(Math.min(s.length(), 256));
-        for (int i = 0; i < s.length() && i < 256; i++) {
+        StringBuilder out = new StringBuilder(Math.min(s.length(), MAX_CLIENT_TEXT));
+        for (int i = 0; i < s.length() && i < MAX_CLIENT_TEXT; i++) {
             char c = s.charAt(i);
             out.append(c < 0x20 || c == 0x7f || c == '"' || c == '\\' ? '?' : c);
         }
