@@ -182,8 +182,9 @@ final class ExchangeHandler extends ChannelDuplexHandler {
      * for its response is told why first.
      */
     private void badBody(ChannelHandlerContext ctx, HttpContent content) {
+        // The class only: the decoder's message may quote what the client sent.
         LOG.debug("event=bad-body peer={} cause={}", ctx.channel().remoteAddress(),
-                content.decoderResult().cause().toString());
+                content.decoderResult().cause().getClass().getSimpleName());
         content.release();
         // Before answering: the responder drops the origin's side at once, so nothing more reaches
         // the origin, and no answer of the origin's can follow ours even if ours is slow to leave.

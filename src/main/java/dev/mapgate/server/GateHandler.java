@@ -92,8 +92,9 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         exchange.rules(snapshot);
         gate = snapshot.gate();
         if (request.decoderResult().isFailure()) {
+            // The class only: the decoder's message may quote a header value the client sent.
             LOG.debug("event=bad-request peer={} cause={}", ctx.channel().remoteAddress(),
-                    request.decoderResult().cause().toString());
+                    request.decoderResult().cause().getClass().getSimpleName());
             reject(ctx, request, statusFor(request.decoderResult().cause()));
             return;
         }
