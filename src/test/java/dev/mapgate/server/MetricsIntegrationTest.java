@@ -80,6 +80,39 @@ class MetricsIntegrationTest {
         }
     }
 
+    @Test
+    void aGuessingAddressIsThrottledWithRetryAfterAndTheScrapeSaysSo() throws Exception {
+        try (TestOrigin origin = new TestOrigin();
+             RunningMapgate mapgate = RunningMapgate.start(dir, """
+                     origin.url = "%s"
+                     gate {
+                       require = [credential]
+                       token.tokens = [ { name = "sentry-2026", value = "%s" } ]
+                       throttle { max-failures = 3, window = 1m, cool-down = 2m }
+                     }
+                     """.formatted(origin.url(), TOKEN))) {
+            try (RawClient guesser = mapgate.connectFrom("127.0.0.3"); RawClient other = mapgate.connectFrom("127.0.0.4")) {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(guesser.get("/assets/app.js.map", "X-Sentry-Token: guess-" + i).status()).isEqualTo(404);
+                }
+                RawClient.Response throttled = guesser.get("/assets/app.js.map", "X-Sentry-Token: " + TOKEN);
+                assertThat(throttled.status()).as("even the right token waits out the cool-down").isEqualTo(429);
+                assertThat(Integer.parseInt(throttled.header("Retry-After"))).isBetween(100, 120);
+                assertThat(throttled.header("Cache-Control")).contains("no-store");
+                assertThat(guesser.get("/assets/app.js").status()).as("assets are still served").isEqualTo(200);
+                assertThat(other.get("/assets/app.js.map", "X-Sentry-Token: " + TOKEN).status())
+                        .as("another address is not affected").isEqualTo(200);
+            }
+
+            String metrics = scrape(mapgate);
+
+            assertThat(value(metrics, "mapgate_requests_total", "outcome=\"denied\"", "reason=\"throttled\"")).isEqualTo(1);
+            assertThat(value(metrics, "mapgate_requests_total", "reason=\"bad-credential\"")).isEqualTo(3);
+            assertThat(value(metrics, "mapgate_gate_throttle_started_total")).isEqualTo(1);
+            assertThat(value(metrics, "mapgate_gate_throttle_tracked")).isEqualTo(1);
+        }
+    }
+
     static String scrape(RunningMapgate mapgate) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + mapgate.server().adminAddress().getPort() + "/metrics"))
