@@ -4,6 +4,7 @@ import dev.mapgate.config.ConfigProblem;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.server.ListenFailure;
 import dev.mapgate.server.MapgateServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Option;
 public final class Main implements Callable<Integer> {
 
     static final int EXIT_CONFIG = 2;
+    static final int EXIT_LISTEN = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -48,7 +50,13 @@ public final class Main implements Callable<Integer> {
         settings.warnings().forEach(w -> LOG.warn("event=config-warning problem=\"{}\"", w));
         Metrics metrics = new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 .withJvmAndNetty(ByteBufAllocator.DEFAULT);
-        MapgateServer server = MapgateServer.start(settings, metrics);
+        MapgateServer server;
+        try {
+            server = MapgateServer.start(settings, metrics);
+        } catch (ListenFailure failure) {
+            System.err.println("mapgate: " + failure.getMessage());
+            return EXIT_LISTEN;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
         boolean handled = Signals.on("TERM", () -> stop(server, stopping, stopped, true))

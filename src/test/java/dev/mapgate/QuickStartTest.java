@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.MapgateProcess;
 import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,6 +52,22 @@ class QuickStartTest {
             assertThat(mapgate.awaitExit()).isNotZero();
             assertThat(mapgate.output()).hasSize(1);
             assertThat(mapgate.output().get(0)).contains("mapgate.listen.port").contains("70000");
+        }
+    }
+
+    @Test
+    void aTakenPortStopsStartupWithOneLineNamingTheKey() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Path config = dir.resolve("taken.conf");
+            Files.writeString(config, ("mapgate { listen { host = \"127.0.0.1\", port = %d }, origin.directory = \".\", "
+                    + "gate { require = [ip], allow-ips = [\"127.0.0.1\"] } }\n")
+                    .formatted(taken.getLocalPort()), StandardCharsets.UTF_8);
+            try (MapgateProcess mapgate = MapgateProcess.start(List.of(), Map.of(), "--config", config.toString())) {
+                assertThat(mapgate.awaitExit()).as("exit status; output: %s", mapgate.output()).isEqualTo(3);
+                assertThat(mapgate.output()).as("one line, no stack trace").hasSize(1);
+                assertThat(mapgate.output().get(0)).startsWith("mapgate: mapgate.listen: cannot listen on 127.0.0.1:"
+                        + taken.getLocalPort()).contains("already in use");
+            }
         }
     }
 

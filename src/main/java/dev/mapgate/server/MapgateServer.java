@@ -96,7 +96,7 @@ public final class MapgateServer implements AutoCloseable {
         // One table for the server's life, sized once: max-tracked is read at startup only.
         FailureThrottle throttle = new FailureThrottle(settings.gate().throttle().maxTracked());
         originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), NioSocketChannel.class, metrics) : null;
-        listener = new ServerBootstrap()
+        listener = bindOrExplain("mapgate.listen", settings.listen().host(), settings.listen().port(), () -> new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -106,14 +106,15 @@ public final class MapgateServer implements AutoCloseable {
                         metrics, throttle))
                 .bind(settings.listen().host(), settings.listen().port())
                 .sync()
-                .channel();
+                .channel());
         if (tls != null) {
             tls.countReloadsIn(metrics);
             tls.startWatching();
         }
         reloader = new ConfigReloader(settings.sources().get(0), live, SettingsLoader::load, metrics);
         reloader.startWatching();
-        admin = AdminServer.start(settings.admin(), new Probes() {
+        admin = bindOrExplain("mapgate.admin", settings.admin().host(), settings.admin().port(),
+                () -> AdminServer.start(settings.admin(), new Probes() {
             @Override
             public CompletionStage<Boolean> eventLoopsAnswer() {
                 return EventLoopProbe.allAnswer(group, EVENT_LOOP_ANSWER);
@@ -123,7 +124,26 @@ public final class MapgateServer implements AutoCloseable {
             public boolean ready() {
                 return isReady();
             }
-        }, metrics.registry());
+        }, metrics.registry()));
+    }
+
+    private interface Binding<T> {
+        T bind() throws InterruptedException;
+    }
+
+    /** Netty rethrows the socket's BindException unchecked; turn it into one line naming the key. */
+    private static <T> T bindOrExplain(String key, String host, int port, Binding<T> binding)
+            throws InterruptedException {
+        try {
+            return binding.bind();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof java.net.SocketException || e instanceof java.nio.channels.UnresolvedAddressException) {
+                throw new ListenFailure(key, host, port, e);
+            }
+            throw e;
+        }
     }
 
     /** The listener's TLS, or {@code null} when it speaks plain HTTP. */
