@@ -238,10 +238,12 @@ public final class MapgateServer implements AutoCloseable {
                 clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Before the loops stop: a pooled connection closed on a loop that has already stopped
+        // would keep its socket open (seen with Netty 4.2.7 and a zero quiet period).
         if (originPool != null) {
             originPool.close();
         }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (tls != null) {
             tls.close();
         }
