@@ -8,12 +8,12 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Owns every meter name and tag mapgate publishes, so that dashboards and alerts have one place
@@ -104,9 +105,26 @@ public final class Metrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         if (allocator instanceof ByteBufAllocatorMetricProvider provider) {
-            new NettyAllocatorMetrics(provider).bindTo(registry);
+            // Not Micrometer's NettyAllocatorMetrics: its gauges hold the allocator's metric object
+            // weakly, and Netty 4.2's adaptive allocator hands out a fresh one that nothing else
+            // keeps, so the gauges vanished from the scrape after the first garbage collection.
+            ByteBufAllocatorMetric metric = provider.metric();
+            String type = allocator.getClass().getSimpleName();
+            allocatorGauge(metric, type, "heap", ByteBufAllocatorMetric::usedHeapMemory);
+            allocatorGauge(metric, type, "direct", ByteBufAllocatorMetric::usedDirectMemory);
         }
         return this;
+    }
+
+    private void allocatorGauge(ByteBufAllocatorMetric metric, String allocatorType, String memoryType,
+                                ToDoubleFunction<ByteBufAllocatorMetric> used) {
+        Gauge.builder("netty.allocator.memory.used", metric, used)
+                .strongReference(true)
+                .baseUnit("bytes")
+                .description("Memory held by Netty's buffer allocator")
+                .tag("allocator.type", allocatorType)
+                .tag("memory.type", memoryType)
+                .register(registry);
     }
 
     public PrometheusMeterRegistry registry() {

@@ -2,9 +2,13 @@ package dev.mapgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestOrigin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -110,6 +114,30 @@ class MetricsIntegrationTest {
             assertThat(value(metrics, "mapgate_requests_total", "reason=\"bad-credential\"")).isEqualTo(3);
             assertThat(value(metrics, "mapgate_gate_throttle_started_total")).isEqualTo(1);
             assertThat(value(metrics, "mapgate_gate_throttle_tracked")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theScrapeShowsHeapAndNettyBufferMemoryAsMainRegistersThem() throws Exception {
+        Metrics metrics = new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .withJvmAndNetty(ByteBufAllocator.DEFAULT);
+        try (TestOrigin origin = new TestOrigin();
+             RunningMapgate mapgate = RunningMapgate.start(dir, """
+                     origin.url = "%s"
+                     gate { require = [ip], allow-ips = ["127.0.0.1"] }
+                     """.formatted(origin.url()), metrics)) {
+            try (RawClient client = mapgate.connect()) {
+                assertThat(client.get("/assets/app.js").status()).isEqualTo(200);
+            }
+            // Gauges that hold their object weakly are gone after a collection; these must not be.
+            System.gc();
+
+            String scrape = scrape(mapgate);
+
+            assertThat(value(scrape, "jvm_memory_used_bytes", "area=\"heap\"")).isPositive();
+            assertThat(value(scrape, "netty_allocator_memory_used_bytes", "memory_type=\"direct\""))
+                    .as("the buffers mapgate reads and writes with").isPositive();
+            assertThat(value(scrape, "jvm_threads_live_threads")).isPositive();
         }
     }
 
