@@ -2,16 +2,19 @@ package dev.mapgate.reload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.LogCapture;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,6 +146,33 @@ class ConfigReloaderTest {
             }
             assertThat(live.get().gate().policy().acceptsToken("third-token-cccccccccccc")).isTrue();
         }
+    }
+
+    @Test
+    void anEditedHtpasswdFileIsWatchedToo() throws IOException {
+        Path htpasswd = dir.resolve("users.htpasswd");
+        Files.writeString(htpasswd, "alice:" + bcrypt("alice-password") + "\n");
+        Files.writeString(config, Files.readString(config).replace("token.tokens",
+                "basic.htpasswd-file = \"users.htpasswd\"\n    token.tokens"));
+        live = new LiveSettings(SettingsLoader.load(config));
+        reloader = new ConfigReloader(config, live, SettingsLoader::load, metrics);
+        assertThat(basicAllowed("bob", "bob-password")).isFalse();
+
+        Files.writeString(htpasswd, "bob:" + bcrypt("bob-password") + "\n");
+
+        assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.APPLIED);
+        assertThat(basicAllowed("bob", "bob-password")).as("the user added to the file").isTrue();
+        assertThat(basicAllowed("alice", "alice-password")).as("the user removed from it").isFalse();
+    }
+
+    private boolean basicAllowed(String user, String password) {
+        String header = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return live.get().gate().policy()
+                .decide("/app.js.map", InetAddress.getLoopbackAddress(), null, header).allowed();
+    }
+
+    private static String bcrypt(String password) {
+        return BCrypt.withDefaults().hashToString(4, password.toCharArray());
     }
 
     private void writeConfig(int port, int denyStatus) throws IOException {
