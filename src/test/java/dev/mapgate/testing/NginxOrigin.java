@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Debian's nginx serving a directory, as a static asset origin is commonly run. nginx decodes the
@@ -27,17 +28,32 @@ public final class NginxOrigin {
      * @param probePath a file under {@code site} that nginx serves once it is up
      */
     public static HttpOrigin start(Path nginx, Path site, Path workDir, String probePath) {
+        return startWith(nginx, site, workDir, probePath, port -> config(workDir, site, port));
+    }
+
+    /**
+     * nginx with a whole config of the caller's, e.g. one that is shipped, made runnable here.
+     *
+     * @param config the config text for a port; it should start with {@code daemon off;} and
+     *               {@code master_process off;} and keep every path it writes under
+     *               {@code workDir}, as the generated one does
+     */
+    public static HttpOrigin startWith(Path nginx, Path site, Path workDir, String probePath, IntFunction<String> config) {
         Path conf = workDir.resolve("nginx.conf");
         return OriginProcess.start("nginx", port -> {
-            writeConfig(conf, workDir, site, port);
+            try {
+                Files.writeString(conf, config.apply(port), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             // -e: the compiled-in error log may be a system path a non-root user cannot open.
             return List.of(nginx.toString(), "-p", workDir + "/", "-c", conf.toString(),
                     "-e", workDir.resolve("error.log").toString());
         }, workDir, site, probePath);
     }
 
-    private static void writeConfig(Path conf, Path workDir, Path site, int port) {
-        String config = """
+    private static String config(Path workDir, Path site, int port) {
+        return """
                 daemon off;
                 master_process off;
                 worker_processes 1;
@@ -65,10 +81,5 @@ public final class NginxOrigin {
                   }
                 }
                 """.formatted(workDir, port, site);
-        try {
-            Files.writeString(conf, config, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
