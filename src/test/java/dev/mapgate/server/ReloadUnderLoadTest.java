@@ -132,9 +132,9 @@ class ReloadUnderLoadTest {
     }
 
     private static void awaitStatus(RunningMapgate mapgate, String token, int status) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (mapStatus(mapgate, token) != status) {
-            assertThat(System.nanoTime()).as("token %s answered %d within 10 s", token, status).isLessThan(deadline);
+            assertThat(System.nanoTime()).as("token %s answered %d within 30 s", token, status).isLessThan(deadline);
             Thread.sleep(5);
         }
     }
