@@ -576,9 +576,10 @@ class KubernetesManifestsTest {
                         .containsAllEntriesOf(spread.getLabelSelector().getMatchLabels()));
     }
 
-    @Test
-    void standaloneLoadBalancerKeepsTheClientAddressTheGateChecks() {
-        Service service = example("standalone").objects().one(Service.class);
+    @ParameterizedTest
+    @ValueSource(strings = {"sidecar", "standalone"})
+    void theLoadBalancerKeepsTheClientAddressTheGateChecks(String setup) {
+        Service service = example(setup).objects().one(Service.class);
 
         assertThat(service.getSpec().getType()).isEqualTo("LoadBalancer");
         assertThat(service.getSpec().getExternalTrafficPolicy())
