@@ -10,24 +10,31 @@ import java.util.function.Supplier;
  */
 public final class LiveSettings implements Supplier<Settings> {
 
-    private volatile Settings current;
+    /** The snapshot and its request rules, built once per config version rather than per request. */
+    private record Current(Settings settings, RequestRules rules) {
+        Current(Settings settings) {
+            this(Objects.requireNonNull(settings, "settings"), settings.requestRules());
+        }
+    }
+
+    private volatile Current current;
 
     public LiveSettings(Settings initial) {
-        this.current = Objects.requireNonNull(initial, "initial");
+        this.current = new Current(initial);
     }
 
     @Override
     public Settings get() {
-        return current;
+        return current.settings();
     }
 
     /** The rules for one request, from the snapshot in force now. */
     public RequestRules requestRules() {
-        return current.requestRules();
+        return current.rules();
     }
 
     /** Puts {@code next} in force for everything that asks from now on. */
     public void replace(Settings next) {
-        current = Objects.requireNonNull(next, "next");
+        current = new Current(next);
     }
 }
