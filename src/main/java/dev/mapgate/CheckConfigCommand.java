@@ -1,22 +1,85 @@
 package dev.mapgate;
 
+import dev.mapgate.config.ConfigProblem;
+import dev.mapgate.config.EffectiveConfig;
+import dev.mapgate.config.Settings;
+import dev.mapgate.config.SettingsLoader;
+import dev.mapgate.gate.Credentials;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code mapgate check-config}: validate a config exactly as {@code run} would. */
+/**
+ * {@code mapgate check-config}: validate a config exactly as {@code run} would, then print it as
+ * {@code run} sees it (defaults, file and environment merged) with every secret redacted.
+ */
 @Command(name = "check-config", mixinStandardHelpOptions = true,
-        description = "Validate a config as `run` would and print the effective config, secrets redacted.")
+        description = {"Validate a config as `run` would and print the effective config, secrets redacted.",
+                "Exits 0 when the config is valid and 2, with one line naming the key, when it is not."})
 final class CheckConfigCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", defaultValue = RunCommand.DEFAULT_CONFIG,
             description = "HOCON config file (default: ${DEFAULT-VALUE}).")
     private Path config;
 
+    @Spec
+    private CommandSpec spec;
+
+    private final Function<Path, EffectiveConfig> loader;
+
+    CheckConfigCommand() {
+        this(SettingsLoader::effective);
+    }
+
+    /** @param loader stands in for {@link SettingsLoader#effective(Path)}, e.g. with another environment */
+    CheckConfigCommand(Function<Path, EffectiveConfig> loader) {
+        this.loader = loader;
+    }
+
     @Override
     public Integer call() {
-        System.err.println("mapgate: check-config is not built yet");
-        return Main.EXIT_CONFIG;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        EffectiveConfig effective;
+        try {
+            effective = loader.apply(config);
+        } catch (ConfigProblem problem) {
+            err.println(RunCommand.configError(config, problem));
+            err.flush();
+            return Main.EXIT_CONFIG;
+        }
+        Settings settings = effective.settings();
+        settings.warnings().forEach(warning -> err.println("warning: " + warning));
+        err.flush();
+        // Only the config on stdout, so that it can be saved and read back (check-config > effective.conf).
+        out.println(effective.hocon().strip());
+        out.flush();
+        err.println("mapgate: " + config + " is valid: " + summary(settings));
+        err.flush();
+        return 0;
+    }
+
+    /** Where it listens and what it lets in; names of tokens are not secrets. */
+    private static String summary(Settings settings) {
+        String host = settings.listen().host();
+        String address = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + settings.listen().port();
+        String origin = settings.origin().isProxy()
+                ? "origin " + settings.origin().url()
+                : "static origin " + settings.origin().directory();
+        Credentials credentials = settings.gate().policy().credentials();
+        List<String> tokens = credentials.tokenNames();
+        return "listens on " + address + (settings.listen().tls() == null ? "" : " (HTTPS)") + ", " + origin + ", "
+                + count(tokens.size(), "token") + (tokens.isEmpty() ? "" : " (" + String.join(", ", tokens) + ")")
+                + ", " + count(credentials.userCount(), "Basic user");
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

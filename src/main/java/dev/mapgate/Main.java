@@ -19,6 +19,8 @@ public final class Main implements Callable<Integer> {
 
     /** The config does not load: the one line printed names the key. */
     static final int EXIT_CONFIG = 2;
+    /** The command line or what was typed is wrong (picocli's code for a usage error); one line says why. */
+    static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
     /** A listener cannot bind: the one line printed names mapgate.listen or mapgate.admin. */
     static final int EXIT_LISTEN = 3;
 
@@ -27,7 +29,24 @@ public final class Main implements Callable<Integer> {
     private Path config;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine(CommandLine.defaultFactory()).execute(args));
+    }
+
+    /** The command line as {@link #main} runs it; tests pass a factory that stands in for the environment. */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        return new CommandLine(new Main(), factory).setParameterExceptionHandler(Main::usageError);
+    }
+
+    /**
+     * One line, like every other error mapgate prints, instead of picocli's message followed by the
+     * whole usage help: in a journal or a CI log the cause would scroll away behind it.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        command.getErr().println("mapgate: " + e.getMessage() + " (see " + command.getCommandSpec().qualifiedName()
+                + " --help)");
+        command.getErr().flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     @Override

@@ -42,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             settings = SettingsLoader.load(config);
         } catch (ConfigProblem problem) {
-            System.err.println("mapgate: config error in " + config + ": " + problem.getMessage());
+            System.err.println(configError(config, problem));
             return Main.EXIT_CONFIG;
         }
         settings.warnings().forEach(w -> LOG.warn("event=config-warning problem=\"{}\"", w));
@@ -67,6 +67,11 @@ final class RunCommand implements Callable<Integer> {
         LOG.info(StartupHint.describe(settings, server.address(), server.adminAddress()));
         stopped.await();
         return 0;
+    }
+
+    /** The one line for a config that does not load; check-config prints the same. */
+    static String configError(Path config, ConfigProblem problem) {
+        return "mapgate: config error in " + config + ": " + problem.getMessage();
     }
 
     /**

@@ -95,6 +95,31 @@ public final class SettingsLoader {
      * @throws ConfigProblem naming the key path and the problem
      */
     static Settings load(Path configFile, Map<String, String> env) {
+        return read(configFile, env).settings();
+    }
+
+    /**
+     * Loads {@code configFile} exactly as {@link #load(Path)} does and keeps, besides the
+     * settings, the merged config they were read from, secrets redacted: what
+     * {@code mapgate check-config} prints.
+     *
+     * @throws ConfigProblem naming the key path and the problem
+     */
+    public static EffectiveConfig effective(Path configFile) {
+        return effective(configFile, System.getenv());
+    }
+
+    /** {@link #effective(Path)} with {@code env} standing in for the process environment. */
+    static EffectiveConfig effective(Path configFile, Map<String, String> env) {
+        Loaded loaded = read(configFile, env);
+        return EffectiveConfig.redacted(loaded.settings(), loaded.merged());
+    }
+
+    /** The merged, resolved config and the settings validated from it. */
+    private record Loaded(Config merged, Settings settings) {
+    }
+
+    private static Loaded read(Path configFile, Map<String, String> env) {
         Path file = configFile.toAbsolutePath().normalize();
         if (!Files.exists(file)) {
             throw new ConfigProblem(file + ": config file does not exist");
@@ -125,7 +150,7 @@ public final class SettingsLoader {
             KnownKeys.check((ConfigObject) root, reference.getObject("mapgate"));
             ConfigValues values = new ConfigValues(config, "",
                     path -> ENV_VARIABLES.containsKey(path) && envLayer.hasPath(path) ? ENV_VARIABLES.get(path) : null);
-            return new Reader(values, file).settings();
+            return new Loaded(config, new Reader(values, file).settings());
         } catch (ConfigException e) {
             // Syntax errors, unresolved substitutions and the like: Typesafe's message names the
             // file and line (and the key, where there is one).

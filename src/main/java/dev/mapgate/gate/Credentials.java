@@ -94,15 +94,7 @@ public final class Credentials {
         int maxCost = BcryptHashes.MIN_COST;
         for (BasicUser user : users) {
             String name = user == null ? null : user.name();
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("Basic users: a user has a blank name");
-            }
-            if (name.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("Basic user '" + name + "': the name must not contain ':'");
-            }
-            if (hasControlCharacter(name)) {
-                throw new IllegalArgumentException("Basic user '" + name.strip() + "': the name contains a control character");
-            }
+            BasicUser.checkName(name);
             if (hashes.containsKey(name)) {
                 throw new IllegalArgumentException("Basic user '" + name + "' is configured twice");
             }
@@ -160,6 +152,15 @@ public final class Credentials {
 
     public boolean isEmpty() {
         return tokenNames.length == 0 && userHashes.isEmpty();
+    }
+
+    /** The names of the tokens, in config order; names are not secrets. */
+    public List<String> tokenNames() {
+        return List.of(tokenNames);
+    }
+
+    public int userCount() {
+        return userHashes.size();
     }
 
     @Override

@@ -113,6 +113,11 @@ public final class GatePolicy {
         return check != null && check.outcome() == CredentialCheck.Outcome.VALID;
     }
 
+    /** For describing the config (names and counts); requests go through {@link #decide}. */
+    public Credentials credentials() {
+        return credentials;
+    }
+
     /** Human-readable warnings, e.g. a gate that can allow nothing. Empty when the gate is sound. */
     public List<String> warnings() {
         List<String> warnings = new ArrayList<>();

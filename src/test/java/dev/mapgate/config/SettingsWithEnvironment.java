@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Opens {@link SettingsLoader#load(Path, Map)} to tests outside this package, so that they can
- * load a shipped config with the environment a deployment gives it rather than this JVM's.
+ * Opens {@link SettingsLoader#load(Path, Map)} and {@link SettingsLoader#effective(Path, Map)} to
+ * tests outside this package, so that they can load a config with the environment a deployment
+ * gives it rather than this JVM's.
  */
 public final class SettingsWithEnvironment {
 
@@ -14,5 +15,9 @@ public final class SettingsWithEnvironment {
 
     public static Settings load(Path configFile, Map<String, String> env) {
         return SettingsLoader.load(configFile, env);
+    }
+
+    public static EffectiveConfig effective(Path configFile, Map<String, String> env) {
+        return SettingsLoader.effective(configFile, env);
     }
 }

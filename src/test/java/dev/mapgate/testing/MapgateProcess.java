@@ -1,6 +1,7 @@
 package dev.mapgate.testing;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,16 +9,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * mapgate as its own JVM, started the way a user starts it (the main class with the production
  * logback.xml), for tests that need a separate heap, a real exit code or the startup output.
  */
 public final class MapgateProcess implements AutoCloseable {
+
+    private static final Path SCRIPT = Path.of("/usr/bin/script");
 
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
 
@@ -40,6 +45,53 @@ public final class MapgateProcess implements AutoCloseable {
     }
 
     public static MapgateProcess start(List<String> jvmOptions, Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder builder = builder(jvmOptions, env, args).redirectErrorStream(true);
+        return new MapgateProcess(builder.start());
+    }
+
+    /** How a command that ends by itself (check-config, hash-password) ended, its two streams apart. */
+    public record Finished(int exit, String stdout, String stderr) {
+    }
+
+    /** Runs a command that ends by itself, with {@code stdin} as its standard input (a pipe, not a terminal). */
+    public static Finished run(Map<String, String> env, String stdin, String... args) throws Exception {
+        Path out = Files.createTempFile("mapgate-stdout", ".txt");
+        Path err = Files.createTempFile("mapgate-stderr", ".txt");
+        try {
+            Process process = builder(List.of(), env, args)
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            try (var in = process.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("mapgate " + String.join(" ", args) + " did not exit within 30 s");
+            }
+            return new Finished(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.delete(out);
+            Files.delete(err);
+        }
+    }
+
+    /**
+     * Starts a command on a terminal of its own, as when a person types it: util-linux
+     * {@code script} opens the terminal, and the returned process's standard input and output are
+     * what is typed on it and what it shows. Empty when {@code script} is not installed.
+     */
+    public static Optional<Process> startOnTerminal(String... args) throws IOException {
+        if (!Files.isExecutable(SCRIPT)) {
+            return Optional.empty();
+        }
+        ProcessBuilder builder = builder(List.of(), Map.of(), args).redirectErrorStream(true);
+        String command = builder.command().stream()
+                .map(word -> "'" + word.replace("'", "'\\''") + "'")
+                .collect(Collectors.joining(" "));
+        return Optional.of(builder.command(SCRIPT.toString(), "--quiet", "--return", "--command", command, "/dev/null")
+                .start());
+    }
+
+    private static ProcessBuilder builder(List<String> jvmOptions, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -48,14 +100,14 @@ public final class MapgateProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add("dev.mapgate.Main");
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("MAPGATE_"));
         // Tests run side by side: the admin listener takes any free port unless a test says otherwise.
         builder.environment().put("MAPGATE_ADMIN_PORT", "0");
         // Nothing routes to a test's process; a test of the drain sets its own delay.
         builder.environment().put("MAPGATE_SHUTDOWN_DRAIN_DELAY", "0s");
         builder.environment().putAll(env);
-        return new MapgateProcess(builder.start());
+        return builder;
     }
 
     /** Waits for the startup line and returns the port it names. */

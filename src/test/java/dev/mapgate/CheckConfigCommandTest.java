@@ -1,0 +1,210 @@
+package dev.mapgate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.mapgate.testing.MapgateProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckConfigCommandTest {
+
+    private static final String TOKEN = "tok-6f1c2e9a-never-printed";
+    private static final String REDACTED = "<redacted>";
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void site() throws IOException {
+        Files.createDirectories(dir.resolve("site"));
+    }
+
+    @Test
+    void aValidConfigIsPrintedWithItsDefaultsAsHoconThatParsesBack() throws IOException {
+        Path config = write("""
+                mapgate.listen.port = 18080
+                mapgate.origin.directory = "site"
+                mapgate.gate.allow-ips = ["127.0.0.1/32"]
+                mapgate.gate.token.tokens = [ { name = "sentry", value = "%s" } ]
+                """.formatted(TOKEN));
+
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
+        Config effective = ConfigFactory.parseString(result.out());
+        assertThat(effective.getInt("mapgate.listen.port")).isEqualTo(18080);
+        assertThat(effective.getString("mapgate.origin.directory")).isEqualTo("site");
+        assertThat(effective.getString("mapgate.origin.connect-timeout")).as("a default from reference.conf")
+                .isEqualTo("5s");
+        assertThat(effective.getStringList("mapgate.gate.require")).containsExactly("ip", "credential");
+        Config token = effective.getConfigList("mapgate.gate.token.tokens").get(0);
+        assertThat(token.getString("name")).isEqualTo("sentry");
+        assertThat(token.getString("value")).isEqualTo(REDACTED);
+        assertThat(result.everything()).as("the token's value, anywhere in the output").doesNotContain(TOKEN);
+        assertThat(effective.hasPath("mapgate.ip-ranges")).as("the library of ranges is noise here").isFalse();
+        assertThat(result.errLines()).containsExactly("mapgate: " + config + " is valid: listens on 0.0.0.0:18080, "
+                + "static origin " + dir.resolve("site") + ", 1 token (sentry), 0 Basic users");
+    }
+
+    @Test
+    void aBrokenConfigExitsTwoWithOneLineNamingTheKeyAndPrintsNoConfig() throws IOException {
+        Path config = write("""
+                mapgate.listen.port = 70000
+                mapgate.origin.directory = "site"
+                """);
+
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.errLines()).singleElement().asString()
+                .startsWith("mapgate: config error in " + config + ": mapgate.listen.port").contains("70000");
+    }
+
+    @Test
+    void aTokenSubstitutedFromAnEnvironmentVariableIsRedactedLikeAnyOther() throws IOException {
+        Path config = write("""
+                mapgate.origin.directory = "site"
+                mapgate.gate.allow-ips = ["127.0.0.1/32"]
+                mapgate.gate.token.tokens = [ { name = "from-env", value = ${SENTRY_TOKEN} } ]
+                """);
+
+        Cli.Result result = Cli.run(Map.of("SENTRY_TOKEN", TOKEN), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
+        assertThat(ConfigFactory.parseString(result.out()).getConfigList("mapgate.gate.token.tokens").get(0)
+                .getString("value")).isEqualTo(REDACTED);
+        assertThat(result.everything()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void aTokenFileIsShownByItsPathButNotItsContents() throws IOException {
+        Files.writeString(dir.resolve("sentry-token"), TOKEN + "\n");
+        Path config = write("""
+                mapgate.origin.directory = "site"
+                mapgate.gate.allow-ips = ["127.0.0.1/32"]
+                mapgate.gate.token.tokens = [ { name = "sentry", file = "sentry-token" } ]
+                """);
+
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
+        Config token = ConfigFactory.parseString(result.out()).getConfigList("mapgate.gate.token.tokens").get(0);
+        assertThat(token.getString("file")).isEqualTo("sentry-token");
+        assertThat(token.hasPath("value")).isFalse();
+        assertThat(result.everything()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void basicUsersAreCountedButTheirHashesAreNeverPrinted() throws IOException {
+        String aliceHash = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, "alice-pw".toCharArray());
+        String bobHash = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, "bob-pw".toCharArray());
+        Files.writeString(dir.resolve("htpasswd"), "bob:" + bobHash + "\n");
+        Path config = write("""
+                mapgate.origin.directory = "site"
+                mapgate.gate.require = [credential]
+                mapgate.gate.basic.users = [ { name = "alice", password-hash = "%s" } ]
+                mapgate.gate.basic.htpasswd-file = "htpasswd"
+                """.formatted(aliceHash));
+
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
+        Config basic = ConfigFactory.parseString(result.out()).getConfig("mapgate.gate.basic");
+        assertThat(basic.getConfigList("users").get(0).getString("name")).isEqualTo("alice");
+        assertThat(basic.getConfigList("users").get(0).getString("password-hash")).isEqualTo(REDACTED);
+        assertThat(basic.getString("htpasswd-file")).as("a path, not a secret").isEqualTo("htpasswd");
+        assertThat(result.everything()).doesNotContain(aliceHash).doesNotContain(bobHash).doesNotContain("$2y$");
+        assertThat(result.err()).contains("0 tokens, 2 Basic users");
+    }
+
+    @Test
+    void anEnvironmentOverrideOfTheListenPortIsWhatIsPrinted() throws IOException {
+        Path config = write("""
+                mapgate.listen.port = 18080
+                mapgate.origin.directory = "site"
+                mapgate.gate.allow-ips = ["127.0.0.1/32"]
+                mapgate.gate.require = [ip]
+                """);
+
+        Cli.Result result = Cli.run(Map.of("MAPGATE_LISTEN_PORT", "19090"), "check-config", "--config",
+                config.toString());
+
+        assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
+        assertThat(ConfigFactory.parseString(result.out()).getInt("mapgate.listen.port")).isEqualTo(19090);
+        assertThat(result.err()).contains("listens on 0.0.0.0:19090");
+    }
+
+    @Test
+    void aWarningIsPrintedButTheConfigIsStillValid() throws IOException {
+        Path config = write("""
+                mapgate.origin.directory = "site"
+                mapgate.gate.require = [ip]
+                """);
+
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).as("a gate that allows nothing starts, so it is valid").isZero();
+        assertThat(result.errLines()).first().asString().startsWith("warning: gate.require includes ip");
+        assertThat(result.errLines()).last().asString().contains(" is valid: ");
+    }
+
+    @Test
+    void namedRangesAreShownResolvedWhereTheyAreUsed() throws IOException {
+        Path config = write("""
+                mapgate.origin.url = "http://127.0.0.1:8081"
+                mapgate.gate.allow-ips = ${mapgate.ip-ranges.sentry-eu}
+                mapgate.gate.require = [ip]
+                """);
+
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
+        assertThat(ConfigFactory.parseString(result.out()).getStringList("mapgate.gate.allow-ips"))
+                .contains("34.141.31.19/32");
+        assertThat(result.out()).doesNotContain("ip-ranges").doesNotContain("sentry-us");
+        assertThat(result.err()).contains("origin http://127.0.0.1:8081, 0 tokens");
+    }
+
+    /** As users run it: its own JVM with the real environment and the production logging config. */
+    @Test
+    void asAProcessItReportsABadConfigExactlyAsRunDoesAndRedactsTheEnvironmentsToken() throws Exception {
+        Path good = write("""
+                mapgate.origin.directory = "site"
+                mapgate.gate.allow-ips = ["127.0.0.1/32"]
+                mapgate.gate.token.tokens = [ { name = "from-env", value = ${SENTRY_TOKEN} } ]
+                """);
+        Path bad = dir.resolve("bad.conf");
+        Files.writeString(bad, "mapgate { listen.prot = 8080, origin.directory = \"site\" }\n");
+        Map<String, String> env = Map.of("SENTRY_TOKEN", TOKEN, "MAPGATE_LISTEN_PORT", "19091");
+
+        MapgateProcess.Finished checked = MapgateProcess.run(env, "", "check-config", "--config", good.toString());
+        assertThat(checked.exit()).as("stderr: %s", checked.stderr()).isZero();
+        Config effective = ConfigFactory.parseString(checked.stdout());
+        assertThat(effective.getInt("mapgate.listen.port")).isEqualTo(19091);
+        assertThat(effective.getConfigList("mapgate.gate.token.tokens").get(0).getString("value")).isEqualTo(REDACTED);
+        assertThat(checked.stdout() + checked.stderr()).doesNotContain(TOKEN);
+
+        MapgateProcess.Finished check = MapgateProcess.run(Map.of(), "", "check-config", "--config", bad.toString());
+        MapgateProcess.Finished run = MapgateProcess.run(Map.of(), "", "run", "--config", bad.toString());
+        assertThat(check.exit()).isEqualTo(run.exit()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(check.stderr()).as("the same line as run").isEqualTo(run.stderr())
+                .contains("mapgate.listen.prot: unknown key; did you mean port?");
+        assertThat(check.stderr().lines()).hasSize(1);
+    }
+
+    private Path write(String hocon) throws IOException {
+        Path config = dir.resolve("mapgate.conf");
+        Files.writeString(config, hocon, StandardCharsets.UTF_8);
+        return config;
+    }
+}
