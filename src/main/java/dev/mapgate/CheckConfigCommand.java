@@ -46,6 +46,7 @@ final class CheckConfigCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Path config = Main.configFile(spec, this.config);
         EffectiveConfig effective;
         try {
             effective = loader.apply(config);

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /**
  * Command-line entry point. Without a command it runs the gate, as {@code mapgate run} does, so
@@ -52,6 +54,20 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         return RunCommand.run(config);
+    }
+
+    /**
+     * The config file a command reads: its own {@code --config}, else one given before the
+     * command's name ({@code mapgate --config FILE check-config}), which picocli would otherwise
+     * leave on this command and silently replace with the default.
+     */
+    static Path configFile(CommandSpec command, Path own) {
+        if (command.commandLine().getParseResult().hasMatchedOption("--config")) {
+            return own;
+        }
+        CommandSpec parent = command.parent();
+        ParseResult parsed = parent == null ? null : parent.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption("--config") ? parsed.matchedOptionValue("--config", own) : own;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

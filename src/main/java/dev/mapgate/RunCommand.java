@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code mapgate run}: load the config, start the listeners, serve until a signal stops it. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -32,9 +34,12 @@ final class RunCommand implements Callable<Integer> {
             description = "HOCON config file (default: ${DEFAULT-VALUE}).")
     private Path config;
 
+    @Spec
+    private CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException {
-        return run(config);
+        return run(Main.configFile(spec, config));
     }
 
     static int run(Path config) throws InterruptedException {

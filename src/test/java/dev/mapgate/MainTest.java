@@ -2,8 +2,11 @@ package dev.mapgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class MainTest {
@@ -28,5 +31,18 @@ class MainTest {
         assertThat(result.exit()).isEqualTo(Main.EXIT_USAGE);
         assertThat(result.errLines()).singleElement().asString()
                 .startsWith("mapgate: Unknown option: '--no-such-option'").endsWith("(see mapgate --help)");
+    }
+
+    @Test
+    void aConfigGivenBeforeTheCommandNameIsTheOneChecked(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.conf");
+        Files.writeString(bad, "mapgate.listen.port = 70000\n");
+
+        Cli.Result before = Cli.run(Map.of(), "--config", bad.toString(), "check-config");
+        Cli.Result after = Cli.run(Map.of(), "check-config", "--config", bad.toString());
+
+        assertThat(before.exit()).as("not the default conf/mapgate.conf").isEqualTo(Main.EXIT_CONFIG);
+        assertThat(before.errLines()).singleElement().asString().contains(bad.toString()).contains("mapgate.listen.port");
+        assertThat(before.errLines()).isEqualTo(after.errLines());
     }
 }
