@@ -22,8 +22,8 @@ public final class Reachability {
         }
         List<String> refused = ipv4.stream().filter(Reachability::isNotPublic).map(InetAddress::getHostAddress).toList();
         if (!refused.isEmpty()) {
-            return Optional.of(host + " resolves to " + String.join(", ", refused)
-                    + ", not a public address; Sentry's fetcher refuses to connect there");
+            String where = refused.equals(List.of(host)) ? host + " is" : host + " resolves to " + String.join(", ", refused) + ",";
+            return Optional.of(where + " not a public address; Sentry's fetcher refuses to connect there");
         }
         return Optional.empty();
     }
