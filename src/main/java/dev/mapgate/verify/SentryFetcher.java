@@ -16,6 +16,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,7 +206,7 @@ public final class SentryFetcher implements AutoCloseable {
     private static String describe(IOException e, URI url, String where) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof SSLException) {
-                return "TLS error talking to " + where + ": " + cause.getMessage();
+                return "TLS error talking to " + where + ": " + tlsReason(cause, url.getHost());
             }
             if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
                 return "no such host: " + url.getHost();
@@ -213,6 +216,31 @@ public final class SentryFetcher implements AutoCloseable {
             return "cannot connect to " + where + ": " + (e.getMessage() == null ? "connection refused" : e.getMessage());
         }
         return "could not fetch " + url + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+
+    /** What went wrong in a handshake, said without the JDK's exception class names. */
+    static String tlsReason(Throwable failure, String host) {
+        String last = null;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertPathBuilderException) {
+                return "the certificate does not chain to a trusted CA; Sentry verifies certificates";
+            }
+            if (cause instanceof CertificateExpiredException) {
+                return "the certificate has expired";
+            }
+            if (cause instanceof CertificateNotYetValidException) {
+                return "the certificate is not valid yet";
+            }
+            String message = cause.getMessage();
+            if (message != null && (message.contains("No subject alternative") || message.contains("No name matching"))) {
+                return "the certificate is not for " + host;
+            }
+            if (message != null) {
+                last = message;
+            }
+        }
+        return last == null ? failure.getClass().getSimpleName()
+                : last.replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Za-z0-9_$]*(?:Exception|Error): ", "");
     }
 
     private Exchange read(URI url, int status, HttpResponse<InputStream> response, List<Redirect> redirects)

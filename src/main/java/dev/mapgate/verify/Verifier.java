@@ -32,7 +32,7 @@ public final class Verifier {
     /** How many original sources without sourcesContent are fetched at most. */
     static final int MAX_SOURCES_CHECKED = 20;
 
-    /** Resolves a host name, as the JDK does by default; a seam for nothing but clarity. */
+    /** Looks up a host's addresses: for the IPv4 check, and to tell an unknown host from a refused connection. */
     @FunctionalInterface
     public interface Resolver {
         List<InetAddress> resolve(String host) throws UnknownHostException;
@@ -239,8 +239,8 @@ public final class Verifier {
                 checks.add(CheckResult.warn("map-without-credential", joined, null,
                         "could not fetch it without the credential either; see the lines above"));
             } else {
-                checks.add(Exposure.judge("map-without-credential", "map", joined, anonymous.status(), mapBytes,
-                        anonymous.body(), anonymous.contentType(), true));
+                checks.add(Exposure.judge("map-without-credential", joined, anonymous.status(), mapBytes,
+                        anonymous.body(), anonymous.contentType()));
             }
             if (map != null && map.isSuccess()) {
                 checks.add(CachePolicy.judge("caching", joined, map.status(), map.headers()));

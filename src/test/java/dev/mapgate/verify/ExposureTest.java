@@ -11,7 +11,7 @@ class ExposureTest {
     private static final String URL = "https://cdn.example/app.js.map";
 
     private static CheckResult judge(int status, byte[] body) {
-        return Exposure.judge("map-without-credential", "map", URL, status, MAP, body, "text/html", true);
+        return Exposure.judge("map-without-credential", URL, status, MAP, body, "text/html");
     }
 
     @Test

@@ -59,4 +59,14 @@ class VerifierDecisionsTest {
         assertThat(SentryFetcher.sameHost(URI.create("http://cdn.example/a"), URI.create("https://cdn.example/a"))).isFalse();
         assertThat(SentryFetcher.sameHost(URI.create("http://127.0.0.1:8080/a"), URI.create("http://localhost:8080/a"))).isFalse();
     }
+
+    @Test
+    void describesATlsFailureWithoutExceptionNames() {
+        javax.net.ssl.SSLHandshakeException wrongName = new javax.net.ssl.SSLHandshakeException(
+                "No subject alternative DNS name matching cdn.example found.");
+        assertThat(SentryFetcher.tlsReason(wrongName, "cdn.example")).isEqualTo("the certificate is not for cdn.example");
+        javax.net.ssl.SSLException other = new javax.net.ssl.SSLException("x",
+                new IllegalStateException("java.io.EOFException: the peer hung up"));
+        assertThat(SentryFetcher.tlsReason(other, "cdn.example")).isEqualTo("the peer hung up");
+    }
 }

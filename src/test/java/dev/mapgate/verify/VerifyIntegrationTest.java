@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestOrigin;
+import io.netty.pkitesting.CertificateBuilder;
+import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -495,6 +498,20 @@ class VerifyIntegrationTest {
             port = socket.getLocalPort();
         }
         assertOneCleanLine(verify("http://127.0.0.1:" + port + "/app.js", "--token", TOKEN), "cannot connect to 127.0.0.1:" + port);
+    }
+
+    @Test
+    void aCertificateSentryWouldNotTrustIsOneLine() throws Exception {
+        X509Bundle privateCa = new CertificateBuilder().subject("CN=a CA no trust store holds").ecp256()
+                .setIsCertificateAuthority(true).buildSelfSigned();
+        X509Bundle server = new CertificateBuilder().subject("CN=localhost").ecp256().addSanIpAddress("127.0.0.1")
+                .addExtendedKeyUsageServerAuth().buildIssuedBy(privateCa);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(server.toKeyManagerFactory().getKeyManagers(), null, null);
+        try (TestOrigin https = TestOrigin.https(tls)) {
+            assertOneCleanLine(verify(https.url() + "/assets/app.js", "--token", TOKEN),
+                    "TLS error talking to 127.0.0.1:" + https.port() + ": the certificate does not chain to a trusted CA");
+        }
     }
 
     @Test
