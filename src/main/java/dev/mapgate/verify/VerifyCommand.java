@@ -95,6 +95,7 @@ public final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (SentryFetcher fetcher = new SentryFetcher()) {
+            Verifier.parseInput(url); // a bad URL is the first thing to hear about, before a missing token
             Report report = new Verifier(fetcher, Verifier.Resolver.system()).verify(url, credential());
             out.print(json ? JsonReport.render(report) + "\n" : TextReport.render(report, colour()));
             out.flush();

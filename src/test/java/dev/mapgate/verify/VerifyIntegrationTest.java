@@ -484,6 +484,7 @@ class VerifyIntegrationTest {
     void somethingThatIsNotAUrlIsOneLine() {
         assertOneCleanLine(verify("not a url", "--token", TOKEN), "not a URL");
         assertOneCleanLine(verify("ftp://example.com/app.js", "--token", TOKEN), "not an http or https URL");
+        assertOneCleanLine(verify("not a url"), "not a URL");
     }
 
     @Test
