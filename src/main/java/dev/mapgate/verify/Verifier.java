@@ -378,7 +378,7 @@ public final class Verifier {
         void warnings(Fetched js) {
             Optional<String> version = VersionedUrl.evidence(jsUrl);
             checks.add(version.isPresent()
-                    ? CheckResult.ok("versioned-url", jsUrl.toString(), null, version.get() + " in the URL")
+                    ? CheckResult.ok("versioned-url", jsUrl.toString(), null, version.get())
                     : CheckResult.warn("versioned-url", jsUrl.toString(), null, "no content hash or version in the URL:"
                             + " when a deploy changes the file under the same URL, Sentry (which keeps a fetched file"
                             + " for about an hour) can pair an error with a map that does not match"));

@@ -43,7 +43,7 @@ public final class VersionedUrl {
                 int eq = pair.indexOf('=');
                 if (eq > 0 && eq < pair.length() - 1
                         && VERSION_PARAMETERS.contains(pair.substring(0, eq).toLowerCase(Locale.ROOT))) {
-                    return Optional.of("query parameter " + pair);
+                    return Optional.of("query parameter " + pair + " in the URL");
                 }
             }
         }
@@ -102,12 +102,12 @@ public final class VersionedUrl {
         Matcher hex = HEX_RUN.matcher(text);
         while (hex.find()) {
             if (hex.group().chars().anyMatch(Character::isDigit)) {
-                return Optional.of("content hash \"" + hex.group() + "\"");
+                return Optional.of("content hash \"" + hex.group() + "\" in the path");
             }
         }
         Matcher version = VERSION.matcher(text);
         if (version.find()) {
-            return Optional.of("version \"" + version.group() + "\"");
+            return Optional.of("version \"" + version.group() + "\" in the path");
         }
         return Optional.empty();
     }

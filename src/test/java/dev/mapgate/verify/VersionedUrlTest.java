@@ -49,4 +49,13 @@ class VersionedUrlTest {
     void warnsAboutUrlsWithoutAVersion(String url) {
         assertThat(VersionedUrl.evidence(URI.create(url))).as(url).isEmpty();
     }
+
+    @org.junit.jupiter.api.Test
+    void saysWhatItFoundAndWhere() {
+        assertThat(VersionedUrl.evidence(URI.create("https://cdn.example/assets/index-BwU7X8-m.js")))
+                .hasValue("hash \"BwU7X8-m\" in the file name");
+        assertThat(VersionedUrl.evidence(URI.create("https://cdn.example/js/main.3f2a1c9e.js")))
+                .hasValue("content hash \"3f2a1c9e\" in the path");
+        assertThat(VersionedUrl.evidence(URI.create("https://cdn.example/app.js?v=3"))).hasValue("query parameter v=3 in the URL");
+    }
 }
