@@ -36,7 +36,11 @@ public final class Main implements Callable<Integer> {
 
     /** The command line as {@link #main} runs it; tests pass a factory that stands in for the environment. */
     static CommandLine commandLine(CommandLine.IFactory factory) {
-        return new CommandLine(new Main(), factory).setParameterExceptionHandler(Main::usageError);
+        CommandLine commandLine = new CommandLine(new Main(), factory).setParameterExceptionHandler(Main::usageError);
+        // Every command's --version names the build, not only the top level's.
+        commandLine.getSubcommands().values()
+                .forEach(command -> command.getCommandSpec().versionProvider(new Version()));
+        return commandLine;
     }
 
     /**

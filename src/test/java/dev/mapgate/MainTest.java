@@ -45,4 +45,14 @@ class MainTest {
         assertThat(before.errLines()).singleElement().asString().contains(bad.toString()).contains("mapgate.listen.port");
         assertThat(before.errLines()).isEqualTo(after.errLines());
     }
+
+    @Test
+    void everyCommandNamesTheBuildOnVersion() {
+        Cli.Result top = Cli.run(Map.of(), "--version");
+        Cli.Result verify = Cli.run(Map.of(), "verify", "--version");
+
+        assertThat(top.exit()).isZero();
+        assertThat(top.out()).startsWith("mapgate ");
+        assertThat(verify.out()).isEqualTo(top.out());
+    }
 }
