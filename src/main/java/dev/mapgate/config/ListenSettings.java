@@ -16,10 +16,21 @@ import java.time.Duration;
  * @param maxConnections   client connections open at once
  * @param proxyProtocol    whether trusted peers start each connection with a PROXY header
  * @param tls              HTTPS settings, or {@code null} for plain HTTP
+ * @param transport        how sockets are driven: Linux's epoll where it loads, or Java's NIO
  */
 public record ListenSettings(String host, int port, int ioThreads, AcceptedHosts hosts,
                              int maxInitialLineLength, int maxHeaderSize, int maxHeaderCount,
                              Duration headerTimeout, Duration keepAliveTimeout, Duration bodyTimeout,
                              Duration idleTimeout, int maxConnections,
-                             boolean proxyProtocol, ListenTlsSettings tls) {
+                             boolean proxyProtocol, ListenTlsSettings tls, Transport transport) {
+
+    /** {@code listen.transport}. */
+    public enum Transport {
+        /** epoll where Netty's native library loads (Linux on x86_64 or aarch64), else NIO. */
+        AUTO,
+        /** epoll, or startup fails. */
+        EPOLL,
+        /** Java's NIO selector everywhere. */
+        NIO
+    }
 }

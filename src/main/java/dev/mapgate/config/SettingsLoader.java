@@ -255,7 +255,18 @@ public final class SettingsLoader {
                     values.positiveDuration(p + "idle-timeout"),
                     values.intInRange(p + "max-connections", 1, Integer.MAX_VALUE),
                     values.bool(p + "proxy-protocol"),
-                    listenTls(p + "tls."));
+                    listenTls(p + "tls."),
+                    transport(p + "transport"));
+        }
+
+        private ListenSettings.Transport transport(String key) {
+            String text = values.string(key);
+            return switch (text) {
+                case "auto" -> ListenSettings.Transport.AUTO;
+                case "epoll" -> ListenSettings.Transport.EPOLL;
+                case "nio" -> ListenSettings.Transport.NIO;
+                default -> throw values.problem(key, "\"" + text + "\" is not one of auto, epoll, nio");
+            };
         }
 
         private ListenTlsSettings listenTls(String p) {

@@ -27,6 +27,7 @@ public final class RestartOnly {
         differs(changed, "mapgate.listen.io-threads", a.ioThreads(), b.ioThreads());
         differs(changed, "mapgate.listen.max-connections", a.maxConnections(), b.maxConnections());
         differs(changed, "mapgate.listen.tls", a.tls(), b.tls());
+        differs(changed, "mapgate.listen.transport", a.transport(), b.transport());
         differs(changed, "mapgate.gate.throttle.max-tracked", running.gate().throttle().maxTracked(),
                 loaded.gate().throttle().maxTracked());
         differs(changed, "mapgate.origin", running.origin(), loaded.origin());
@@ -46,7 +47,7 @@ public final class RestartOnly {
         ListenSettings listen = new ListenSettings(a.host(), a.port(), a.ioThreads(), b.hosts(),
                 b.maxInitialLineLength(), b.maxHeaderSize(), b.maxHeaderCount(), b.headerTimeout(),
                 b.keepAliveTimeout(), b.bodyTimeout(), b.idleTimeout(), a.maxConnections(), b.proxyProtocol(),
-                a.tls());
+                a.tls(), a.transport());
         return new Settings(listen, running.origin(), loaded.gate(), loaded.clientIp(), running.admin(),
                 loaded.shutdown(), running.reloadInterval(), loaded.sources(), loaded.warnings());
     }

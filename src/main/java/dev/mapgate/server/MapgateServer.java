@@ -18,9 +18,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -47,7 +44,8 @@ public final class MapgateServer implements AutoCloseable {
     private static final Duration EVENT_LOOP_ANSWER = Duration.ofSeconds(2);
 
     private final LiveSettings live;
-    private final EventLoopGroup group;
+    private final Transport transport;
+    private final MultiThreadIoEventLoopGroup group;
     private final ThreadPoolExecutor verifier;
     private final ChannelGroup clients;
     private final AtomicBoolean draining;
@@ -58,10 +56,11 @@ public final class MapgateServer implements AutoCloseable {
     private ConfigReloader reloader;
     private AdminServer admin;
 
-    private MapgateServer(Settings settings) {
+    private MapgateServer(Settings settings, Transport transport) {
         this.live = new LiveSettings(settings);
+        this.transport = transport;
         this.group = new MultiThreadIoEventLoopGroup(settings.listen().ioThreads(),
-                new DefaultThreadFactory("mapgate-io", true), NioIoHandler.newFactory());
+                new DefaultThreadFactory("mapgate-io", true), transport.ioHandlers());
         // bcrypt is deliberately slow; it gets its own few threads and a bounded queue so a flood
         // of bad passwords can neither stall the event loops nor grow memory.
         int verifierThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
@@ -81,7 +80,7 @@ public final class MapgateServer implements AutoCloseable {
      * returns once both are bound. On any failure everything started so far is stopped again.
      */
     public static MapgateServer start(Settings settings, Metrics metrics) throws InterruptedException {
-        MapgateServer server = new MapgateServer(settings);
+        MapgateServer server = new MapgateServer(settings, Transport.choose(settings.listen().transport()));
         try {
             server.bind(settings, metrics);
             return server;
@@ -95,10 +94,10 @@ public final class MapgateServer implements AutoCloseable {
         tls = settings.listen().tls() == null ? null : ServerTls.load(settings.listen().tls());
         // One table for the server's life, sized once: max-tracked is read at startup only.
         FailureThrottle throttle = new FailureThrottle(settings.gate().throttle().maxTracked());
-        originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), NioSocketChannel.class, metrics) : null;
+        originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), transport.socketChannel(), metrics) : null;
         listener = bindOrExplain("mapgate.listen", settings.listen().host(), settings.listen().port(), () -> new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -111,6 +110,7 @@ public final class MapgateServer implements AutoCloseable {
             tls.countReloadsIn(metrics);
             tls.startWatching();
         }
+        LOG.info("event=transport name={} io_threads={}", transport.name(), group.executorCount());
         reloader = new ConfigReloader(settings.sources().get(0), live, SettingsLoader::load, metrics);
         reloader.startWatching();
         admin = bindOrExplain("mapgate.admin", settings.admin().host(), settings.admin().port(),
@@ -139,7 +139,8 @@ public final class MapgateServer implements AutoCloseable {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            if (e instanceof java.net.SocketException || e instanceof java.nio.channels.UnresolvedAddressException) {
+            // NIO throws BindException, epoll its own NativeIoException: both are IOExceptions.
+            if (e instanceof java.io.IOException || e instanceof java.nio.channels.UnresolvedAddressException) {
                 throw new ListenFailure(key, host, port, e);
             }
             throw e;

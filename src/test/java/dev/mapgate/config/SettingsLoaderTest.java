@@ -84,7 +84,7 @@ class SettingsLoaderTest {
 
         assertThat(settings.listen()).isEqualTo(new ListenSettings("0.0.0.0", 8080, 0, AcceptedHosts.NONE,
                 8 * 1024, 16 * 1024, 100, Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofSeconds(30),
-                Duration.ofSeconds(60), 16384, false, null));
+                Duration.ofSeconds(60), 16384, false, null, ListenSettings.Transport.AUTO));
         assertThat(settings.shutdown()).isEqualTo(new ShutdownSettings(Duration.ofSeconds(5), Duration.ofSeconds(20)));
         assertThat(settings.reloadInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.origin().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -744,6 +744,14 @@ class SettingsLoaderTest {
         assertThat(problem(VALID_GATE.replace("mapgate.origin.directory = \"site\"", https)
                 + "mapgate.origin.tls { insecure = true, ca-file = \"ca.pem\" }\n"))
                 .startsWith("mapgate.origin.tls.insecure: cannot be combined with mapgate.origin.tls.ca-file");
+    }
+
+    @Test
+    void theTransportIsAutoEpollOrNio() throws IOException {
+        assertThat(load(VALID_GATE + "mapgate.listen.transport = nio\n").listen().transport())
+                .isEqualTo(ListenSettings.Transport.NIO);
+        assertThat(problem(VALID_GATE + "mapgate.listen.transport = kqueue\n"))
+                .isEqualTo("mapgate.listen.transport: \"kqueue\" is not one of auto, epoll, nio");
     }
 
     private Settings load(String config) throws IOException {
