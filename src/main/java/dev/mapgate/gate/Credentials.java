@@ -143,6 +143,10 @@ public final class Credentials {
 
     /** True when {@link #check} would run bcrypt (a Basic credential whose result is not cached). */
     public boolean isSlow(String tokenHeaderValue, String authorization) {
+        // Only a Basic credential can need bcrypt; asking that first spares hashing the token.
+        if (authorization == null || userHashes.isEmpty()) {
+            return false;
+        }
         return evaluate(tokenHeaderValue, authorization, false) == null;
     }
 

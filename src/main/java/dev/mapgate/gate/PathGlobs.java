@@ -3,6 +3,7 @@ package dev.mapgate.gate;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -36,17 +37,24 @@ public final class PathGlobs {
 
     private final Pattern pattern;
     private final List<String> globs;
+    /**
+     * Per glob, the runs of literal ASCII text between its wildcards in lower case, which every
+     * ASCII path it matches contains (ignoring case); {@code null} when any glob has none, such as
+     * {@code **}.
+     */
+    private final String[][] literals;
 
-    private PathGlobs(Pattern pattern, List<String> globs) {
+    private PathGlobs(Pattern pattern, List<String> globs, String[][] literals) {
         this.pattern = pattern;
         this.globs = globs;
+        this.literals = literals;
     }
 
     /** @throws IllegalArgumentException naming the bad glob */
     public static PathGlobs compile(List<String> globs) {
         Objects.requireNonNull(globs, "globs");
         if (globs.isEmpty()) {
-            return new PathGlobs(null, List.of());
+            return new PathGlobs(null, List.of(), null);
         }
         List<String> alternatives = new ArrayList<>(globs.size());
         for (String glob : globs) {
@@ -55,7 +63,7 @@ public final class PathGlobs {
         // One leading '/' on the path is optional so that globs are written relative to the root;
         // the tail lets a match end at any segment boundary (path-info).
         String regex = "/?(?:" + String.join("|", alternatives) + ")(?:/.*)?";
-        return new PathGlobs(Pattern.compile(regex, FLAGS), List.copyOf(globs));
+        return new PathGlobs(Pattern.compile(regex, FLAGS), List.copyOf(globs), literalsOf(globs));
     }
 
     /** Whether {@code canonicalPath}, read by any origin, could name a gated file. */
@@ -63,10 +71,15 @@ public final class PathGlobs {
         if (pattern == null) {
             return false;
         }
+        boolean ascii = isAscii(canonicalPath);
+        if (ascii && !containsLiteralsOfAnyGlob(canonicalPath)) {
+            // Most requests end here: an asset that cannot be a map, decided without the regex.
+            return false;
+        }
         if (matchesAnyReading(canonicalPath)) {
             return true;
         }
-        if (isAscii(canonicalPath)) {
+        if (ascii) {
             return false;
         }
         String folded = Normalizer.normalize(canonicalPath, Normalizer.Form.NFKC);
@@ -77,6 +90,80 @@ public final class PathGlobs {
         return pattern.matcher(path).matches()
                 || path.indexOf(';') >= 0 && pattern.matcher(cutSegmentsAt(path, ';')).matches()
                 || path.indexOf(':') >= 0 && pattern.matcher(cutSegmentsAt(path, ':')).matches();
+    }
+
+    /**
+     * False only when no glob can match the ASCII path {@code path} in any reading. Each reading is
+     * made of prefixes of the path's segments, so a literal (which never holds '/') found in a
+     * reading is in the path too; and the pattern's case folding matches an ASCII character to an
+     * ASCII literal exactly when the two are equal ignoring ASCII case.
+     */
+    private boolean containsLiteralsOfAnyGlob(String path) {
+        if (literals == null) {
+            return true;
+        }
+        for (String[] glob : literals) {
+            if (containsAll(path, glob)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean containsAll(String path, String[] required) {
+        for (String literal : required) {
+            if (!containsIgnoreCase(path, literal)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @param lowerCase ASCII in lower case */
+    private static boolean containsIgnoreCase(String s, String lowerCase) {
+        for (int i = 0, last = s.length() - lowerCase.length(); i <= last; i++) {
+            int j = 0;
+            while (j < lowerCase.length() && toLowerCase(s.charAt(i + j)) == lowerCase.charAt(j)) {
+                j++;
+            }
+            if (j == lowerCase.length()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** ASCII letters only: the path is ASCII here, so this is exact and needs no locale. */
+    private static char toLowerCase(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+    }
+
+    /** @return per glob its ASCII literals, or {@code null} when some glob has none */
+    private static String[][] literalsOf(List<String> globs) {
+        String[][] literals = new String[globs.size()][];
+        for (int i = 0; i < globs.size(); i++) {
+            literals[i] = asciiLiterals(globs.get(i));
+            if (literals[i].length == 0) {
+                return null;
+            }
+        }
+        return literals;
+    }
+
+    /**
+     * The literal runs of {@code glob} that are pure ASCII. The others are left out because
+     * Unicode case folding maps some non-ASCII letters onto ASCII ones (the Kelvin sign onto 'k').
+     */
+    private static String[] asciiLiterals(String glob) {
+        List<String> literals = new ArrayList<>();
+        for (String segment : glob.split("/")) {
+            for (String run : segment.split("[*?]")) {
+                if (!run.isEmpty() && isAscii(run)) {
+                    literals.add(run.toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return literals.toArray(new String[0]);
     }
 
     /** {@code /a;x/b;y} cut at ';' is {@code /a/b}: each segment up to its first delimiter. */

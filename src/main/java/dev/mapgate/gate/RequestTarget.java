@@ -55,6 +55,10 @@ public record RequestTarget(String path, String encodedPath, String rawQuery, Au
         if (rawTarget == null || rawTarget.isEmpty()) {
             throw new BadTargetException("empty request-target");
         }
+        if (isCanonicalPath(rawTarget)) {
+            // Most targets: nothing to decode, refuse or re-encode, so the target is its own path.
+            return new RequestTarget(rawTarget, rawTarget, null, null);
+        }
         requireRawChars(rawTarget);
 
         Authority authority = null;
@@ -95,6 +99,31 @@ public record RequestTarget(String path, String encodedPath, String rawQuery, Au
         public BadTargetException(String message) {
             super(message, null, false, false);
         }
+    }
+
+    /**
+     * Whether {@code target} is an origin-form path without query that the checks below would
+     * return unchanged: only pchar and '/', so no escape and nothing to re-encode; no empty
+     * segment but a trailing one; no segment ending in '.', which also rules out dot segments.
+     * Stricter than those checks: a false here only means they have to run.
+     */
+    private static boolean isCanonicalPath(String target) {
+        if (target.charAt(0) != '/') {
+            return false;
+        }
+        char previous = '/';
+        for (int i = 1; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c == '/') {
+                if (previous == '/' || previous == '.') {
+                    return false;
+                }
+            } else if (c >= 128 || !PCHAR[c]) {
+                return false;
+            }
+            previous = c;
+        }
+        return previous != '.';
     }
 
     private static void requireRawChars(String raw) throws BadTargetException {

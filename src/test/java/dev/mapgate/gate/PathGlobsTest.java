@@ -188,6 +188,29 @@ class PathGlobsTest {
     }
 
     @Test
+    void aGlobOfWildcardsAloneGatesEveryPath() {
+        assertThat(PathGlobs.compile(List.of("**")).matches("/assets/app.js")).isTrue();
+        assertThat(PathGlobs.compile(List.of("**/*.map", "/*")).matches("/index.html")).isTrue();
+    }
+
+    @Test
+    void eachGlobIsMatchedOnItsOwn() {
+        PathGlobs globs = PathGlobs.compile(List.of("**/*.map", "private/*.json"));
+
+        assertThat(globs.matches("/private/keys.json")).isTrue();
+        assertThat(globs.matches("/PRIVATE/Keys.JSON")).isTrue();
+        assertThat(globs.matches("/public/keys.json")).isFalse();
+        assertThat(globs.matches("/private.json/keys.map")).isTrue();
+    }
+
+    @Test
+    void aNonAsciiLetterInAGlobAlsoMatchesTheAsciiLetterItFoldsTo() {
+        assertThat(PathGlobs.compile(List.of("**/*.\u212Aey".translateEscapes())).matches("/certs/server.key"))
+                .as("case-insensitive matching takes the Kelvin sign for 'k'")
+                .isTrue();
+    }
+
+    @Test
     void cuttingKeepsEverySegmentUpToItsDelimiter() {
         assertThat(PathGlobs.cutSegmentsAt("/a;x/b;y;z/c", ';')).isEqualTo("/a/b/c");
         assertThat(PathGlobs.cutSegmentsAt("/;x/b", ';')).isEqualTo("//b");
