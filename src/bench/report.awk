@@ -17,7 +17,8 @@ file == 2 && FNR > 1 {
   seen[f[2]] = 1
   rps[key] = f[5]; mibps[key] = f[6]; p50[key] = f[7]; p99[key] = f[8]
   errors[key] = f[9] + f[10] + f[11] + f[12]
-  others[key] = f[13]; verdict[key] = f[14]; note[key] = f[15]
+  others[key] = f[13]; cpu_pct[key] = f[14]; cpu_req[key] = f[15]; cpu_mib[key] = f[16]
+  verdict[key] = f[17]; note[key] = f[18]
   if (f[13] + 0 > busiest) busiest = f[13] + 0
   next
 }
@@ -42,6 +43,15 @@ function median(list,    n, a, i, j, t) {
 # The throughput that counts for an asset: req/s, or MiB/s for the large one.
 function rate(key, asset) {
   return asset == "large" ? mibps[key] : rps[key]
+}
+
+# The target's CPU time for one unit of that throughput, in microseconds.
+function cost(key, asset) {
+  return asset == "large" ? cpu_mib[key] : cpu_req[key]
+}
+
+function shown_cost(value, asset) {
+  return sprintf(asset == "large" ? "%.0f µs/MiB" : "%.1f µs/req", value)
 }
 
 function ms(us) {
@@ -95,9 +105,10 @@ END {
   print "- Machine: " meta["machine"]
   print "- Date: " meta["date"]
   print "- Software: " meta["versions"]
-  print "- Load: `" meta["load"] "`, the same for every target and asset. Every response is checked;"
-  print "  a target that answered any request wrongly, or broke a gate rule in the curl probe before or"
-  print "  after its load, is REJECTED for that run."
+  print "- Load: `" meta["load"] "` with the token header, the same for every target and asset, after"
+  print "  " meta["warmup"] " of the same load; and " meta["first_warmup"] " on the small JS asset when a target has just started"
+  print "  (mapgate's JIT needs about 10 s). Every response is checked; a target that answered any request"
+  print "  wrongly, or broke a gate rule in the curl probe before or after its load, is REJECTED for that run."
   print "- Each proxy has " meta["workers"] " worker threads (nginx `worker_processes`, HAProxy `nbthread`, mapgate"
   print "  `listen.io-threads`) and keep-alive connections to one shared origin nginx (" meta["origin_workers"] " worker)."
   print "  Access logs are off for all three: nginx `access_log off`, no HAProxy log, mapgate's"
@@ -106,6 +117,8 @@ END {
   print "- Figures are medians of " n_runs " runs over the runs a target was not rejected in. The ratio compares"
   print "  mapgate with the best of nginx and HAProxy in the same run (highest req/s or MiB/s, lowest p99);"
   print "  the table gives the median of those per-run ratios."
+  print "- CPU: the CPU time the target's own processes used (all its threads or workers), per request"
+  print "  (per MiB for the 64 MiB asset), and as a share of one core; the origin and wrk not included."
   printf "- Other load on the machine (CPU not used by this benchmark's processes, in %% of all cores) was at\n"
   printf "  most %d%% during a measurement; each run's table shows it per measurement.\n", busiest
 
@@ -113,12 +126,12 @@ END {
     asset = assets[a]
     print ""
     printf "## %s (%s bytes)\n\n", title[asset], meta["size_" asset]
-    printf "| target | %s | p50 | p99 | errors | mapgate ÷ best other: %s · p99 |\n", asset == "large" ? "MiB/s" : "req/s", asset == "large" ? "MiB/s" : "req/s"
-    print "|---|--:|--:|--:|--:|---|"
+    printf "| target | %s | p50 | p99 | CPU | errors | mapgate ÷ best other: %s · p99 |\n", asset == "large" ? "MiB/s" : "req/s", asset == "large" ? "MiB/s" : "req/s"
+    print "|---|--:|--:|--:|--:|--:|---|"
     for (t = 1; t <= n_targets; t++) {
       target = targets[t]
       if (!(target in seen)) continue
-      rates = p50s = p99s = rr = rp = ""
+      rates = p50s = p99s = costs = shares = rr = rp = ""
       total_errors = 0; rejected = 0
       for (run = 1; run <= n_runs; run++) {
         key = run SUBSEP target SUBSEP asset
@@ -126,6 +139,7 @@ END {
         total_errors += errors[key]
         if (!accepted(key)) { rejected++; continue }
         rates = rates " " rate(key, asset); p50s = p50s " " p50[key]; p99s = p99s " " p99[key]
+        costs = costs " " cost(key, asset); shares = shares " " cpu_pct[key]
         ratios(run, target, asset)
         if (ratio_rate != "") rr = rr " " ratio_rate
         if (ratio_p99 != "") rp = rp " " ratio_p99
@@ -136,10 +150,11 @@ END {
         mr[target, asset] = median(rr); mp[target, asset] = median(rp)
       }
       if (rates == "") {
-        printf "| %s | REJECTED | | | %d | |\n", label[target], total_errors
+        printf "| %s | REJECTED | | | | %d | |\n", label[target], total_errors
       } else {
-        printf "| %s | %s | %s | %s | %d%s | %s |\n", label[target], shown_rate(median(rates), asset),
-          ms(median(p50s)), ms(median(p99s)), total_errors, rejected ? " (" rejected " run(s) REJECTED)" : "", compare
+        printf "| %s | %s | %s | %s | %s, %.0f%% | %d%s | %s |\n", label[target], shown_rate(median(rates), asset),
+          ms(median(p50s)), ms(median(p99s)), shown_cost(median(costs), asset), median(shares), total_errors,
+          rejected ? " (" rejected " run(s) REJECTED)" : "", compare
       }
     }
   }
@@ -182,8 +197,8 @@ END {
   print ""
   print "## Each run"
   print ""
-  print "| run | asset | target | req/s | MiB/s | p50 | p99 | errors | others' CPU | mapgate ÷ best other | verdict |"
-  print "|--:|---|---|--:|--:|--:|--:|--:|--:|---|---|"
+  print "| run | asset | target | req/s | MiB/s | p50 | p99 | CPU | errors | others' CPU | mapgate ÷ best other | verdict |"
+  print "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|"
   for (run = 1; run <= n_runs; run++) {
     for (a = 1; a <= n_assets; a++) {
       asset = assets[a]
@@ -196,8 +211,9 @@ END {
           ratios(run, target, asset)
           compare = times(ratio_rate) " · p99 " times(ratio_p99)
         }
-        printf "| %d | %s | %s | %.0f | %.1f | %s | %s | %d | %d%% | %s | %s |\n", run, asset, label[target], rps[key],
-          mibps[key], ms(p50[key]), ms(p99[key]), errors[key], others[key], compare,
+        printf "| %d | %s | %s | %.0f | %.1f | %s | %s | %s, %.0f%% | %d | %d%% | %s | %s |\n", run, asset, label[target],
+          rps[key], mibps[key], ms(p50[key]), ms(p99[key]), shown_cost(cost(key, asset), asset), cpu_pct[key],
+          errors[key], others[key], compare,
           verdict[key] == "ok" ? "ok" : "REJECTED: " note[key]
       }
     }
