@@ -1,0 +1,234 @@
+# Turns src/bench/run's figures into the Markdown report.
+# Usage: awk -f report.awk machine.txt raw.tsv rss.tsv
+# Plain POSIX awk (Debian's default is mawk): no asort, no ARGIND.
+
+FNR == 1 { file++ }
+
+file == 1 {
+  split($0, kv, "=")
+  meta[kv[1]] = substr($0, length(kv[1]) + 2)
+  next
+}
+
+file == 2 && FNR > 1 {
+  split($0, f, "\t")
+  key = f[1] SUBSEP f[2] SUBSEP f[3]
+  runs[f[1]] = 1
+  seen[f[2]] = 1
+  rps[key] = f[5]; mibps[key] = f[6]; p50[key] = f[7]; p99[key] = f[8]
+  errors[key] = f[9] + f[10] + f[11] + f[12]
+  others[key] = f[13]; cpu_pct[key] = f[14]; cpu_req[key] = f[15]; cpu_mib[key] = f[16]
+  verdict[key] = f[17]; note[key] = f[18]
+  if (f[13] + 0 > busiest) busiest = f[13] + 0
+  next
+}
+
+file == 3 && FNR > 1 {
+  split($0, f, "\t")
+  rss[f[1] SUBSEP f[2]] = f[3]; hwm[f[1] SUBSEP f[2]] = f[4]
+  next
+}
+
+function median(list,    n, a, i, j, t) {
+  n = split(list, a, " ")
+  if (n == 0) return ""
+  for (i = 2; i <= n; i++) {
+    t = a[i] + 0
+    for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
+    a[j + 1] = t
+  }
+  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+
+# The throughput that counts for an asset: req/s, or MiB/s for the large one.
+function rate(key, asset) {
+  return asset == "large" ? mibps[key] : rps[key]
+}
+
+# The target's CPU time for one unit of that throughput, in microseconds.
+function cost(key, asset) {
+  return asset == "large" ? cpu_mib[key] : cpu_req[key]
+}
+
+function shown_cost(value, asset) {
+  return sprintf(asset == "large" ? "%.0f µs/MiB" : "%.1f µs/req", value)
+}
+
+function ms(us) {
+  return sprintf("%.2f ms", us / 1000)
+}
+
+function shown_rate(value, asset) {
+  return asset == "large" ? sprintf("%.0f MiB/s", value) : sprintf("%.0f", value)
+}
+
+function times(x) {
+  return x == "" ? "n/a" : sprintf("%.2f×", x)
+}
+
+function accepted(key) {
+  return verdict[key] == "ok"
+}
+
+# Within one run: mapgate's throughput and p99 over the best of nginx and HAProxy that answered
+# correctly. Sets ratio_rate and ratio_p99, or leaves them "" when there is nothing to compare.
+function ratios(run, target, asset,    key, other, okey, best, best_p99) {
+  ratio_rate = ratio_p99 = ""
+  key = run SUBSEP target SUBSEP asset
+  if (!(key in verdict) || !accepted(key)) return
+  best = best_p99 = ""
+  for (other = 1; other <= 2; other++) {
+    okey = run SUBSEP (other == 1 ? "nginx" : "haproxy") SUBSEP asset
+    if (!(okey in verdict) || !accepted(okey)) continue
+    if (best == "" || rate(okey, asset) + 0 > best + 0) best = rate(okey, asset)
+    if (best_p99 == "" || p99[okey] + 0 < best_p99 + 0) best_p99 = p99[okey]
+  }
+  if (best != "" && best + 0 > 0) ratio_rate = rate(key, asset) / best
+  if (best_p99 != "" && best_p99 + 0 > 0) ratio_p99 = p99[key] / best_p99
+}
+
+function met(ok) {
+  return ok ? "met" : "**missed**"
+}
+
+END {
+  n_assets = split("js map large", assets, " ")
+  title["js"] = "Small JS asset"; title["map"] = "Authorised source map"; title["large"] = "64 MiB asset"
+  n_targets = split("origin nginx haproxy mapgate mapgate-xmx64m", targets, " ")
+  label["origin"] = "origin (direct)"; label["nginx"] = "nginx"; label["haproxy"] = "HAProxy"
+  label["mapgate"] = "mapgate"; label["mapgate-xmx64m"] = "mapgate -Xmx64m"
+  n_runs = 0
+  for (r in runs) n_runs++
+
+  print "# mapgate beside nginx and HAProxy as source map gates"
+  print ""
+  print "- Machine: " meta["machine"]
+  print "- Date: " meta["date"]
+  print "- Software: " meta["versions"]
+  print "- Load: `" meta["load"] "` with the token header, the same for every target and asset, after"
+  print "  " meta["warmup"] " of the same load; and " meta["first_warmup"] " on the small JS asset when a target has just started"
+  print "  (mapgate's JIT needs about 10 s). Every response is checked; a target that answered any request"
+  print "  wrongly, or broke a gate rule in the curl probe before or after its load, is REJECTED for that run."
+  print "- Each proxy has " meta["workers"] " worker threads (nginx `worker_processes`, HAProxy `nbthread`, mapgate"
+  print "  `listen.io-threads`) and keep-alive connections to one shared origin nginx (" meta["origin_workers"] " worker)."
+  print "  Access logs are off for all three: nginx `access_log off`, no HAProxy log, mapgate's"
+  print "  `mapgate.access` logger at OFF."
+  print "- mapgate: `java " meta["jvm"] " -jar target/mapgate.jar`; mapgate -Xmx64m: `java " meta["small_heap"] " ...`."
+  print "- Figures are medians of " n_runs " runs over the runs a target was not rejected in. The ratio compares"
+  print "  mapgate with the best of nginx and HAProxy in the same run (highest req/s or MiB/s, lowest p99);"
+  print "  the table gives the median of those per-run ratios."
+  print "- CPU: the CPU time the target's own processes used (all its threads or workers), per request"
+  print "  (per MiB for the 64 MiB asset), and as a share of one core; the origin and wrk not included."
+  printf "- Other load on the machine (CPU not used by this benchmark's processes, in %% of all cores) was at\n"
+  printf "  most %d%% during a measurement; each run's table shows it per measurement.\n", busiest
+
+  for (a = 1; a <= n_assets; a++) {
+    asset = assets[a]
+    print ""
+    printf "## %s (%s bytes)\n\n", title[asset], meta["size_" asset]
+    printf "| target | %s | p50 | p99 | CPU | errors | mapgate ÷ best other: %s · p99 |\n", asset == "large" ? "MiB/s" : "req/s", asset == "large" ? "MiB/s" : "req/s"
+    print "|---|--:|--:|--:|--:|--:|---|"
+    for (t = 1; t <= n_targets; t++) {
+      target = targets[t]
+      if (!(target in seen)) continue
+      rates = p50s = p99s = costs = shares = rr = rp = ""
+      total_errors = 0; rejected = 0
+      for (run = 1; run <= n_runs; run++) {
+        key = run SUBSEP target SUBSEP asset
+        if (!(key in verdict)) continue
+        total_errors += errors[key]
+        if (!accepted(key)) { rejected++; continue }
+        rates = rates " " rate(key, asset); p50s = p50s " " p50[key]; p99s = p99s " " p99[key]
+        costs = costs " " cost(key, asset); shares = shares " " cpu_pct[key]
+        ratios(run, target, asset)
+        if (ratio_rate != "") rr = rr " " ratio_rate
+        if (ratio_p99 != "") rp = rp " " ratio_p99
+      }
+      compare = ""
+      if (target ~ /^mapgate/) {
+        compare = times(median(rr)) " · " times(median(rp))
+        mr[target, asset] = median(rr); mp[target, asset] = median(rp)
+      }
+      if (rates == "") {
+        printf "| %s | REJECTED | | | | %d | |\n", label[target], total_errors
+      } else {
+        printf "| %s | %s | %s | %s | %s, %.0f%% | %d%s | %s |\n", label[target], shown_rate(median(rates), asset),
+          ms(median(p50s)), ms(median(p99s)), shown_cost(median(costs), asset), median(shares), total_errors,
+          rejected ? " (" rejected " run(s) REJECTED)" : "", compare
+      }
+    }
+  }
+
+  print ""
+  print "## The issue's targets (medians of the per-run ratios)"
+  print ""
+  print "| target | wanted | mapgate | mapgate -Xmx64m |"
+  print "|---|---|---|---|"
+  for (a = 1; a <= 2; a++) {
+    asset = assets[a]
+    line_rate = "| " title[asset] " req/s | ≥ 1.20× the best other |"
+    line_p99 = "| " title[asset] " p99 | ≤ 1.00× the best other |"
+    for (t = 4; t <= 5; t++) {
+      target = targets[t]
+      x = mr[target, asset]; y = mp[target, asset]
+      line_rate = line_rate " " times(x) " " (x == "" ? "" : met(x >= 1.2)) " |"
+      line_p99 = line_p99 " " times(y) " " (y == "" ? "" : met(y <= 1.0)) " |"
+    }
+    print line_rate
+    print line_p99
+  }
+  line = "| " title["large"] " MiB/s | ≥ 0.90× the best other |"
+  for (t = 4; t <= 5; t++) {
+    x = mr[targets[t], "large"]
+    line = line " " times(x) " " (x == "" ? "" : met(x >= 0.9)) " |"
+  }
+  print line
+  line = "| resident memory after the run (VmRSS) | ≤ 200 MiB |"
+  for (t = 4; t <= 5; t++) {
+    list = ""
+    for (run = 1; run <= n_runs; run++) {
+      if ((run SUBSEP targets[t]) in rss) list = list " " rss[run, targets[t]]
+    }
+    m = median(list)
+    line = line " " (m == "" ? "n/a |" : sprintf("%.0f MiB %s |", m / 1024, met(m / 1024 <= 200)))
+  }
+  print line
+
+  print ""
+  print "## Each run"
+  print ""
+  print "| run | asset | target | req/s | MiB/s | p50 | p99 | CPU | errors | others' CPU | mapgate ÷ best other | verdict |"
+  print "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|"
+  for (run = 1; run <= n_runs; run++) {
+    for (a = 1; a <= n_assets; a++) {
+      asset = assets[a]
+      for (t = 1; t <= n_targets; t++) {
+        target = targets[t]
+        key = run SUBSEP target SUBSEP asset
+        if (!(key in verdict)) continue
+        compare = ""
+        if (target ~ /^mapgate/) {
+          ratios(run, target, asset)
+          compare = times(ratio_rate) " · p99 " times(ratio_p99)
+        }
+        printf "| %d | %s | %s | %.0f | %.1f | %s | %s | %s, %.0f%% | %d | %d%% | %s | %s |\n", run, asset, label[target],
+          rps[key], mibps[key], ms(p50[key]), ms(p99[key]), shown_cost(cost(key, asset), asset), cpu_pct[key],
+          errors[key], others[key], compare,
+          verdict[key] == "ok" ? "ok" : "REJECTED: " note[key]
+      }
+    }
+  }
+
+  print ""
+  print "## mapgate's memory after each run"
+  print ""
+  print "| run | target | VmRSS | VmHWM (peak) |"
+  print "|--:|---|--:|--:|"
+  for (run = 1; run <= n_runs; run++) {
+    for (t = 4; t <= 5; t++) {
+      if ((run SUBSEP targets[t]) in rss) {
+        printf "| %d | %s | %.0f MiB | %.0f MiB |\n", run, label[targets[t]], rss[run, targets[t]] / 1024, hwm[run, targets[t]] / 1024
+      }
+    }
+  }
+}
