@@ -119,8 +119,9 @@ END {
   print "  the table gives the median of those per-run ratios."
   print "- CPU: the CPU time the target's own processes used (all its threads or workers), per request"
   print "  (per MiB for the 64 MiB asset), and as a share of one core; the origin and wrk not included."
-  printf "- Other load on the machine (CPU not used by this benchmark's processes, in %% of all cores) was at\n"
-  printf "  most %d%% during a measurement; each run's table shows it per measurement.\n", busiest
+  printf "- Other load: CPU used by programs other than this benchmark's, in %% of all cores. A measurement\n"
+  printf "  during which it passed %s%% was taken again (at most %s times); the most left in one kept is %d%%.\n",
+    meta["max_others"], meta["retries"], busiest
 
   for (a = 1; a <= n_assets; a++) {
     asset = assets[a]
