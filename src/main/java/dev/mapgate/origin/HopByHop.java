@@ -21,6 +21,11 @@ final class HopByHop {
     }
 
     static void strip(HttpHeaders headers) {
+        // Most messages carry no Connection header; asking first spares them a list.
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            removeAlways(headers);
+            return;
+        }
         for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String name : connection.split(",")) {
                 String trimmed = name.trim();
@@ -30,6 +35,10 @@ final class HopByHop {
                 }
             }
         }
+        removeAlways(headers);
+    }
+
+    private static void removeAlways(HttpHeaders headers) {
         for (CharSequence name : ALWAYS) {
             headers.remove(name);
         }

@@ -40,6 +40,9 @@ public final class OriginPool {
     static final String IDLE = "origin-idle";
     static final String RESPONSE = "origin-response";
 
+    /** Larger than any one read (Netty's adaptive reads stop at 64 KiB), so one read is one part. */
+    private static final int MAX_BODY_PART = 1 << 20;
+
     private final AbstractChannelPoolMap<EventLoop, SimpleChannelPool> pools;
     private final OriginSettings settings;
     private final String host;
@@ -75,10 +78,15 @@ public final class OriginPool {
                     ssl.setHandshakeTimeoutMillis(settings.connectTimeout().toMillis());
                     p.addLast(SSL, ssl);
                 }
-                p.addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig(), false, false));
+                // A body part is a slice of what one read brought in, never more: the decoder's
+                // default of 8 KiB would cut every read into several messages, each passed on
+                // and written to the client on its own.
+                p.addLast(CODEC, new HttpClientCodec(
+                        new HttpDecoderConfig().setMaxChunkSize(MAX_BODY_PART), false, false));
                 // Closes connections that sit unused in the pool, before the origin's own
-                // keep-alive timeout can close one under a request.
-                p.addLast(IDLE, new IdleStateHandler(0, 0, settings.poolIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                // keep-alive timeout can close one under a request. Reads alone tell: a parked
+                // connection reads, and watching writes would cost a listener on every write.
+                p.addLast(IDLE, new IdleStateHandler(settings.poolIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                 p.addLast(RESPONSE, new OriginResponseHandler());
             }
         };

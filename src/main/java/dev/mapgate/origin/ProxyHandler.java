@@ -50,7 +50,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private HttpRequest request;
     private Channel origin;
+    /**
+     * Checks {@link #responseDeadline}. It is left scheduled when a response arrives in time and
+     * re-armed for what is left when it fires early, so that a busy connection schedules about
+     * one timer per response timeout rather than one per request.
+     */
     private ScheduledFuture<?> responseTimer;
+    /** When the origin's response head is due, by the event loop's ticker; 0 while none is awaited. */
+    private long responseDeadline;
     private Throwable originError;
     private FullHttpResponse pendingError;
     private boolean clientReadPending;
@@ -130,9 +137,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         origin = ch;
         ch.pipeline().get(OriginResponseHandler.class).bind(this);
-        ch.writeAndFlush(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        // A void promise: a failed write reaches OriginResponseHandler.exceptionCaught, which
+        // closes the connection, and the close ends the exchange with a 502.
+        ch.write(request, ch.voidPromise());
         ch.read();
         readClient();
+        if (!requestSent) {
+            // A request without a body has usually ended already, and readClient() wrote its end
+            // with the head in one flush; otherwise the head must not wait for the body.
+            ch.flush();
+        }
     }
 
     private void onRequestContent(HttpContent content) {
@@ -150,18 +164,22 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        ch.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                f.channel().close();
-            } else if (!last && ch == origin) {
-                readClient();
-            }
-        });
+        if (last) {
+            ch.writeAndFlush(content, ch.voidPromise());
+        } else {
+            ch.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    f.channel().close();
+                } else if (ch == origin) {
+                    readClient();
+                }
+            });
+        }
         if (last) {
             requestSent = true;
             requestSentNanos = System.nanoTime();
             if (!responseStarted) {
-                armResponseTimer(ch);
+                awaitResponse();
             }
         }
     }
@@ -180,7 +198,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            cancelResponseTimer();
+            responseDeadline = 0;
             if (requestSent && !responseStarted) {
                 metrics.originResponseTime(System.nanoTime() - requestSentNanos);
             }
@@ -275,17 +293,38 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void armResponseTimer(Channel ch) {
-        long millis = pool.settings().responseTimeout().toMillis();
-        responseTimer = ctx.executor().schedule(() -> {
-            if (origin == ch && !responseStarted) {
-                detach();
-                ch.close();
-                metrics.originError("timeout");
-                LOG.warn("event=origin-timeout after_ms={} path={}", millis, withoutQuery(request.uri()));
-                fail(HttpResponseStatus.GATEWAY_TIMEOUT);
-            }
-        }, millis, TimeUnit.MILLISECONDS);
+    private void awaitResponse() {
+        long timeout = pool.settings().responseTimeout().toNanos();
+        responseDeadline = ctx.executor().ticker().nanoTime() + timeout;
+        if (responseTimer == null) {
+            // A timer still pending fires no later than this deadline: every deadline before it
+            // was set with the same timeout, earlier.
+            scheduleResponseCheck(timeout);
+        }
+    }
+
+    private void scheduleResponseCheck(long nanos) {
+        responseTimer = ctx.executor().schedule(this::checkResponseDeadline, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkResponseDeadline() {
+        responseTimer = null;
+        if (responseDeadline == 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        long left = responseDeadline - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            scheduleResponseCheck(left);
+            return;
+        }
+        // A deadline is only ever set for the connection in use, and cleared when it is let go.
+        Channel ch = origin;
+        detach();
+        ch.close();
+        metrics.originError("timeout");
+        LOG.warn("event=origin-timeout after_ms={} path={}", pool.settings().responseTimeout().toMillis(),
+                withoutQuery(request.uri()));
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT);
     }
 
     /**
@@ -341,7 +380,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             origin = null;
         }
         readOriginWhenWritable = false;
-        cancelResponseTimer();
+        responseDeadline = 0;
     }
 
     private void giveBack(Channel ch) {
@@ -383,17 +422,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
-    }
-
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         Channel ch = origin;
         detach();
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
         if (ch != null) {
             // Mid-exchange: the connection's state is unknown, so it cannot go back to the pool.
             ch.close();

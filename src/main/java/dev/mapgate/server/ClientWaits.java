@@ -13,9 +13,11 @@ import org.slf4j.LoggerFactory;
  * request's header section (header-timeout), or more of a request body that mapgate asked for
  * (body-timeout). When that wait runs out the connection is closed.
  *
- * <p>{@link ExchangeHandler} tells it where the exchange stands. One timer is scheduled at a time;
- * body waits start and end on every read, so they move the start time and leave the timer in
- * place, which checks again when it fires.
+ * <p>{@link ExchangeHandler} tells it where the exchange stands. One timer is scheduled at a time,
+ * and a change of wait only records when the new wait began: the timer stays in place as long as
+ * it fires no later than the new wait's deadline, and when it fires it checks the wait of that
+ * moment and re-arms for whatever is left. A keep-alive connection thus schedules a timer about
+ * once per header timeout rather than several per request.
  *
  * <p>Only used on the connection's event loop, so nothing here is synchronised.
  */
@@ -32,6 +34,8 @@ final class ClientWaits {
     private Wait wait = Wait.NONE;
     private long waitingSince;
     private ScheduledFuture<?> timer;
+    /** When {@link #timer} fires, by the event loop's ticker. */
+    private long timerAt;
     /** Requests whose first byte has arrived but whose head has not reached the exchange handler. */
     private int requestsAhead;
 
@@ -47,14 +51,14 @@ final class ClientWaits {
      * use up the time of the request pipelined behind it.
      */
     void awaitNextRequest(ChannelHandlerContext ctx) {
-        start(ctx, requestsAhead > 0 ? Wait.HEADER : Wait.NEXT_REQUEST);
+        begin(ctx, requestsAhead > 0 ? Wait.HEADER : Wait.NEXT_REQUEST);
     }
 
     /** The first byte of a request arrived (possibly while an earlier exchange is still going on). */
     void requestStarted(ChannelHandlerContext ctx) {
         requestsAhead++;
         if (wait == Wait.NEXT_REQUEST) {
-            start(ctx, Wait.HEADER);
+            begin(ctx, Wait.HEADER);
         }
     }
 
@@ -62,7 +66,6 @@ final class ClientWaits {
     void requestArrived() {
         // Never below zero: a request Netty failed before its first byte counted has no start.
         requestsAhead = Math.max(0, requestsAhead - 1);
-        cancel();
         wait = Wait.NONE;
     }
 
@@ -71,11 +74,7 @@ final class ClientWaits {
         if (wait == Wait.BODY) {
             return;
         }
-        wait = Wait.BODY;
-        waitingSince = now(ctx);
-        if (timer == null) {
-            schedule(ctx, bodyNanos);
-        }
+        begin(ctx, Wait.BODY);
     }
 
     /** Body bytes arrived: until mapgate asks again, the client is not being waited for. */
@@ -90,11 +89,17 @@ final class ClientWaits {
         wait = Wait.NONE;
     }
 
-    private void start(ChannelHandlerContext ctx, Wait next) {
-        cancel();
+    private void begin(ChannelHandlerContext ctx, Wait next) {
         wait = next;
         waitingSince = now(ctx);
-        schedule(ctx, limit(next));
+        long deadline = waitingSince + limit(next);
+        if (timer != null) {
+            if (timerAt - deadline <= 0) {
+                return;
+            }
+            cancel();
+        }
+        schedule(ctx, deadline - waitingSince);
     }
 
     private void fired(ChannelHandlerContext ctx) {
@@ -126,6 +131,7 @@ final class ClientWaits {
             // A late callback on a closed connection; stop() has run and nothing may outlive it.
             return;
         }
+        timerAt = now(ctx) + nanos;
         timer = ctx.executor().schedule(() -> fired(ctx), nanos, TimeUnit.NANOSECONDS);
     }
 

@@ -30,7 +30,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.List;
+import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -122,11 +122,11 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
 
         HttpHeaders headers = request.headers();
         GatePolicy policy = gate.policy();
-        List<String> tokens = headers.getAll(gate.tokenHeader());
+        String presented = headers.get(gate.tokenHeader());
         String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
         // Two token headers are ambiguous; no well-formed client sends them, so neither counts.
-        boolean ambiguousToken = tokens.size() > 1;
-        String token = ambiguousToken ? "" : tokens.isEmpty() ? null : tokens.get(0);
+        boolean ambiguousToken = presented != null && occursMoreThanOnce(headers, gate.tokenHeader());
+        String token = ambiguousToken ? "" : presented;
 
         // isSlow first: it is cheap and almost always false, which spares a second glob match.
         if (policy.isSlow(token, authorization) && policy.route(target.path()) == Route.GATED) {
@@ -144,6 +144,15 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         apply(ctx, request, ambiguity(ambiguousToken, policy.decide(target.path(), client, token, authorization)));
+    }
+
+    /** Without collecting the values: the common request has the header once or not at all. */
+    private static boolean occursMoreThanOnce(HttpHeaders headers, String name) {
+        Iterator<String> values = headers.valueStringIterator(name);
+        if (values.hasNext()) {
+            values.next();
+        }
+        return values.hasNext();
     }
 
     /**

@@ -29,10 +29,14 @@ final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
         "Pragma",
     };
 
+    /** The credential headers, in the order they are added to {@code Vary}. */
+    private final String[] credentialHeaders;
+    /** {@code Vary} when the origin sent none, which is the usual case: built once. */
     private final String varyValue;
 
     GatedResponseHeaders(String tokenHeader) {
-        this.varyValue = tokenHeader + ", Authorization";
+        this.credentialHeaders = new String[] {tokenHeader, "Authorization"};
+        this.varyValue = String.join(", ", credentialHeaders);
     }
 
     @Override
@@ -44,7 +48,8 @@ final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
                 headers.remove(name);
             }
             headers.set(HttpHeaderNames.CACHE_CONTROL, "private, no-store");
-            headers.set(HttpHeaderNames.VARY, mergeVary(headers.getAll(HttpHeaderNames.VARY)));
+            headers.set(HttpHeaderNames.VARY, headers.contains(HttpHeaderNames.VARY)
+                    ? mergeVary(headers.getAll(HttpHeaderNames.VARY)) : varyValue);
         }
         ctx.write(msg, promise);
     }
@@ -69,7 +74,7 @@ final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
         if (seen.contains("*")) {
             return "*";
         }
-        for (String name : varyValue.split(", ")) {
+        for (String name : credentialHeaders) {
             if (seen.add(name.toLowerCase(Locale.ROOT))) {
                 out.append(name).append(", ");
             }
