@@ -3,6 +3,8 @@ package dev.mapgate.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.origin.ProxyHandler;
+import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawClient.Response;
 import dev.mapgate.testing.RawOrigin;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -200,7 +203,13 @@ class OriginFaultsTest {
             assertThat(c.get("/ok").bodyText()).isEqualTo(OK);
             long start = System.nanoTime();
             switch (seen) {
-                case BAD_GATEWAY -> assertThat(c.get("/garbage").status()).isEqualTo(502);
+                case BAD_GATEWAY -> {
+                    assertThat(c.get("/garbage").status()).isEqualTo(502);
+                    List<String> errors = LogCapture.linesFrom(ProxyHandler.class.getName()).stream()
+                            .filter(l -> l.contains("event=origin-error")).toList();
+                    assertThat(errors).as("the log says what was wrong with the origin's answer").last()
+                            .asString().contains("cause=\"java.");
+                }
                 case CUT_OFF -> {
                     c.send(RawClient.request("GET", "/garbage"));
                     String arrived = new String(c.readUntilClosed(), StandardCharsets.ISO_8859_1);
