@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -122,13 +123,13 @@ class SlowlorisTest {
 
             List<Long> openMillis = slow.stream().filter(s -> s.closedNanos >= 0).map(Slow::openMillis).toList();
             long received = slow.stream().mapToLong(s -> s.bytesReceived).sum();
-            System.out.printf("slowloris: %d of %d connections dribbling a byte a second closed %.1f s median"
-                            + " (min %.1f, max %.1f) after their first byte, header-timeout %.1f s, %d bytes answered;"
-                            + " ordinary load alongside %d/%d ok%n",
-                    openMillis.size(), CONNECTIONS, Measure.median(openMillis) / 1000.0,
-                    openMillis.stream().mapToLong(Long::longValue).min().orElse(-1) / 1000.0,
-                    openMillis.isEmpty() ? -1 : Measure.max(openMillis) / 1000.0, HEADER_TIMEOUT_MS / 1000.0, received,
-                    ok.get(), sent.get());
+            LongSummaryStatistics open = openMillis.stream().mapToLong(Long::longValue).summaryStatistics();
+            String closes = openMillis.isEmpty() ? "none closed" : String.format(
+                    "closed %.1f s median (min %.1f, max %.1f) after their first byte", Measure.median(openMillis) / 1000.0,
+                    open.getMin() / 1000.0, open.getMax() / 1000.0);
+            System.out.printf("slowloris: %d of %d connections dribbling a byte a second %s, header-timeout %.1f s,"
+                            + " %d bytes answered; ordinary load alongside %d/%d ok%n",
+                    openMillis.size(), CONNECTIONS, closes, HEADER_TIMEOUT_MS / 1000.0, received, ok.get(), sent.get());
 
             assertThat(openMillis).as("every dribbling connection is closed by mapgate").hasSize(CONNECTIONS);
             assertThat(openMillis).as("each by its header-timeout: not earlier, and not much later")
