@@ -4,10 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -139,21 +132,20 @@ public final class RawOrigin implements HttpOrigin {
         }
     }
 
-    private final ServerSocket server;
-    private final Integer sendBufferBytes;
     private final Map<String, Script> routes = new ConcurrentHashMap<>();
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final AtomicLong written = new AtomicLong();
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "raw-origin");
-        t.setDaemon(true);
-        return t;
-    });
+    private final SocketServer server;
 
-    private RawOrigin(ServerSocket server, Integer sendBufferBytes) {
-        this.server = server;
-        this.sendBufferBytes = sendBufferBytes;
-        threads.execute(this::accept);
+    private RawOrigin(int port, Integer sendBufferBytes) {
+        server = SocketServer.start(port, "raw-origin", socket -> {
+            if (sendBufferBytes != null) {
+                socket.setSendBufferSize(sendBufferBytes);
+            }
+            Link link = new Link(socket, links.size() + 1, written);
+            links.add(link);
+            return () -> serve(link);
+        });
     }
 
     /** On a free loopback port. */
@@ -167,14 +159,7 @@ public final class RawOrigin implements HttpOrigin {
      *                        own, which on loopback grows to several MiB
      */
     public static RawOrigin start(int port, Integer sendBufferBytes) {
-        try {
-            ServerSocket server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-            return new RawOrigin(server, sendBufferBytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new RawOrigin(port, sendBufferBytes);
     }
 
     /** Answers requests for {@code path} (the request-target, query included) with {@code script}. */
@@ -192,7 +177,7 @@ public final class RawOrigin implements HttpOrigin {
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     @Override
@@ -222,22 +207,6 @@ public final class RawOrigin implements HttpOrigin {
             Thread.sleep(5);
         }
         return link.hungUp();
-    }
-
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                if (sendBufferBytes != null) {
-                    socket.setSendBufferSize(sendBufferBytes);
-                }
-                Link link = new Link(socket, links.size() + 1, written);
-                links.add(link);
-                threads.execute(() -> serve(link));
-            } catch (IOException closed) {
-                return;
-            }
-        }
     }
 
     private void serve(Link link) {
@@ -299,31 +268,12 @@ public final class RawOrigin implements HttpOrigin {
      * from inside a script. {@link #close()} does the same and also waits for the threads.
      */
     public void kill() {
-        closeQuietly(server);
-        for (Link link : links) {
-            closeQuietly(link.socket);
-        }
+        server.kill();
     }
 
     @Override
     public void close() {
-        kill();
-        threads.shutdownNow();
-        try {
-            if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the raw origin's threads did not stop within 5 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(java.io.Closeable closeable) {
-        try {
-            closeable.close();
-        } catch (IOException ignored) {
-            // Gone already.
-        }
+        server.close();
     }
 
     @Override
