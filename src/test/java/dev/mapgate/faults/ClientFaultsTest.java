@@ -138,7 +138,7 @@ class ClientFaultsTest {
                 }
                 hungUpAt = System.nanoTime();
             }
-            assertThat(RawOrigin.awaitHangUp(used, Duration.ofSeconds(5)))
+            assertThat(Measure.eventually(used::hungUp, Duration.ofSeconds(5)))
                     .as("the origin connection of an abandoned download is closed, not left streaming").isTrue();
             closedAfterMs.add(Duration.ofNanos(used.hungUpNanos() - hungUpAt).toMillis());
             assertThat(get("/ok")).as("the next request on the pool is served").isEqualTo("ok\n");

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -48,7 +49,8 @@ class OriginFaultsTest {
     void start() {
         origin = RawOrigin.start().ok("/ok", OK);
         // One event loop, so one origin pool: a connection that is not reused was refused reuse,
-        // not merely left in another loop's pool.
+        // not merely left in another loop's pool. The idle-timeout is what ends a body the origin
+        // stops sending without closing.
         mapgate = RunningMapgate.start(dir, """
                 listen { io-threads = 1, idle-timeout = 2s }
                 origin { url = "%s", connect-timeout = 1s, response-timeout = 1s }
@@ -166,7 +168,7 @@ class OriginFaultsTest {
         FRAMED_PART
     }
 
-    static Stream<org.junit.jupiter.params.provider.Arguments> garbage() {
+    static Stream<Arguments> garbage() {
         return Stream.of(
                 garbled("a status line of another protocol", "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n\r\n", Seen.BAD_GATEWAY),
                 garbled("a stray word before a valid response",
@@ -186,8 +188,8 @@ class OriginFaultsTest {
                                 + "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nnot for you", Seen.FRAMED_PART));
     }
 
-    private static org.junit.jupiter.params.provider.Arguments garbled(String name, String response, Seen seen) {
-        return org.junit.jupiter.params.provider.Arguments.of(name, response, seen);
+    private static Arguments garbled(String name, String response, Seen seen) {
+        return Arguments.of(name, response, seen);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -224,7 +226,7 @@ class OriginFaultsTest {
             Link garbled = origin.links().get(0);
             assertThat(garbled.requests()).as("the pool did hand out its connection again before the garbage")
                     .isEqualTo(2);
-            assertThat(RawOrigin.awaitHangUp(garbled, Duration.ofSeconds(3)))
+            assertThat(Measure.eventually(garbled::hungUp, Duration.ofSeconds(3)))
                     .as("mapgate closes the connection that carried garbage").isTrue();
             try (RawClient next = mapgate.connect()) {
                 assertThat(next.get("/ok").bodyText()).as("the next request gets the origin's real answer").isEqualTo(OK);

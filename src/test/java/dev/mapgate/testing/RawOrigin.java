@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,18 +37,16 @@ public final class RawOrigin implements HttpOrigin {
         HOLD
     }
 
-    /** One accepted connection, numbered from 1 in the order accepted. */
+    /** One accepted connection; {@link #links()} lists them in the order accepted. */
     public static final class Link {
         private final Socket socket;
-        private final int number;
         private final OutputStream out;
         private volatile int requests;
         private volatile long hungUpNanos;
         private volatile boolean hungUp;
 
-        private Link(Socket socket, int number, AtomicLong written) throws IOException {
+        private Link(Socket socket, AtomicLong written) throws IOException {
             this.socket = socket;
-            this.number = number;
             OutputStream raw = socket.getOutputStream();
             this.out = new OutputStream() {
                 @Override
@@ -63,10 +60,6 @@ public final class RawOrigin implements HttpOrigin {
                     written.addAndGet(len);
                 }
             };
-        }
-
-        public int number() {
-            return number;
         }
 
         /** Requests read on this connection so far. */
@@ -142,7 +135,7 @@ public final class RawOrigin implements HttpOrigin {
             if (sendBufferBytes != null) {
                 socket.setSendBufferSize(sendBufferBytes);
             }
-            Link link = new Link(socket, links.size() + 1, written);
+            Link link = new Link(socket, written);
             links.add(link);
             return () -> serve(link);
         });
@@ -198,15 +191,6 @@ public final class RawOrigin implements HttpOrigin {
     /** Body and head bytes the kernel has taken on all connections: what mapgate could have read. */
     public long bytesWritten() {
         return written.get();
-    }
-
-    /** Waits up to {@code wait} for the peer to hang up on {@code link}; returns whether it did. */
-    public static boolean awaitHangUp(Link link, Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (!link.hungUp() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        return link.hungUp();
     }
 
     private void serve(Link link) {
