@@ -285,7 +285,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         originError = cause;
         metrics.originError("protocol");
-        LOG.warn("event=origin-error problem=\"{}\" cause=\"{}\"", what, cause);
+        // toString(): SLF4J takes a last Throwable argument as the exception, leaving "{}" unfilled.
+        LOG.warn("event=origin-error problem=\"{}\" cause=\"{}\"", what, cause.toString());
         if (!responseStarted) {
             fail(HttpResponseStatus.BAD_GATEWAY);
         } else {

@@ -5,9 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,9 +16,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The worst-case origin: it serves a directory the way the most forgiving servers would, so a
@@ -77,34 +71,28 @@ public final class LenientOrigin implements HttpOrigin {
     }
 
     private final Path site;
-    private final ServerSocket server;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "lenient-origin");
-        t.setDaemon(true);
-        return t;
-    });
+    private final SocketServer server;
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
     /** Every connection still open, and those closed since the last {@link #clear()}. */
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
 
-    private LenientOrigin(Path site, ServerSocket server) {
+    private LenientOrigin(Path site) {
         this.site = site;
-        this.server = server;
-        threads.execute(this::accept);
+        this.server = SocketServer.start(0, "lenient-origin", socket -> {
+            Link link = new Link(socket);
+            links.add(link);
+            return () -> serve(link);
+        });
     }
 
     public static LenientOrigin start(Path site) {
-        try {
-            return new LenientOrigin(site, new ServerSocket(0, 64, InetAddress.getLoopbackAddress()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new LenientOrigin(site);
     }
 
     @Override
     public String url() {
-        return "http://127.0.0.1:" + server.getLocalPort();
+        return "http://127.0.0.1:" + server.port();
     }
 
     @Override
@@ -148,18 +136,6 @@ public final class LenientOrigin implements HttpOrigin {
         received.reset();
         links.removeIf(link -> link.socket.isClosed());
         links.forEach(link -> link.received.reset());
-    }
-
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Link link = new Link(server.accept());
-                links.add(link);
-                threads.execute(() -> serve(link));
-            } catch (IOException closed) {
-                return;
-            }
-        }
     }
 
     private void serve(Link link) {
@@ -331,28 +307,7 @@ public final class LenientOrigin implements HttpOrigin {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // Closing is all we wanted.
-        }
-        for (Link link : links) {
-            try {
-                link.socket.close();
-            } catch (IOException ignored) {
-                // Already gone.
-            }
-        }
-        threads.shutdownNow();
-        // The JDK finishes closing a listening socket only once the thread blocked in accept()
-        // has returned; until then a new connection can still succeed.
-        try {
-            if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the lenient origin's threads did not stop within 5 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
     }
 
     @Override
