@@ -1,8 +1,8 @@
 package dev.mapgate.soak;
 
+import static dev.mapgate.soak.SoakSite.JS_PATH;
 import static dev.mapgate.soak.SoakSite.LARGE_PATH;
 import static dev.mapgate.soak.SoakSite.MAP_PATH;
-import static dev.mapgate.soak.SoakSite.JS_PATH;
 import static dev.mapgate.soak.SoakSite.TOKEN;
 import static dev.mapgate.soak.SoakSite.TOKEN_HEADER;
 
@@ -32,89 +32,54 @@ final class MixedLoad {
 
     /** What one request is, where it comes from and what must come back. */
     enum Kind {
-        MAP_ALLOWED("127.0.0.1", false, RawClient.request("GET", MAP_PATH, TOKEN_HEADER + ": " + TOKEN)) {
-            @Override
-            String check(Response r, SoakSite site) {
-                return expect(r, 200, site.map, null);
-            }
-        },
-        MAP_NO_TOKEN("127.0.0.1", false, RawClient.request("GET", MAP_PATH)) {
-            @Override
-            String check(Response r, SoakSite site) {
-                return denied(r);
-            }
-        },
-        MAP_BAD_TOKEN("127.0.0.1", false, RawClient.request("GET", MAP_PATH, TOKEN_HEADER + ": soak-wrong-token-000000")) {
-            @Override
-            String check(Response r, SoakSite site) {
-                return denied(r);
-            }
-        },
+        MAP_ALLOWED(ALLOWED, false, get(MAP_PATH, TOKEN_LINE), (r, site) -> expect(r, 200, site.map, null)),
+        MAP_NO_TOKEN(ALLOWED, false, get(MAP_PATH), (r, site) -> denied(r)),
+        MAP_BAD_TOKEN(ALLOWED, false, get(MAP_PATH, TOKEN_HEADER + ": soak-wrong-token-000000"), (r, site) -> denied(r)),
         /** The right token from an address outside allow-ips. */
-        MAP_OTHER_ADDRESS("127.0.0.2", false, RawClient.request("GET", MAP_PATH, TOKEN_HEADER + ": " + TOKEN)) {
-            @Override
-            String check(Response r, SoakSite site) {
-                return denied(r);
-            }
-        },
-        JS("127.0.0.1", false, RawClient.request("GET", JS_PATH)) {
-            @Override
-            String check(Response r, SoakSite site) {
-                return expect(r, 200, site.js, null);
-            }
-        },
-        LARGE("127.0.0.1", false, RawClient.request("GET", LARGE_PATH)) {
-            @Override
-            String check(Response r, SoakSite site) {
-                return expect(r, 200, site.large, null);
-            }
-        },
-        HEAD_JS("127.0.0.1", true, RawClient.request("HEAD", JS_PATH)) {
-            @Override
-            String check(Response r, SoakSite site) {
-                return head(r, site.js.length);
-            }
-        },
-        HEAD_MAP("127.0.0.1", true, RawClient.request("HEAD", MAP_PATH, TOKEN_HEADER + ": " + TOKEN)) {
-            @Override
-            String check(Response r, SoakSite site) {
-                return head(r, site.map.length);
-            }
-        },
-        RANGE_LARGE("127.0.0.1", false, RawClient.request("GET", LARGE_PATH,
-                "Range: bytes=" + RangeSlice.FROM + "-" + RangeSlice.TO)) {
-            @Override
-            String check(Response r, SoakSite site) {
-                byte[] slice = Arrays.copyOfRange(site.large, RangeSlice.FROM, RangeSlice.TO + 1);
-                return expect(r, 206, slice,
-                        "bytes " + RangeSlice.FROM + "-" + RangeSlice.TO + "/" + site.large.length);
-            }
-        },
+        MAP_OTHER_ADDRESS("127.0.0.2", false, get(MAP_PATH, TOKEN_LINE), (r, site) -> denied(r)),
+        JS(ALLOWED, false, get(JS_PATH), (r, site) -> expect(r, 200, site.js, null)),
+        LARGE(ALLOWED, false, get(LARGE_PATH), (r, site) -> expect(r, 200, site.large, null)),
+        HEAD_JS(ALLOWED, true, RawClient.request("HEAD", JS_PATH), (r, site) -> head(r, site.js.length)),
+        HEAD_MAP(ALLOWED, true, RawClient.request("HEAD", MAP_PATH, TOKEN_LINE), (r, site) -> head(r, site.map.length)),
+        RANGE_LARGE(ALLOWED, false, get(LARGE_PATH, "Range: bytes=" + RangeSlice.FROM + "-" + RangeSlice.TO),
+                (r, site) -> expect(r, 206, Arrays.copyOfRange(site.large, RangeSlice.FROM, RangeSlice.TO + 1),
+                        "bytes " + RangeSlice.FROM + "-" + RangeSlice.TO + "/" + site.large.length)),
         /** Sentry's first request for a map: the whole file, asked for as a range. */
-        RANGE_MAP("127.0.0.1", false, RawClient.request("GET", MAP_PATH, TOKEN_HEADER + ": " + TOKEN,
-                "Range: bytes=0-134217727")) {
-            @Override
-            String check(Response r, SoakSite site) {
-                return expect(r, 206, site.map, "bytes 0-" + (site.map.length - 1) + "/" + site.map.length);
-            }
-        };
+        RANGE_MAP(ALLOWED, false, get(MAP_PATH, TOKEN_LINE, "Range: bytes=0-134217727"),
+                (r, site) -> expect(r, 206, site.map, "bytes 0-" + (site.map.length - 1) + "/" + site.map.length));
 
         final String source;
         final boolean head;
         final byte[] request;
+        private final Check check;
 
-        Kind(String source, boolean head, String request) {
+        Kind(String source, boolean head, String request, Check check) {
             this.source = source;
             this.head = head;
             this.request = request.getBytes(StandardCharsets.ISO_8859_1);
+            this.check = check;
         }
 
         /** @return what is wrong with the response, or {@code null} when it is right */
-        abstract String check(Response r, SoakSite site);
+        String check(Response r, SoakSite site) {
+            return check.problem(r, site);
+        }
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
+    }
+
+    private interface Check {
+        String problem(Response r, SoakSite site);
+    }
+
+    /** The source address in gate.allow-ips. */
+    private static final String ALLOWED = "127.0.0.1";
+    private static final String TOKEN_LINE = TOKEN_HEADER + ": " + TOKEN;
+
+    private static String get(String path, String... headers) {
+        return RawClient.request("GET", path, headers);
     }
 
     /** A slice of the large file that starts and ends inside buffers, not on their edges. */

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MixedLoadSoakTest {
 
     private static final int CLIENTS = 4;
+    /** A few connections need no more than the usual limit. */
+    private static final int OPEN_FILES = 4096;
     private static final Duration MIN_DURATION = Duration.ofMinutes(2);
     private static final double MIB = 1024 * 1024;
 
@@ -77,7 +79,8 @@ class MixedLoadSoakTest {
                       }
                     }
                     """.formatted(nginx.url(), SoakSite.TOKEN));
-            try (MapgateProcess mapgate = MapgateProcess.startLongRunning(4096, JVM_OPTIONS, ENVIRONMENT, "--config", config.toString())) {
+            try (MapgateProcess mapgate = MapgateProcess.startLongRunning(OPEN_FILES, JVM_OPTIONS, ENVIRONMENT,
+                    "--config", config.toString())) {
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", mapgate.awaitPort());
                 try (ChildJvm jvm = ChildJvm.attach(mapgate.pid())) {
                     assertThat(jvm.jvmOptions()).as("mapgate runs with the paranoid leak detector")
