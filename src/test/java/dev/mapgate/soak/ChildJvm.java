@@ -1,6 +1,7 @@
 package dev.mapgate.soak;
 
 import com.sun.tools.attach.VirtualMachine;
+import dev.mapgate.testing.MapgateProcess;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -30,8 +31,10 @@ final class ChildJvm implements AutoCloseable {
                 ManagementFactory.RUNTIME_MXBEAN_NAME, RuntimeMXBean.class);
     }
 
-    static ChildJvm attach(long pid) throws Exception {
-        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+    /** Attaches once mapgate has printed its startup line: attaching to a JVM still starting fails. */
+    static ChildJvm attach(MapgateProcess mapgate) throws Exception {
+        mapgate.awaitPort();
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(mapgate.pid()));
         try {
             return new ChildJvm(JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent())));
         } finally {

@@ -58,7 +58,7 @@ class ConnectionFloodSoakTest {
                 """.formatted(wanted + 64, hold.toSeconds() + 300, site.root));
         try (MapgateProcess mapgate = MapgateProcess.startLongRunning(wanted + SPARE_FILES,
                 List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"), Map.of(), "--config", config.toString());
-             ChildJvm jvm = ChildJvm.attach(mapgate.pid())) {
+             ChildJvm jvm = ChildJvm.attach(mapgate)) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", mapgate.awaitPort());
             FileLimit own = FileLimit.self();
             FileLimit theirs = FileLimit.of(mapgate.pid());

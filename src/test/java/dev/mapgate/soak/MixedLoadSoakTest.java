@@ -82,7 +82,7 @@ class MixedLoadSoakTest {
             try (MapgateProcess mapgate = MapgateProcess.startLongRunning(OPEN_FILES, JVM_OPTIONS, ENVIRONMENT,
                     "--config", config.toString())) {
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", mapgate.awaitPort());
-                try (ChildJvm jvm = ChildJvm.attach(mapgate.pid())) {
+                try (ChildJvm jvm = ChildJvm.attach(mapgate)) {
                     assertThat(jvm.jvmOptions()).as("mapgate runs with the paranoid leak detector")
                             .contains("-Dio.netty.leakDetection.level=paranoid");
                     soak(duration, site, mapgate, address, jvm);

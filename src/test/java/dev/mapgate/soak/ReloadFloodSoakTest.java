@@ -49,7 +49,7 @@ class ReloadFloodSoakTest {
             writeConfig(config, nginx, 0);
             try (MapgateProcess mapgate = MapgateProcess.startLongRunning(4096,
                     List.of("-Xmx256m", "-Dio.netty.leakDetection.level=paranoid"), Map.of(), "--config", config.toString());
-                 ChildJvm jvm = ChildJvm.attach(mapgate.pid())) {
+                 ChildJvm jvm = ChildJvm.attach(mapgate)) {
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", mapgate.awaitPort());
                 int admin = mapgate.adminPort();
                 assertThat(mapStatus(address, rotatingToken(0))).as("the first rotating token").isEqualTo(200);
