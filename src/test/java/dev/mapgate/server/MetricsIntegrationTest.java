@@ -1,22 +1,17 @@
 package dev.mapgate.server;
 
+import static dev.mapgate.testing.MetricsScrape.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.testing.MetricsScrape;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestOrigin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,30 +137,6 @@ class MetricsIntegrationTest {
     }
 
     static String scrape(RunningMapgate mapgate) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + mapgate.server().adminAddress().getPort() + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return response.body();
-    }
-
-    /** The sum of the samples of {@code name} whose labels include every one of {@code labels}. */
-    static double value(String scrape, String name, String... labels) {
-        double sum = 0;
-        boolean found = false;
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(scrape);
-        while (m.find()) {
-            String set = m.group(1) == null ? "" : m.group(1);
-            boolean all = true;
-            for (String label : labels) {
-                all &= set.contains(label);
-            }
-            if (all) {
-                sum += Double.parseDouble(m.group(2));
-                found = true;
-            }
-        }
-        assertThat(found).as("%s%s in the scrape", name, java.util.Arrays.toString(labels)).isTrue();
-        return sum;
+        return MetricsScrape.of(mapgate.server().adminAddress().getPort());
     }
 }

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -25,16 +27,39 @@ public final class MapgateProcess implements AutoCloseable {
     private static final Path SCRIPT = Path.of("/usr/bin/script");
 
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern ADMIN = Pattern.compile("metrics and health on http://127\\.0\\.0\\.1:(\\d+)");
+
+    /** The access log's logger as the production logback.xml prints it. */
+    private static final String ACCESS_LOGGER = " mapgate.access ";
+
+    /**
+     * Raises the open-file limit to $1 before it runs the rest of its arguments: the hard limit
+     * only upwards and only where allowed (root may), then the soft limit as far as the hard one
+     * lets it. What was granted is read back from /proc, see {@link FileLimit}.
+     */
+    private static final String RAISE_FILE_LIMIT = """
+            want=$1; shift
+            hard=$(ulimit -Hn)
+            [ "$hard" = unlimited ] || [ "$hard" -ge "$want" ] || ulimit -Hn "$want" 2>/dev/null
+            ulimit -Sn "$want" 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"
+            exec "$@"
+            """;
 
     private final Process process;
     private final List<String> output = new CopyOnWriteArrayList<>();
+    private final AtomicLong accessLines = new AtomicLong();
 
-    private MapgateProcess(Process process) {
+    private MapgateProcess(Process process, boolean keepAccessLog) {
         this.process = process;
+        Predicate<String> keep = keepAccessLog ? line -> true : line -> !line.contains(ACCESS_LOGGER);
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    output.add(line);
+                    if (keep.test(line)) {
+                        output.add(line);
+                    } else {
+                        accessLines.incrementAndGet();
+                    }
                 }
             } catch (Exception ignored) {
                 // the process ended
@@ -46,7 +71,21 @@ public final class MapgateProcess implements AutoCloseable {
 
     public static MapgateProcess start(List<String> jvmOptions, Map<String, String> env, String... args) throws Exception {
         ProcessBuilder builder = builder(jvmOptions, env, args).redirectErrorStream(true);
-        return new MapgateProcess(builder.start());
+        return new MapgateProcess(builder.start(), true);
+    }
+
+    /**
+     * mapgate for a run of minutes under load. Its access log lines are counted, not kept: kept,
+     * they would fill this JVM's heap. Its limit on open files is raised towards {@code openFiles}
+     * where the OS allows it; {@link FileLimit#of(long)} with {@link #pid()} tells what it got.
+     */
+    public static MapgateProcess startLongRunning(long openFiles, List<String> jvmOptions, Map<String, String> env,
+                                                  String... args) throws Exception {
+        ProcessBuilder builder = builder(jvmOptions, env, args).redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", RAISE_FILE_LIMIT, "sh", Long.toString(openFiles)));
+        command.addAll(builder.command());
+        // exec keeps the shell's process id, so pid() is the JVM's.
+        return new MapgateProcess(builder.command(command).start(), false);
     }
 
     /** How a command that ends by itself (check-config, hash-password) ended, its two streams apart. */
@@ -128,6 +167,21 @@ public final class MapgateProcess implements AutoCloseable {
         throw new AssertionError("mapgate did not print its listening line within 30 s: " + output);
     }
 
+    /** The admin listener's port, from the startup line; call after {@link #awaitPort()}. */
+    public int adminPort() {
+        return output.stream().map(ADMIN::matcher).filter(Matcher::find).map(m -> Integer.parseInt(m.group(1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no admin address in the startup line: " + output));
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Access log lines seen so far, for a process started by {@link #startLongRunning}. */
+    public long accessLines() {
+        return accessLines.get();
+    }
+
     public int awaitExit() throws InterruptedException {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("mapgate did not exit: " + output);
@@ -160,6 +214,14 @@ public final class MapgateProcess implements AutoCloseable {
         } catch (Exception e) {
             return "n/a";
         }
+    }
+
+    /** The resident set size now, in bytes (VmRSS). */
+    public long residentBytes() throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+                .filter(l -> l.startsWith("VmRSS:"))
+                .map(l -> Long.parseLong(l.substring(6).replace("kB", "").trim()) * 1024)
+                .findFirst().orElseThrow(() -> new IOException("no VmRSS for " + process.pid()));
     }
 
     @Override
