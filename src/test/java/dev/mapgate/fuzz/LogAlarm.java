@@ -1,0 +1,59 @@
+package dev.mapgate.fuzz;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects every WARN or ERROR logged while attached: no fuzzed input may make mapgate (or Netty,
+ * whose leak reports are ERRORs) warn. The fuzzer runs its channels on its own thread, so what is
+ * collected between two {@link #drain()} calls belongs to the case in between.
+ */
+final class LogAlarm extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+
+    private final List<String> lines = new ArrayList<>();
+
+    static LogAlarm attach() {
+        LogAlarm alarm = new LogAlarm();
+        alarm.setName("fuzz-log-alarm");
+        alarm.start();
+        root().addAppender(alarm);
+        return alarm;
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+        if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+            synchronized (lines) {
+                lines.add("[log " + event.getLevel() + "] " + event.getLoggerName() + " " + event.getFormattedMessage()
+                        + (event.getThrowableProxy() == null ? "" : " " + event.getThrowableProxy().getClassName()
+                        + ": " + event.getThrowableProxy().getMessage()));
+            }
+        }
+    }
+
+    List<String> drain() {
+        synchronized (lines) {
+            if (lines.isEmpty()) {
+                return List.of();
+            }
+            List<String> out = List.copyOf(lines);
+            lines.clear();
+            return out;
+        }
+    }
+
+    @Override
+    public void close() {
+        root().detachAppender(this);
+        stop();
+    }
+
+    private static Logger root() {
+        return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    }
+}
