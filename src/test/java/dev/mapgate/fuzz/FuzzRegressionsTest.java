@@ -1,0 +1,60 @@
+package dev.mapgate.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cases that {@link RequestFuzzTest} once found failing, kept as the exact bytes its report
+ * printed ({@code keep as a regression: FuzzCase.replay(...)}) and judged by the same oracle.
+ * Bytes rather than seed and index, so that a change to the generator cannot quietly turn a
+ * regression into some other case.
+ */
+class FuzzRegressionsTest {
+
+    @TempDir
+    static Path dir;
+    private static InMemoryMapgate mapgate;
+
+    @BeforeAll
+    static void start() {
+        mapgate = new InMemoryMapgate(Site.create(dir));
+    }
+
+    @AfterAll
+    static void stop() {
+        mapgate.close();
+    }
+
+    private static void assertPasses(FuzzCase c) {
+        Outcome outcome = mapgate.run(c);
+        List<String> violations = Oracle.judge(c, outcome);
+        assertThat(violations).as("%s\n  outcome: %s", c.describe(), outcome).isEmpty();
+    }
+
+    @Test
+    void aBadPROXYHeaderFollowedByAGoodOneThrowsNothingWhenTheConnectionCloses() {
+        // seed 0x1234 case 2708: the decoder fails on the first line and closes; while closing it
+        // decodes the next line as a valid header, then fails again on the request line.
+        assertPasses(FuzzCase.replay(Setup.PROXY, "127.0.0.1",
+                "GET /missing.js.map HTTP/1.1\r\nPROXY TCP4 192.0.2.58 192.0.2.200 4739 443\r\nGET /missing.js.map HTTP/1.1\r\n"
+                        + "Host: cdn.example\r\nAccept-Encoding: br, deflate, gzip, zstd\r\nAuthorization: Basic YWxpY2U6YWxpY2UtZnV6ei1wdw==\r\n\r\n"
+                        + "GET /caf%C3%A9.js.map HTTP/1.1\r\nHost: cdn.example\r\nUser-Agent: symbolicator/24.7.1\r\n"
+                        + "X-Sentry-Token: tok-fuzz-8e21c47a0\r\nAccept: session=xyz; theme=dark\r\n\r\n"));
+    }
+
+    @Test
+    void aPROXYv2HeaderWhoseTlvRunsPastItsEndIsRefusedWithoutAnUnhandledException() {
+        // Shortened from seed 0x1234 case 15757: Netty reads the TLV length (0x2536) without
+        // checking it and throws IndexOutOfBoundsException rather than HAProxyProtocolException.
+        assertPasses(FuzzCase.replay(Setup.PROXY, "127.0.0.1",
+                ProxyHeaders.V2_SIGNATURE + "\u0021\u0011\u0000\u0014" + "\u00cb\u0000\u0071\u0007\u00c0\u0000\u0002\u00c8"
+                        + "\u0012\u0067\u0001\u00bb" + "\u0001\u0025\u0036" + "abcde"
+                        + "GET /app.js.map HTTP/1.1\r\nHost: cdn.example\r\nX-Sentry-Token: tok-fuzz-8e21c47a\r\n\r\n"));
+    }
+}
