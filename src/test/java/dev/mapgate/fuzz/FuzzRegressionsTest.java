@@ -57,4 +57,14 @@ class FuzzRegressionsTest {
                         + "\u0012\u0067\u0001\u00bb" + "\u0001\u0025\u0036" + "abcde"
                         + "GET /app.js.map HTTP/1.1\r\nHost: cdn.example\r\nX-Sentry-Token: tok-fuzz-8e21c47a\r\n\r\n"));
     }
+
+    @Test
+    void aPathThroughAFileOrWithANameTooLongIsA404NotA500() {
+        // seed 0x1234 cases 19021, 19063 and 5256: the file system's ENOTDIR and ENAMETOOLONG
+        // came back as a plain FileSystemException, which the static origin answered with 500.
+        assertPasses(FuzzCase.replay(Setup.PEER, "203.0.113.7",
+                "GET /app.js.map/x.js HTTP/1.1\r\nHost: cdn.example\r\nX-Sentry-Token: tok-fuzz-8e21c47a\r\n\r\n"
+                        + "GET /big.js/x.js HTTP/1.1\r\nHost: cdn.example\r\n\r\n"
+                        + "GET /" + "a".repeat(300) + ".js HTTP/1.1\r\nHost: cdn.example\r\n\r\n"));
+    }
 }
