@@ -67,4 +67,22 @@ class FuzzRegressionsTest {
                         + "GET /big.js/x.js HTTP/1.1\r\nHost: cdn.example\r\n\r\n"
                         + "GET /" + "a".repeat(300) + ".js HTTP/1.1\r\nHost: cdn.example\r\n\r\n"));
     }
+
+    @Test
+    void twoContentLengthLinesInHttp10AreRefusedNotReadAsTheFirst() {
+        // seed 0x1234 case 10136: Netty kept the first length (52), so the GET after the body was
+        // served; a server that reads the last (empty) length sees that GET as body.
+        assertPasses(FuzzCase.replay(Setup.CREDENTIAL, "100.64.142.180",
+                "PUT /caf%C3%A9.js HTTP/1.0\r\nConnection: keep-alive\r\nAccept-Encoding:\tbr, deflate, gzip, zstd\t\r\n"
+                        + "X-Map-Key: tok-fuzz-rotated-93b1\r\nContent-Length: 52\r\nContent-Length: \r\n\r\n"
+                        + "eqvnfxdeewbvaplrivngskwfysnlxgwfgtldyelnudapvpqzszkoGET /app.js.map HTTP/1.1\r\nHost: cdn.example\r\n"
+                        + "User-Agent: symbolicator/24.7.1\r\nAccept-Encoding: br, deflate, gzip, zstd\r\n"
+                        + "X-Map-Key: tok-fuzz-8e21c47a\r\n\r\n"));
+        // seed 0x1234 case 2834: "chunked" as a second length, in 23 writes.
+        assertPasses(FuzzCase.replay(Setup.FORWARDED, "127.0.0.1",
+                "GET http://cdn.example/assets/app.js.map HTTP/1.0\r\nConnection: keep-alive\r\n"
+                        + "Accept-Encoding: br, deflate, gzip, zstd\r\nX-Sentry-Token: tok-fuzz-rotated-93b1\r\n"
+                        + "Range: bytes=-64\r\nX-Forwarded-For: 192.0.2.1, 203.0.113.7\r\nContent-Length: 0\r\n"
+                        + "Content-Length: chunked\r\n\r\n"));
+    }
 }
