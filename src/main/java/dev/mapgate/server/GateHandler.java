@@ -123,10 +123,13 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders headers = request.headers();
         GatePolicy policy = gate.policy();
         List<String> tokens = headers.getAll(gate.tokenHeader());
-        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
-        // Two token headers are ambiguous; no well-formed client sends them, so neither counts.
-        boolean ambiguousToken = tokens.size() > 1;
-        String token = ambiguousToken ? "" : tokens.isEmpty() ? null : tokens.get(0);
+        List<String> authorizations = headers.getAll(HttpHeaderNames.AUTHORIZATION);
+        // Two token headers, or two Authorization headers (it holds one credential, RFC 9110
+        // 11.6.2), are ambiguous: no well-formed client sends them, and a server in front may
+        // have read the other one. Neither of the two counts.
+        boolean ambiguousToken = tokens.size() > 1 || authorizations.size() > 1;
+        String token = tokens.size() > 1 ? "" : tokens.isEmpty() ? null : tokens.get(0);
+        String authorization = authorizations.size() > 1 ? "" : authorizations.isEmpty() ? null : authorizations.get(0);
 
         // isSlow first: it is cheap and almost always false, which spares a second glob match.
         if (policy.isSlow(token, authorization) && policy.route(target.path()) == Route.GATED) {
@@ -147,8 +150,8 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Both token headers were set aside, but the client did send a credential: the log must say
-     * it was unusable, not that it was missing.
+     * Two token or Authorization headers were set aside, but the client did send a credential:
+     * the log must say it was unusable, not that it was missing.
      */
     private static Decision ambiguity(boolean ambiguousToken, Decision decision) {
         return ambiguousToken && decision.reason() == DenyReason.NO_CREDENTIAL

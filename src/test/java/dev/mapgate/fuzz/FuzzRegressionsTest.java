@@ -85,4 +85,15 @@ class FuzzRegressionsTest {
                         + "Range: bytes=-64\r\nX-Forwarded-For: 192.0.2.1, 203.0.113.7\r\nContent-Length: 0\r\n"
                         + "Content-Length: chunked\r\n\r\n"));
     }
+
+    @Test
+    void twoAuthorizationLinesAreNoCredentialLikeTwoTokenLines() {
+        // seed 0x1234 case 2947: the first of two Authorization lines was checked and served
+        // the map, while two token lines were already refused as ambiguous.
+        assertPasses(FuzzCase.replay(Setup.CREDENTIAL, "100.64.211.239",
+                "GET /caf%C3%A9.js.map HTTP/1.1\r\nHost: cdn.example\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n"
+                        + "Accept-Encoding: br, deflate, gzip, zstd\r\nAuthorization: Basic YWxpY2U6YWxpY2UtZnV6ei1wdw==\r\n"
+                        + "Authorization: Basic YWxpY2U6bm8=\r\n\r\n",
+                12, 13, 6, 15, 1, 10, 1, 12, 16, 9, 11, 11, 8, 9, 11, 6, 3, 5, 14, 7, 3, 7, 2, 3, 12, 16, 3));
+    }
 }
