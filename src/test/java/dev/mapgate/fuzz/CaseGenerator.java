@@ -18,6 +18,12 @@ final class CaseGenerator {
     private static final int UNMUTATED_PERCENT = 8;
 
     private final Mutator mutator = new Mutator();
+    private final Setup only;
+
+    /** @param only the one setup to make cases for, or {@code null} for all of them */
+    CaseGenerator(Setup only) {
+        this.only = only;
+    }
 
     static SplittableRandom random(long seed, int index) {
         // splitmix64 of seed and index: neighbouring indexes get unrelated streams.
@@ -29,7 +35,8 @@ final class CaseGenerator {
 
     FuzzCase generate(long seed, int index) {
         SplittableRandom r = random(seed, index);
-        Setup setup = Setup.values()[r.nextInt(Setup.values().length)];
+        Setup picked = Setup.values()[r.nextInt(Setup.values().length)];
+        Setup setup = only == null ? picked : only;
         Connection conn = connection(r, setup);
         List<RequestSpec> requests = new ArrayList<>();
         int count = pick(r, 55, 25, 12, 8) + 1;

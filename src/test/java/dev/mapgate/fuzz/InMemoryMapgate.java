@@ -134,7 +134,7 @@ final class InMemoryMapgate implements AutoCloseable {
         problems.addAll(alarm.drain());
         String written = out.toString(StandardCharsets.ISO_8859_1);
         return new Outcome(List.copyOf(recorder.responses), recorder.informational, count(written, Site.MARKER),
-                problems, openAfterInput, unfinished, closed);
+                problems, openAfterInput, unfinished, closed, false);
     }
 
     /** Runs what the event loop has queued (bcrypt results, listeners) and collects the output. */
@@ -187,6 +187,10 @@ final class InMemoryMapgate implements AutoCloseable {
             out.append("\n      at ").append(frames[i]);
         }
         return out.toString();
+    }
+
+    LogAlarm alarmForHunt() {
+        return alarm;
     }
 
     @Override

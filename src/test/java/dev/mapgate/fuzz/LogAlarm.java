@@ -15,10 +15,25 @@ import org.slf4j.LoggerFactory;
  */
 final class LogAlarm extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
+    private static final String CLIENT_ERRORS = "dev.mapgate.server.ClientErrors";
+
     private final List<String> lines = new ArrayList<>();
+    private final boolean clientErrors;
+
+    private LogAlarm(boolean clientErrors) {
+        this.clientErrors = clientErrors;
+    }
 
     static LogAlarm attach() {
-        LogAlarm alarm = new LogAlarm();
+        return attach(false);
+    }
+
+    /**
+     * @param clientErrors also collect the DEBUG line that mapgate's last handler writes for an
+     *                     error nobody else handled: on sockets that is where one shows
+     */
+    static LogAlarm attach(boolean clientErrors) {
+        LogAlarm alarm = new LogAlarm(clientErrors);
         alarm.setName("fuzz-log-alarm");
         alarm.start();
         root().addAppender(alarm);
@@ -27,7 +42,11 @@ final class LogAlarm extends AppenderBase<ILoggingEvent> implements AutoCloseabl
 
     @Override
     protected void append(ILoggingEvent event) {
-        if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+        if (clientErrors && event.getLoggerName().equals(CLIENT_ERRORS)) {
+            synchronized (lines) {
+                lines.add("[exception] reached the end of the pipeline: " + event.getFormattedMessage());
+            }
+        } else if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
             synchronized (lines) {
                 lines.add("[log " + event.getLevel() + "] " + event.getLoggerName() + " " + event.getFormattedMessage()
                         + (event.getThrowableProxy() == null ? "" : " " + event.getThrowableProxy().getClassName()

@@ -20,7 +20,8 @@ import java.util.Locale;
  *       of the configured user and password (scheme in any case);</li>
  *   <li>and, where the setup checks addresses, an allowed client: the TCP peer; or behind the
  *       trusted proxy, the rightmost X-Forwarded-For entry (all lines joined) that is not the
- *       proxy itself, an optional {@code :port} ignored; or behind the trusted balancer, the
+ *       proxy itself, an optional port and brackets ignored, {@code ::ffff:a.b.c.d} read as
+ *       {@code a.b.c.d}; or behind the trusted balancer, the
  *       source a PROXY v1 {@code TCP4} or v2 IPv4 header names. Allowed means equal, as a
  *       string, to an address in allow-ips.</li>
  * </ul>
@@ -32,7 +33,8 @@ import java.util.Locale;
  * where it built an entitled request, none where it did not, and 429 once the throttle must have
  * started; that keeps the oracle from passing because nothing is ever served.
  *
- * <p><b>Statuses.</b> The origin here is a directory, so every 5xx is mapgate's own: none is allowed.
+ * <p><b>Statuses.</b> In memory the origin is a directory, so every 5xx is mapgate's own: none is
+ * allowed. Over sockets mapgate proxies to an HTTP origin, and 502 and 504 are the origin's.
  *
  * <p><b>Exceptions.</b> Any exception that reaches the end of the pipeline or escapes it, any
  * WARN or ERROR logged (Netty's leak reports included), any message left unhandled at the
@@ -48,13 +50,19 @@ final class Oracle {
     }
 
     static List<String> judge(FuzzCase c, Outcome o) {
+        return judge(c, o, false);
+    }
+
+    /** @param proxied mapgate forwards to an HTTP origin, whose failures are 502 and 504 */
+    static List<String> judge(FuzzCase c, Outcome o, boolean proxied) {
         List<String> violations = new ArrayList<>();
         for (String problem : o.problems()) {
             violations.add(problem);
         }
         List<Outcome.Response> responses = o.responses();
         for (int j = 0; j < responses.size(); j++) {
-            if (responses.get(j).status() >= 500) {
+            int status = responses.get(j).status();
+            if (status >= 500 && !(proxied && (status == 502 || status == 504))) {
                 violations.add("[5xx] response #" + j + " is " + responses.get(j).status() + ", a 5xx of mapgate's own");
             }
         }
@@ -100,7 +108,7 @@ final class Oracle {
         if (!o.closedAfterTimeouts()) {
             violations.add("[stuck] the connection is still open after every client timeout passed");
         }
-        if (!c.mutated()) {
+        if (!c.mutated() && !o.reset()) {
             checkIntent(c, o, violations, trustedPeer && proxy.present());
         }
         return violations;
@@ -167,18 +175,35 @@ final class Oracle {
         return Site.allowed(client) ? null : "client " + client + " is not allowed (peer " + c.peer() + ")";
     }
 
-    /** The rightmost entry that is not the trusted proxy, its port cut; the proxy when there is none. */
+    /** The rightmost entry that is not the trusted proxy, as an address; the proxy when there is none. */
     private static String forwardedClient(List<String> lines) {
         String[] entries = String.join(",", lines).split(",", -1);
         for (int i = entries.length - 1; i >= 0; i--) {
-            String entry = WireRequests.trim(entries[i]);
-            if (entry.isEmpty() || entry.equals(Site.TRUSTED_PROXY)) {
-                continue;
+            String entry = address(WireRequests.trim(entries[i]));
+            if (!entry.isEmpty() && !entry.equals(Site.TRUSTED_PROXY)) {
+                return entry;
             }
-            int colon = entry.indexOf(':');
-            return colon >= 0 && entry.indexOf(':', colon + 1) < 0 && entry.substring(colon + 1).matches("[0-9]{1,5}")
-                    ? entry.substring(0, colon) : entry;
         }
         return Site.TRUSTED_PROXY;
+    }
+
+    /**
+     * An X-Forwarded-For entry without its port ({@code a.b.c.d:p}, {@code [v6]:p}) and brackets,
+     * and an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) as its IPv4 address: the same host,
+     * and the one reading of it an allow list of IPv4 ranges can mean.
+     */
+    static String address(String entry) {
+        String host = entry;
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            if (close > 0 && host.substring(close + 1).matches("(:[0-9]{1,5})?")) {
+                host = host.substring(1, close);
+            }
+        } else if (host.indexOf(':') > 0 && host.indexOf(':') == host.lastIndexOf(':')
+                && host.substring(host.indexOf(':') + 1).matches("[0-9]{1,5}")) {
+            host = host.substring(0, host.indexOf(':'));
+        }
+        String lower = host.toLowerCase(Locale.ROOT);
+        return lower.startsWith("::ffff:") ? lower.substring("::ffff:".length()) : host;
     }
 }

@@ -12,9 +12,11 @@ import java.util.List;
  * @param openAfterInput      the connection was still open once all input had been handled
  * @param responseUnfinished  a response had begun and not ended by then
  * @param closedAfterTimeouts the connection was closed once every client timeout had passed
+ * @param reset               the connection was reset while the client still wrote or read, so
+ *                            responses may have been lost on the way (sockets only)
  */
 record Outcome(List<Response> responses, int informational, int rawMarkers, List<String> problems,
-               boolean openAfterInput, boolean responseUnfinished, boolean closedAfterTimeouts) {
+               boolean openAfterInput, boolean responseUnfinished, boolean closedAfterTimeouts, boolean reset) {
 
     /**
      * One response. {@code fromMap} says it came from a map file: it carries the marker, a map's

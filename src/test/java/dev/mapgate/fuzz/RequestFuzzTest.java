@@ -53,7 +53,7 @@ class RequestFuzzTest {
         int reported = Integer.parseInt(System.getProperty(REPORTS, Integer.toString(DEFAULT_REPORTS)));
         int cases = Integer.parseInt(System.getProperty(CASES, Integer.toString(DEFAULT_CASES)).replace("_", ""));
         Site site = Site.create(dir);
-        CaseGenerator generator = new CaseGenerator();
+        CaseGenerator generator = new CaseGenerator(null);
         Tally tally = new Tally();
         List<String> reports = new ArrayList<>();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -98,7 +98,7 @@ class RequestFuzzTest {
                 + "\n  keep as a regression: " + c.asReplay() + "\n";
     }
 
-    private static long seed() {
+    static long seed() {
         String text = System.getProperty(SEED);
         if (text == null || text.isBlank()) {
             return ThreadLocalRandom.current().nextLong();

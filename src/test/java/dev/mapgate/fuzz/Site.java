@@ -59,7 +59,7 @@ final class Site {
             Path root = Files.createDirectories(dir.resolve("www"));
             Site site = new Site(root);
             site.writeAssets();
-            String hash = BCrypt.withDefaults().hashToString(4, PASSWORD.toCharArray());
+            String hash = passwordHash();
             for (Setup setup : Setup.values()) {
                 Path conf = dir.resolve(setup.name().toLowerCase() + ".conf");
                 Files.writeString(conf, config(setup, root, hash), StandardCharsets.UTF_8);
@@ -71,8 +71,18 @@ final class Site {
         }
     }
 
+    /** The directory the origin serves. */
+    Path root() {
+        return root;
+    }
+
     LiveSettings settings(Setup setup) {
         return settings.get(setup);
+    }
+
+    /** A bcrypt hash of {@link #PASSWORD}, at the lowest cost, which is what the fuzz needs. */
+    static String passwordHash() {
+        return BCrypt.withDefaults().hashToString(4, PASSWORD.toCharArray());
     }
 
     /** Whether {@code ip} is in gate.allow-ips; by string, not by mapgate's CIDR code. */

@@ -63,12 +63,17 @@ final class Tally {
     }
 
     String summary(long seed, double seconds, double cpuSeconds) {
+        return summary("fuzz", seed, seconds, cpuSeconds);
+    }
+
+    String summary(String label, long seed, double seconds, double cpuSeconds) {
         StringBuilder histogram = new StringBuilder();
         statuses.forEach((status, n) -> histogram.append(histogram.length() == 0 ? "" : " ").append(status).append('=').append(n));
-        return String.format("fuzz: seed=0x%s cases=%d (%d mutated) in %.1f s, %.1f s of CPU (%.0f cases/s); statuses %s; 100-continue=%d;"
+        String cpu = Double.isNaN(cpuSeconds) ? "" : String.format(", %.1f s of CPU", cpuSeconds);
+        return String.format("%s: seed=0x%s cases=%d (%d mutated) in %.1f s%s (%.0f cases/s); statuses %s; 100-continue=%d;"
                         + " maps served to entitled requests=%d;"
                         + " connections closed by mapgate=%d, by a client timeout=%d; %d violations",
-                Long.toHexString(seed), cases, mutated, seconds, cpuSeconds, cases / Math.max(seconds, 1e-9), histogram,
+                label, Long.toHexString(seed), cases, mutated, seconds, cpu, cases / Math.max(seconds, 1e-9), histogram,
                 informational, mapsServed, closedByMapgate, closedByTimeout, violatingCases)
                 + (violationKinds.isEmpty() ? "" : " " + violationKinds);
     }
