@@ -62,6 +62,11 @@ final class CaseGenerator {
         }
         byte[] bytes = wire.toString().getBytes(StandardCharsets.ISO_8859_1);
         bytes = mutator.mutateBytes(r, bytes, byteMutations, mutations);
+        byte[] withoutTlvs = ProxyHeaders.withoutTlvs(bytes);
+        if (withoutTlvs != bytes) {
+            mutations.add("PROXY v2 TLVs dropped (a Netty 4.2.7 leak)");
+            bytes = withoutTlvs;
+        }
         return new FuzzCase(index, setup, conn.peer, bytes, writes(r, bytes.length), requests, mutations);
     }
 

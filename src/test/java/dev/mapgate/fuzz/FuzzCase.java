@@ -32,11 +32,28 @@ record FuzzCase(int index, Setup setup, String peer, byte[] bytes, int[] writes,
         return new FuzzCase(-1, setup, peer, bytes, cuts, List.of(), List.of("replayed"));
     }
 
+    /** A case given by its bytes, written {@code piece} bytes at a time. */
+    static FuzzCase replayInPieces(Setup setup, String peer, String wire, int piece) {
+        int length = wire.length();
+        int[] writes = new int[(length + piece - 1) / piece];
+        for (int i = 0; i < writes.length; i++) {
+            writes[i] = Math.min(piece, length - i * piece);
+        }
+        return replay(setup, peer, wire, writes);
+    }
+
     /** The case as a Java expression for {@link FuzzRegressionsTest}. */
     String asReplay() {
-        StringBuilder out = new StringBuilder("FuzzCase.replay(Setup.").append(setup).append(", \"").append(peer)
+        boolean even = writes.length > 1;
+        for (int i = 0; i < writes.length - 1; i++) {
+            even &= writes[i] == writes[0];
+        }
+        StringBuilder out = new StringBuilder(even ? "FuzzCase.replayInPieces(Setup." : "FuzzCase.replay(Setup.")
+                .append(setup).append(", \"").append(peer)
                 .append("\",\n        \"").append(escape(bytes, Integer.MAX_VALUE)).append('"');
-        if (writes.length > 1) {
+        if (even) {
+            out.append(", ").append(writes[0]);
+        } else if (writes.length > 1) {
             for (int w : writes) {
                 out.append(", ").append(w);
             }
