@@ -337,6 +337,16 @@ final class CaseGenerator {
         return pieces.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** {@code s} with each letter upper- or lower-cased at random. */
+    static String randomCase(SplittableRandom r, String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            out.append(r.nextBoolean() ? Character.toUpperCase(c) : Character.toLowerCase(c));
+        }
+        return out.toString();
+    }
+
     static <T> T oneOf(SplittableRandom r, List<T> options) {
         return options.get(r.nextInt(options.size()));
     }

@@ -156,7 +156,7 @@ final class Mutator {
 
     private static void caseGames(SplittableRandom r, RequestSpec q, String at, List<String> log) {
         if (r.nextBoolean() || q.headerLines.isEmpty()) {
-            q.method = r.nextBoolean() ? q.method.toLowerCase(Locale.ROOT) : flip(r, q.method);
+            q.method = r.nextBoolean() ? q.method.toLowerCase(Locale.ROOT) : CaseGenerator.randomCase(r, q.method);
             log.add(at + "method case " + q.method);
             return;
         }
@@ -164,7 +164,7 @@ final class Mutator {
         String line = q.headerLines.get(i);
         int colon = line.indexOf(':');
         if (colon > 0) {
-            q.headerLines.set(i, flip(r, line.substring(0, colon)) + line.substring(colon));
+            q.headerLines.set(i, CaseGenerator.randomCase(r, line.substring(0, colon)) + line.substring(colon));
         }
         log.add(at + "name case " + name(q.headerLines.get(i)));
     }
@@ -474,15 +474,6 @@ final class Mutator {
         System.arraycopy(insert, 0, out, at, insert.length);
         System.arraycopy(bytes, at + remove, out, at + insert.length, bytes.length - at - remove);
         return out;
-    }
-
-    private static String flip(SplittableRandom r, String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            out.append(r.nextBoolean() ? Character.toUpperCase(c) : Character.toLowerCase(c));
-        }
-        return out.toString();
     }
 
     private static String name(String line) {

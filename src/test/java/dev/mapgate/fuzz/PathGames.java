@@ -36,7 +36,7 @@ final class PathGames {
                 yield base.substring(0, slash) + CaseGenerator.oneOf(r, SEGMENT_TRICKS) + base.substring(slash + 1);
             }
             case 2 -> base + CaseGenerator.oneOf(r, SUFFIXES);
-            case 3 -> flipCase(r, base);
+            case 3 -> CaseGenerator.randomCase(r, base);
             case 4 -> {
                 int dot = base.lastIndexOf('.');
                 yield dot < 0 ? base : base.substring(0, dot) + CaseGenerator.oneOf(r, DOT_SPELLINGS) + base.substring(dot + 1);
@@ -92,15 +92,6 @@ final class PathGames {
             } else {
                 out.append(c);
             }
-        }
-        return out.toString();
-    }
-
-    private static String flipCase(SplittableRandom r, String path) {
-        StringBuilder out = new StringBuilder(path.length());
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            out.append(r.nextBoolean() ? Character.toUpperCase(c) : Character.toLowerCase(c));
         }
         return out.toString();
     }

@@ -68,11 +68,10 @@ final class WireRequests {
             List<String[]> fields = new ArrayList<>();
             for (int i = 1; i < lines.length; i++) {
                 String line = lines[i];
-                int colon = line.indexOf(':');
-                if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0 || colon <= 0
-                        || !isToken(line.substring(0, colon))) {
+                if (!isFieldLine(line)) {
                     return new Framing(requests, "field line " + (i + 1));
                 }
+                int colon = line.indexOf(':');
                 fields.add(new String[] {line.substring(0, colon), trim(line.substring(colon + 1))});
             }
             Request head = new Request(pos, 0, parts[0], parts[1], parts[2], fields);
@@ -148,13 +147,17 @@ final class WireRequests {
             if (lineEnd == pos) {
                 return pos + 2;
             }
-            String line = new String(in, pos, lineEnd - pos, StandardCharsets.ISO_8859_1);
-            int colon = line.indexOf(':');
-            if (colon <= 0 || !isToken(line.substring(0, colon)) || line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
+            if (!isFieldLine(new String(in, pos, lineEnd - pos, StandardCharsets.ISO_8859_1))) {
                 return BROKEN;
             }
             pos = lineEnd + 2;
         }
+    }
+
+    /** {@code name: value} with a token for a name, no whitespace before the colon, no bare CR or LF. */
+    private static boolean isFieldLine(String line) {
+        int colon = line.indexOf(':');
+        return colon > 0 && isToken(line.substring(0, colon)) && line.indexOf('\r') < 0 && line.indexOf('\n') < 0;
     }
 
     /** RFC 9110 5.6.2 token: the characters a method or field name may have. */
