@@ -113,4 +113,13 @@ class FuzzRegressionsTest {
                         + "X-Sentry-Token: tok-fuzz-rotated-93b1\r\n\r\n", 1));
         assertThat(mapgate.leaks()).as("buffers leaked by the case").isEmpty();
     }
+
+    @Test
+    void aControlByteAfterTheMethodIsRefusedNotTrimmedAway() {
+        // seed 0x85265e4fbacb2f67 case 97114: Netty's HttpMethod trims "GET\u0012" to GET, so
+        // the request was served as a GET; the oracle, like RFC 9110, sees no method there.
+        assertPasses(FuzzCase.replay(Setup.CREDENTIAL, "100.64.129.201",
+                "GET\u0012 /caf%C3%A9.js.map HTTP/1.1\r\nHost: cdn.example\r\nX-Map-Key: tok-fuzz-8e21c47a\r\n\r\n"
+                        + "GET /assets/app.js.map HTTP/1.1\r\nHost: cdn.example\r\nX-Map-Key: tok-fuzz-8e21c47a\r\n\r\n"));
+    }
 }

@@ -132,6 +132,8 @@ class StrictHttpCodecTest {
                 "two lengths in HTTP/1.0, where Netty would keep the first");
         assertRejectedAlone("GET / HTTP/1.0\r\ncontent-length: 0\r\nCONTENT-LENGTH: 0\r\n\r\n",
                 "two equal lengths in HTTP/1.0, names in any case");
+        assertRejectedAlone("GET\u0012 / HTTP/1.1\r\n" + host + "\r\n", "a control byte after the method, which Netty trims");
+        assertRejectedAlone("G\"ET / HTTP/1.1\r\n" + host + "\r\n", "a method that is no token");
     }
 
     @Test
