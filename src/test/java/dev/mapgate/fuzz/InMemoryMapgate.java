@@ -34,6 +34,11 @@ final class InMemoryMapgate implements AutoCloseable {
     private static final long TIME_STEP_SECONDS = 7;
     private static final int TIME_STEPS = 5;
     private static final int MAX_TASK_ROUNDS = 100;
+    /**
+     * Every buffer of a paranoid case is tracked with a stack trace at each access, which makes a
+     * case some 25 times slower; the others use the sampling detector, which still reports leaks.
+     */
+    private static final int PARANOID_EVERY = 16;
 
     private final Site site;
     private final Metrics metrics = Metrics.inMemory();
@@ -61,12 +66,6 @@ final class InMemoryMapgate implements AutoCloseable {
             mapEtags.add(outcome.responses().get(0).etag());
         }
     }
-
-    /**
-     * Every buffer of a paranoid case is tracked with a stack trace at each access, which makes a
-     * case some 50 times slower; the others use the sampling detector, which still reports leaks.
-     */
-    private static final int PARANOID_EVERY = 16;
 
     Outcome run(FuzzCase c) {
         ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();

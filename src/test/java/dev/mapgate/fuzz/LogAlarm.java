@@ -3,6 +3,7 @@ package dev.mapgate.fuzz;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,12 @@ import org.slf4j.LoggerFactory;
 final class LogAlarm extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
     private static final String CLIENT_ERRORS = "dev.mapgate.server.ClientErrors";
+    /** The name of LogCapture's appender in logback-test.xml. */
+    private static final String CAPTURE = "CAPTURE";
 
     private final List<String> lines = new ArrayList<>();
     private final boolean clientErrors;
+    private Appender<ILoggingEvent> capture;
 
     private LogAlarm(boolean clientErrors) {
         this.clientErrors = clientErrors;
@@ -37,6 +41,12 @@ final class LogAlarm extends AppenderBase<ILoggingEvent> implements AutoCloseabl
         alarm.setName("fuzz-log-alarm");
         alarm.start();
         root().addAppender(alarm);
+        // A fuzz run logs hundreds of thousands of DEBUG lines, some kilobytes long. LogCapture
+        // keeps the newest 100,000 for other tests' assertions, and they would only fill the heap.
+        alarm.capture = root().getAppender(CAPTURE);
+        if (alarm.capture != null) {
+            root().detachAppender(alarm.capture);
+        }
         return alarm;
     }
 
@@ -68,6 +78,9 @@ final class LogAlarm extends AppenderBase<ILoggingEvent> implements AutoCloseabl
 
     @Override
     public void close() {
+        if (capture != null) {
+            root().addAppender(capture);
+        }
         root().detachAppender(this);
         stop();
     }

@@ -21,10 +21,10 @@ import java.util.Locale;
  *   <li>and, where the setup checks addresses, an allowed client: the TCP peer; or behind the
  *       trusted proxy, the rightmost X-Forwarded-For entry (all lines joined) that is not the
  *       proxy itself, an optional port and brackets ignored, {@code ::ffff:a.b.c.d} read as
- *       {@code a.b.c.d}; or behind the trusted balancer, the
- *       source a PROXY v1 {@code TCP4} or v2 IPv4 header names. Allowed means equal, as a
- *       string, to an address in allow-ips.</li>
+ *       {@code a.b.c.d}; or behind the trusted balancer, the source a PROXY v1 {@code TCP4} or
+ *       v2 IPv4 header names. Allowed means equal, as a string, to an address in allow-ips.</li>
  * </ul>
+ * Nothing here calls mapgate: the rule is string comparison against {@link Site}'s constants.
  * The rule is deliberately narrow and mapgate's is no wider, so any map response it cannot
  * justify is a violation; so is one for a request the oracle cannot frame (mapgate and the
  * oracle then disagree on where requests start, which is how requests get smuggled). A mutated
@@ -42,7 +42,8 @@ import java.util.Locale;
  *
  * <p><b>Stuck connections.</b> Once all input is in, an open connection must not be in the middle
  * of a response, must have answered every request the oracle framed completely, and must close
- * by itself once every client timeout has passed.
+ * by itself once every client timeout has passed (in memory the clock is moved on; over sockets
+ * the client waits five seconds, far longer than the timeouts it configures).
  */
 final class Oracle {
 
