@@ -1,13 +1,10 @@
 package dev.mapgate.origin;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
@@ -77,8 +74,10 @@ public final class StaticFiles {
                 return found;
             }
             return regularFileUnder(realRoot, joined.resolve(INDEX).toRealPath());
-        } catch (NoSuchFileException | AccessDeniedException | NotDirectoryException
-                 | FileSystemLoopException e) {
+        } catch (FileSystemException e) {
+            // The root resolved above, so this is about the path asked for: missing, forbidden,
+            // a loop, a file used as a directory (/app.js/x), a name too long. Only the first
+            // three have exception classes of their own; all of them name no file.
             return Optional.empty();
         }
     }

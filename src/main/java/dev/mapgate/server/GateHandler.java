@@ -122,11 +122,17 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
 
         HttpHeaders headers = request.headers();
         GatePolicy policy = gate.policy();
-        String presented = headers.get(gate.tokenHeader());
-        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
-        // Two token headers are ambiguous; no well-formed client sends them, so neither counts.
-        boolean ambiguousToken = presented != null && occursMoreThanOnce(headers, gate.tokenHeader());
-        String token = ambiguousToken ? "" : presented;
+        String presentedToken = headers.get(gate.tokenHeader());
+        String presentedAuthorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        // Two token headers, or two Authorization headers (it holds one credential, RFC 9110
+        // 11.6.2), are ambiguous: no well-formed client sends them, and a server in front may
+        // have read the other one. Neither of the two counts.
+        boolean twoTokens = presentedToken != null && occursMoreThanOnce(headers, gate.tokenHeader());
+        boolean twoAuthorizations = presentedAuthorization != null
+                && occursMoreThanOnce(headers, HttpHeaderNames.AUTHORIZATION);
+        boolean ambiguousToken = twoTokens || twoAuthorizations;
+        String token = twoTokens ? "" : presentedToken;
+        String authorization = twoAuthorizations ? "" : presentedAuthorization;
 
         // isSlow first: it is cheap and almost always false, which spares a second glob match.
         if (policy.isSlow(token, authorization) && policy.route(target.path()) == Route.GATED) {
@@ -147,7 +153,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Without collecting the values: the common request has the header once or not at all. */
-    private static boolean occursMoreThanOnce(HttpHeaders headers, String name) {
+    private static boolean occursMoreThanOnce(HttpHeaders headers, CharSequence name) {
         Iterator<String> values = headers.valueStringIterator(name);
         if (values.hasNext()) {
             values.next();
@@ -156,8 +162,8 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Both token headers were set aside, but the client did send a credential: the log must say
-     * it was unusable, not that it was missing.
+     * Two token or Authorization headers were set aside, but the client did send a credential:
+     * the log must say it was unusable, not that it was missing.
      */
     private static Decision ambiguity(boolean ambiguousToken, Decision decision) {
         return ambiguousToken && decision.reason() == DenyReason.NO_CREDENTIAL

@@ -3,9 +3,9 @@ package dev.mapgate.server;
 import dev.mapgate.metrics.Metrics;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
-import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
@@ -34,6 +34,13 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof HAProxyMessage header)) {
             ctx.fireChannelRead(msg);
+            return;
+        }
+        if (refused) {
+            // The close the decoder made runs its last decode over the rest of the input, which
+            // may hold a valid header; it speaks for nobody now. Staying in the pipeline also
+            // keeps the decoder's next failure here rather than at the end of the pipeline.
+            header.release();
             return;
         }
         try {
@@ -78,7 +85,10 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof HAProxyProtocolException) {
+        // Only the decoder's errors come this way. Besides HAProxyProtocolException it throws
+        // IndexOutOfBoundsException, wrapped in a DecoderException, for a v2 TLV longer than the
+        // header (Netty 4.2.7): a bad header too.
+        if (cause instanceof DecoderException) {
             if (refused) {
                 return;
             }

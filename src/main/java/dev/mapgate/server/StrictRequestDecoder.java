@@ -20,10 +20,11 @@ import java.util.Queue;
 /**
  * Netty's request decoder with the leniencies that allow request smuggling taken out: exactly one
  * space between the parts of the request line, a version of exactly {@code HTTP/1.1} or {@code
- * HTTP/1.0}, no obs-fold, no {@code Content-Length} beside {@code Transfer-Encoding}, the
- * {@link FramingRules}, and a chunked body exactly as RFC 9112 writes it. A request that breaks one
- * is passed on marked as failed, and nothing the client sends after it is decoded: where that
- * request ended, and so where the next one starts, is exactly what cannot be trusted.
+ * HTTP/1.0}, a method of token characters only, no obs-fold, one {@code Content-Length} line at
+ * most (also in HTTP/1.0), no {@code Content-Length} beside {@code Transfer-Encoding}, the {@link
+ * FramingRules}, and a chunked body exactly as RFC 9112 writes it. A request that breaks one is
+ * passed on marked as failed, and nothing the client sends after it is decoded: where that request
+ * ended, and so where the next one starts, is exactly what cannot be trusted.
  *
  * <p>A broken head becomes a failed request. A broken chunked body becomes a failed {@link
  * LastHttpContent}, as Netty makes of a chunk size it cannot read: the head has been passed on by
@@ -81,19 +82,18 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         }
     }
 
-    /** @return a failed request when the head holds an obs-fold line, else {@code null} */
+    /** @return a failed request when the head holds an obs-fold line or two Content-Lengths, else {@code null} */
     private HttpObject scanHead(ChannelHandlerContext ctx, ByteBuf in) {
         boolean started = head.hasStarted();
-        boolean folded = head.scan(in);
+        boolean refused = head.scan(in);
         if (!started && head.hasStarted()) {
             ctx.fireUserEventTriggered(ConnectionEvent.REQUEST_STARTED);
         }
-        if (!folded) {
+        if (!refused) {
             return null;
         }
         HttpMessage invalid = createInvalidMessage();
-        invalid.setDecoderResult(DecoderResult.failure(
-                new IllegalArgumentException("obs-fold: a header line starts with whitespace")));
+        invalid.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(head.problem())));
         return invalid;
     }
 
@@ -185,6 +185,12 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     protected String splitFirstWordInitialLine(byte[] line, int start, int length) {
         versionSeen = false;
         wordEnd = start + length;
+        for (int i = start; i < start + length; i++) {
+            if (!isTokenChar(line[i])) {
+                // HttpMethod trims control bytes off the ends, so "GET\u0012" would be a GET.
+                throw new IllegalArgumentException("method is not a token");
+            }
+        }
         return super.splitFirstWordInitialLine(line, start, length);
     }
 
@@ -218,6 +224,12 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         if (start != wordEnd + 1 || line[wordEnd] != ' ') {
             throw new IllegalArgumentException("request line parts must be separated by exactly one space");
         }
+    }
+
+    /** RFC 9110 section 5.6.2: tchar. */
+    private static boolean isTokenChar(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                || (b > ' ' && b < 0x7f && "!#$%&'*+-.^_`|~".indexOf(b) >= 0);
     }
 
     private static boolean isVersion(byte[] line, int start, int length, char minor) {

@@ -68,6 +68,16 @@ class StaticFilesTest {
     }
 
     @Test
+    void aFileUsedAsADirectoryOrANameTooLongForTheFileSystemIsNotFound() throws IOException {
+        Path root = Files.createDirectory(tmp.resolve("www"));
+        Files.writeString(root.resolve("app.js"), "1");
+        StaticFiles files = new StaticFiles(root);
+
+        assertThat(find(files, "/app.js/x.js")).as("ENOTDIR is a missing file, not a server error").isEmpty();
+        assertThat(find(files, "/" + "a".repeat(300) + ".js")).as("ENAMETOOLONG likewise").isEmpty();
+    }
+
+    @Test
     void namedPipeIsNotServed() throws Exception {
         Path root = Files.createDirectory(tmp.resolve("www"));
         Path fifo = root.resolve("pipe.js");

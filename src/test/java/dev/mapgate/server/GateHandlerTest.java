@@ -541,6 +541,18 @@ class GateHandlerTest {
     }
 
     @Test
+    void twoAuthorizationHeadersAreDeniedAsABadCredentialEvenIfTheFirstIsValid() {
+        EmbeddedChannel channel = channelFrom(SENTRY_IP, ipAndCredential(), SAME_THREAD);
+
+        channel.writeInbound(get("/assets/app.js.map", "Authorization", basic("alice:alice-pw"),
+                "Authorization", basic("alice:other")), LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat(readDenial(channel).status()).isEqualTo(404);
+        assertNothingForwarded(channel);
+        assertThat(decisionOn(channel).reason()).isEqualTo(DenyReason.BAD_CREDENTIAL);
+    }
+
+    @Test
     void anUncachedBasicCredentialIsVerifiedOffTheEventLoopAndTheBodyThatArrivesMeanwhileFollowsInOrder()
             throws InterruptedException {
         HeldExecutor verifier = new HeldExecutor();

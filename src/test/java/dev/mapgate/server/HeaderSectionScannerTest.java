@@ -42,6 +42,19 @@ class HeaderSectionScannerTest {
     }
 
     @Test
+    void aSecondContentLengthLineIsRefusedInAnyCaseEvenAByteAtATime() {
+        assertThat(dribble("GET / HTTP/1.0\r\nContent-Length: 0\r\ncontent-LENGTH: 5\r\n\r\n")).isTrue();
+        assertThat(scanner.problem()).contains("Content-Length");
+        buffer.clear();
+        scanner.nextRequest();
+        assertThat(scanAtOnce("GET / HTTP/1.0\r\nContent-Length: 0\r\nX-Content-Length: 1\r\nContent-Lengths: 2\r\n"
+                + "X: Content-Length: 3\r\n\r\n")).as("one Content-Length line and others that only look like it").isFalse();
+        buffer.clear();
+        scanner.nextRequest();
+        assertThat(scanAtOnce("GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n")).as("each request has its own count").isFalse();
+    }
+
+    @Test
     void anOrdinaryHeadIsNotFoldedWhetherScannedAtOnceOrByteByByte() {
         String head = "GET / HTTP/1.1\r\nHost: a\r\nX-Spaces: a  b \t c\r\n\r\n";
         assertThat(scanAtOnce(head)).isFalse();

@@ -128,6 +128,12 @@ class StrictHttpCodecTest {
         assertRejectedAlone("GET /\r\n\r\n", "HTTP/0.9");
         assertRejectedAlone("GET / HTTP/1.1\r\nHost: a\r\nSec-WebSocket-Key1: 1\r\nSec-WebSocket-Key2: 2\r\n\r\nGET /x ",
                 "Hixie-76 keys, which Netty gives an 8-byte body");
+        assertRejectedAlone("POST / HTTP/1.0\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\nhello",
+                "two lengths in HTTP/1.0, where Netty would keep the first");
+        assertRejectedAlone("GET / HTTP/1.0\r\ncontent-length: 0\r\nCONTENT-LENGTH: 0\r\n\r\n",
+                "two equal lengths in HTTP/1.0, names in any case");
+        assertRejectedAlone("GET\u0012 / HTTP/1.1\r\n" + host + "\r\n", "a control byte after the method, which Netty trims");
+        assertRejectedAlone("G\"ET / HTTP/1.1\r\n" + host + "\r\n", "a method that is no token");
     }
 
     @Test
