@@ -55,6 +55,16 @@ class SystemdUnitTest {
     }
 
     @Test
+    void capsTheHeapSoThatResidentMemoryStaysSmall() {
+        List<String> jvm = execStart().subList(1, execStart().indexOf("-jar"));
+
+        // src/bench/run measures resident memory with exactly these flags, and the README quotes it.
+        assertThat(jvm).as("without -Xmx the heap may grow to a quarter of the machine's memory")
+                .anyMatch(o -> o.matches("-Xmx\\d+[mM]"));
+        assertThat(jvm).contains("-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError");
+    }
+
+    @Test
     void countsAsStartedOnceJavaRunsSinceMapgateSendsNoReadinessNotification() {
         assertThat(unit.value(SERVICE, "Type")).hasValue("exec");
     }
