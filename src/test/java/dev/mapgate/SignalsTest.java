@@ -87,7 +87,9 @@ class SignalsTest {
                     Thread.sleep(50);
                 }
 
-                assertThat(mapStatus(address, "new-token-fedcba9876543210")).isEqualTo(200);
+                // mapgate's own lines say whether the signal arrived and what the reload made of it.
+                assertThat(mapStatus(address, "new-token-fedcba9876543210")).as("the new token; mapgate said: %s",
+                        mapgate.output()).isEqualTo(200);
                 assertThat(mapStatus(address, "old-token-0123456789abcdef")).isEqualTo(404);
                 assertThat(mapgate.isAlive()).as("SIGHUP does not stop the process").isTrue();
                 assertThat(mapgate.output()).anySatisfy(l -> assertThat(l).contains("event=config-reloaded trigger=\"SIGHUP\""));
