@@ -1,5 +1,6 @@
 package dev.mapgate.admin;
 
+import dev.mapgate.flow.DemandHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -7,7 +8,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import java.time.Duration;
 
 /** The admin pipeline, top to bottom. Requests here are short GETs, so every limit is small. */
@@ -15,7 +15,7 @@ final class AdminChannelInitializer extends ChannelInitializer<Channel> {
 
     static final String IDLE_TIMEOUT = "idle-timeout";
     static final String HTTP_CODEC = "http-codec";
-    static final String FLOW_CONTROL = "flow-control";
+    static final String DEMAND = "demand";
     static final String BODY_REFUSAL = "body-refusal";
     static final String ENDPOINTS = "admin-endpoints";
 
@@ -50,7 +50,7 @@ final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxHeaderSize(MAX_HEADER_SIZE)));
         // With AUTO_READ off, hands on one decoded message per read(), so pipelined requests wait
         // here until the answer in front of them is written.
-        p.addLast(FLOW_CONTROL, new FlowControlHandler());
+        p.addLast(DEMAND, new DemandHandler());
         // Before the endpoints, which then only ever see requests without a body.
         p.addLast(BODY_REFUSAL, new RequestBodyRefusal());
         p.addLast(ENDPOINTS, new AdminRequestHandler(probes, registry, healthTimeout));

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * The built-in origin: answers GET and HEAD from a directory, with validators, conditional
  * requests and single byte ranges, sending file bodies as zero-copy {@link DefaultFileRegion}s.
  *
- * <p>Sits last in a pipeline whose channel has AUTO_READ off behind a FlowControlHandler, so each
+ * <p>Sits last in a pipeline whose channel has AUTO_READ off behind a {@link dev.mapgate.flow.DemandHandler}, so each
  * {@code read()} yields one message. It pulls the rest of the request itself, answers after the
  * request's {@link LastHttpContent}, and then stops: the handler upstream owns keep-alive and
  * reads the next request once the response is written. One instance per channel.

@@ -3,6 +3,7 @@ package dev.mapgate.server;
 import dev.mapgate.config.ListenSettings;
 import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.Settings;
+import dev.mapgate.flow.DemandHandler;
 import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
@@ -15,7 +16,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -34,7 +34,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final String TLS = "tls";
     static final String IDLE_TIMEOUT = "idle-timeout";
     static final String HTTP_CODEC = "http-codec";
-    static final String FLOW_CONTROL = "flow-control";
+    static final String DEMAND = "demand";
     static final String EXCHANGE = "http-exchange";
     static final String GATED_RESPONSE = "gated-response-headers";
     static final String REQUEST_GATE = "request-gate";
@@ -139,7 +139,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
                 listen.maxHeaderCount()));
         // With AUTO_READ off, hands on one decoded message per read(): pipelined requests wait
         // here, not in our handlers, until the exchange before them is finished.
-        p.addLast(FLOW_CONTROL, new FlowControlHandler());
+        p.addLast(DEMAND, new DemandHandler());
         p.addLast(EXCHANGE, new ExchangeHandler(
                 new ClientWaits(listen.keepAliveTimeout(), listen.headerTimeout(), listen.bodyTimeout()), metrics,
                 draining.getAsBoolean()));

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * {@link Exchange}, decides whether the connection stays open, writes the access log line, and
  * pulls the next request only once both the request and its response are complete.
  *
- * <p>The channel runs with {@code AUTO_READ} off behind a {@code FlowControlHandler}, so every
+ * <p>The channel runs with {@code AUTO_READ} off behind a {@link dev.mapgate.flow.DemandHandler}, so every
  * {@code read()} delivers one message. Handlers further in pull the rest of a request's body as
  * they can forward it; this handler alone pulls the next request. That one rule is what makes
  * pipelined requests safe: a second request is never seen while the first is in flight.

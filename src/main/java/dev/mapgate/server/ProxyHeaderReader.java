@@ -85,9 +85,9 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Only the decoder's errors come this way. Besides HAProxyProtocolException it throws
-        // IndexOutOfBoundsException, wrapped in a DecoderException, for a v2 TLV longer than the
-        // header (Netty 4.2.7): a bad header too.
+        // Only the decoder's errors come this way, each wrapped in a DecoderException: besides
+        // HAProxyProtocolException, a v2 TLV longer than the header can surface as an
+        // IndexOutOfBoundsException. Either way the header is bad.
         if (cause instanceof DecoderException) {
             if (refused) {
                 return;

@@ -55,7 +55,7 @@ class AdminPipelineTest {
     @Test
     void thePipelineHasItsHandlersInOrder() {
         assertThat(channel.pipeline().names()).containsSubsequence(AdminChannelInitializer.IDLE_TIMEOUT,
-                AdminChannelInitializer.HTTP_CODEC, AdminChannelInitializer.FLOW_CONTROL,
+                AdminChannelInitializer.HTTP_CODEC, AdminChannelInitializer.DEMAND,
                 AdminChannelInitializer.BODY_REFUSAL, AdminChannelInitializer.ENDPOINTS);
     }
 

@@ -16,10 +16,12 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -122,6 +124,50 @@ class AdminServerTest {
             assertThat(second.header("Content-Type")).startsWith("application/openmetrics-text");
             assertThat(second.bodyText()).as("the second scrape sees the new count on the same connection")
                     .contains("mapgate_requests_total{outcome=\"allowed\"} 2.0").endsWith("# EOF\n");
+        }
+    }
+
+    @Test
+    void aProbeWrittenOneByteAtATimeIsAnsweredAsSoonAsItsLastByteArrives() throws Exception {
+        byte[] probe = RawClient.request("GET", "/readyz").getBytes(StandardCharsets.US_ASCII);
+        try (RawClient kubelet = RawClient.connect(server.address())) {
+            for (byte b : probe) {
+                kubelet.send(new byte[] {b});
+                Thread.sleep(2);
+            }
+            long lastByte = System.nanoTime();
+            RawClient.Response response = kubelet.read(false);
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastByte);
+
+            assertThat(response.bodyText()).isEqualTo("ready\n");
+            assertThat(took).as("answered %d ms after the last of %d single-byte writes", took, probe.length)
+                    .isLessThan(1000);
+        }
+    }
+
+    @Test
+    void pipelinedProbesCutAcrossWritesAreAnsweredInOrderAtOnce() throws Exception {
+        String wire = RawClient.request("GET", "/readyz") + RawClient.request("GET", "/nope")
+                + RawClient.request("GET", "/healthz") + RawClient.request("HEAD", "/readyz");
+        byte[] bytes = wire.getBytes(StandardCharsets.US_ASCII);
+        try (RawClient client = RawClient.connect(server.address())) {
+            // Cuts inside a request line, inside a header, and between two requests' CRLFs.
+            int[] cuts = {5, 30, 41, 60, 97, bytes.length - 3};
+            int from = 0;
+            for (int cut : cuts) {
+                client.send(Arrays.copyOfRange(bytes, from, cut));
+                from = cut;
+                Thread.sleep(5);
+            }
+            client.send(Arrays.copyOfRange(bytes, from, bytes.length));
+            long lastByte = System.nanoTime();
+
+            assertThat(client.read(false).bodyText()).isEqualTo("ready\n");
+            assertThat(client.read(false).status()).isEqualTo(404);
+            assertThat(client.read(false).bodyText()).isEqualTo("ok\n");
+            assertThat(client.read(true).status()).isEqualTo(200);
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastByte);
+            assertThat(took).as("the fourth answer, %d ms after the last byte", took).isLessThan(1000);
         }
     }
 

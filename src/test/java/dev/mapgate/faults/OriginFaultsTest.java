@@ -209,8 +209,10 @@ class OriginFaultsTest {
                     assertThat(c.get("/garbage").status()).isEqualTo(502);
                     List<String> errors = LogCapture.linesFrom(ProxyHandler.class.getName()).stream()
                             .filter(l -> l.contains("event=origin-error")).toList();
+                    // The exception's class and message; Netty 4.2.18 names some of these problems
+                    // with its own exception types (e.g. InvalidLineSeparatorException).
                     assertThat(errors).as("the log says what was wrong with the origin's answer").last()
-                            .asString().contains("cause=\"java.");
+                            .asString().containsPattern("cause=\"(java|io\\.netty)\\.[\\w.$]+: \\S");
                 }
                 case CUT_OFF -> {
                     c.send(RawClient.request("GET", "/garbage"));

@@ -16,6 +16,8 @@ final class CaseGenerator {
 
     /** Share of cases sent exactly as generated, so the unmutated path is checked all the time. */
     private static final int UNMUTATED_PERCENT = 8;
+    /** Share of cases whose PROXY v2 header, if it has TLVs, gets one that does not fit in it. */
+    private static final int TLV_OVERRUN_PERCENT = 15;
 
     private final Mutator mutator = new Mutator();
     private final Setup only;
@@ -54,6 +56,14 @@ final class CaseGenerator {
         }
         StringBuilder prefix = new StringBuilder(conn.prefix);
         List<String> mutations = new ArrayList<>();
+        if (r.nextInt(100) < TLV_OVERRUN_PERCENT) {
+            // Netty 4.2.7 leaked the TLVs it had read when a later one ran past the header.
+            String overrun = ProxyHeaders.withLastTlvOverrunning(conn.prefix);
+            if (overrun != null) {
+                prefix = new StringBuilder(overrun);
+                mutations.add("PROXY v2: the last TLV runs past the header");
+            }
+        }
         int byteMutations = r.nextInt(100) < UNMUTATED_PERCENT ? 0
                 : mutator.mutate(r, setup, prefix, requests, mutations);
         StringBuilder wire = new StringBuilder(prefix);
@@ -62,11 +72,6 @@ final class CaseGenerator {
         }
         byte[] bytes = wire.toString().getBytes(StandardCharsets.ISO_8859_1);
         bytes = mutator.mutateBytes(r, bytes, byteMutations, mutations);
-        byte[] withoutTlvs = ProxyHeaders.withoutTlvs(bytes);
-        if (withoutTlvs != bytes) {
-            mutations.add("PROXY v2 TLVs dropped (a Netty 4.2.7 leak)");
-            bytes = withoutTlvs;
-        }
         return new FuzzCase(index, setup, conn.peer, bytes, writes(r, bytes.length), requests, mutations);
     }
 
@@ -157,6 +162,51 @@ final class CaseGenerator {
         out.append(ProxyHeaders.addressBytes(v6 ? "2001:db8::1" : "192.0.2.200"));
         int port = port(r);
         out.append((char) (port >> 8)).append((char) (port & 0xff)).append((char) 1).append((char) 0xbb);
+        if (r.nextInt(100) < 45) {
+            String tlvs = tlvs(r);
+            length += tlvs.length();
+            out.setCharAt(14, (char) (length >> 8));
+            out.setCharAt(15, (char) (length & 0xff));
+            out.append(tlvs);
+        }
+        return out.toString();
+    }
+
+    /**
+     * One to three TLVs of the kinds balancers send: ALPN and authority from the TLS the balancer
+     * ended, a unique id, an SSL block with its own sub-TLVs, padding (NOOP) and a vendor type.
+     */
+    private static String tlvs(SplittableRandom r) {
+        StringBuilder out = new StringBuilder();
+        int count = 1 + r.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            switch (r.nextInt(6)) {
+                case 0 -> tlv(out, 0x01, r.nextBoolean() ? "http/1.1" : "h2");
+                case 1 -> tlv(out, 0x02, "cdn.example");
+                case 2 -> tlv(out, 0x05, randomBytes(r, 1 + r.nextInt(128)));
+                case 3 -> {
+                    StringBuilder sub = new StringBuilder();
+                    tlv(sub, 0x21, "TLSv1.3");
+                    tlv(sub, 0x23, "TLS_AES_128_GCM_SHA256");
+                    // client: PP2_CLIENT_SSL; verify: 0, the client's certificate was not checked.
+                    tlv(out, 0x20, "\u0001\u0000\u0000\u0000\u0000" + sub);
+                }
+                case 4 -> tlv(out, 0x04, randomBytes(r, r.nextInt(16)));
+                default -> tlv(out, 0xe0 + r.nextInt(16), randomBytes(r, r.nextInt(40)));
+            }
+        }
+        return out.toString();
+    }
+
+    private static void tlv(StringBuilder out, int type, String value) {
+        out.append((char) type).append((char) (value.length() >> 8)).append((char) (value.length() & 0xff)).append(value);
+    }
+
+    private static String randomBytes(SplittableRandom r, int n) {
+        StringBuilder out = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            out.append((char) r.nextInt(256));
+        }
         return out.toString();
     }
 

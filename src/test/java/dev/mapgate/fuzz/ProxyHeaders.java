@@ -20,30 +20,35 @@ final class ProxyHeaders {
     }
 
     /**
-     * {@code in} unless it starts with a v2 PROXY header that declares TLVs after its addresses;
-     * then a copy that declares none, so the bytes meant for TLVs follow as plain input. Netty
-     * 4.2.7 leaks the TLVs it has read when a later one runs past the header (fixed upstream in
-     * netty/netty#16866), so the fuzz does not send such headers until mapgate's Netty has the
-     * fix: see {@code FuzzRegressionsTest.aPROXYv2HeaderWhoseTlvsRunPastItsEndLeaksNoBuffer}.
+     * {@code prefix} with the length of its last TLV raised so that the TLV runs past the end of
+     * the header (into whatever follows), or {@code null} when {@code prefix} is no v2 header
+     * with TLVs. The header's own length is left as it was.
      */
-    static byte[] withoutTlvs(byte[] in) {
-        if (!startsWith(in, V2_SIGNATURE) || in.length < 16 || (in[12] & 0xff) != 0x21) {
-            return in;
+    static String withLastTlvOverrunning(String prefix) {
+        if (!prefix.startsWith(V2_SIGNATURE) || prefix.length() < 16) {
+            return null;
         }
-        int addresses = switch ((in[13] & 0xff) >> 4) {
+        int addresses = switch (prefix.charAt(13) >> 4) {
             case 1 -> 12;
             case 2 -> 36;
-            case 3 -> 216;
             default -> -1;
         };
-        int length = ((in[14] & 0xff) << 8) | (in[15] & 0xff);
-        if (addresses < 0 || length <= addresses) {
-            return in;
+        int end = 16 + ((prefix.charAt(14) << 8) | prefix.charAt(15));
+        if (addresses < 0 || end > prefix.length()) {
+            return null;
         }
-        byte[] out = in.clone();
-        out[14] = (byte) (addresses >> 8);
-        out[15] = (byte) addresses;
-        return out;
+        int last = -1;
+        for (int at = 16 + addresses; at + 3 <= end; at += 3 + ((prefix.charAt(at + 1) << 8) | prefix.charAt(at + 2))) {
+            last = at;
+        }
+        if (last < 0) {
+            return null;
+        }
+        int length = ((prefix.charAt(last + 1) << 8) | prefix.charAt(last + 2)) + 1 + (end - last) % 200;
+        StringBuilder out = new StringBuilder(prefix);
+        out.setCharAt(last + 1, (char) (length >> 8));
+        out.setCharAt(last + 2, (char) (length & 0xff));
+        return out.toString();
     }
 
     /** The bytes of an IP literal, as ISO-8859-1 characters. */

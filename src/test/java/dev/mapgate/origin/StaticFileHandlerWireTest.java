@@ -11,7 +11,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.flow.FlowControlHandler;
+import dev.mapgate.flow.DemandHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,7 +44,7 @@ class StaticFileHandlerWireTest {
         channel = new EmbeddedChannel();
         // Turned off before the handlers are added, so no read demand is pending when they arrive.
         channel.config().setAutoRead(false);
-        channel.pipeline().addLast(new HttpServerCodec(), new FlowControlHandler(), new StaticFileHandler(root));
+        channel.pipeline().addLast(new HttpServerCodec(), new DemandHandler(), new StaticFileHandler(root));
     }
 
     @AfterEach

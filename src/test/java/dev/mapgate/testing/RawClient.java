@@ -53,6 +53,15 @@ public final class RawClient implements Closeable {
     }
 
     /**
+     * A client on a socket the test set up itself: e.g. a TLS socket, or one that sent a PROXY
+     * header first.
+     */
+    public static RawClient over(Socket socket) throws IOException {
+        socket.setSoTimeout(20_000);
+        return new RawClient(socket);
+    }
+
+    /**
      * A client that keeps a copy of every byte it receives, read-ahead included, so a test can
      * search all of it ({@link #received()}), and that gives up on a read after
      * {@code readTimeoutMillis}.

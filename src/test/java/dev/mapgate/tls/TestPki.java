@@ -37,10 +37,10 @@ import org.bouncycastle.util.io.pem.PemObject;
  * A test CA with an intermediate, server certificates issued by the intermediate for localhost
  * and 127.0.0.1, and their keys written in each PEM format mapgate accepts (and some it refuses).
  */
-final class TestPki {
+public final class TestPki {
 
     /** How a private key is written. */
-    enum KeyFormat {
+    public enum KeyFormat {
         /** "BEGIN PRIVATE KEY", for any key type. */
         PKCS8,
         /** "BEGIN RSA PRIVATE KEY" or "BEGIN EC PRIVATE KEY", as openssl and cert-manager write them. */
@@ -58,7 +58,7 @@ final class TestPki {
     final X509Bundle root;
     final X509Bundle intermediate;
 
-    TestPki() {
+    public TestPki() {
         try {
             root = new CertificateBuilder().subject("CN=mapgate test root").ecp256()
                     .setIsCertificateAuthority(true).buildSelfSigned();
@@ -70,7 +70,7 @@ final class TestPki {
     }
 
     /** A certificate for localhost and 127.0.0.1, valid from an hour ago for a day. */
-    X509Bundle server(Algorithm algorithm) {
+    public X509Bundle server(Algorithm algorithm) {
         Instant now = Instant.now();
         return server(algorithm, now.minusSeconds(3600), now.plusSeconds(86_400));
     }
@@ -114,7 +114,7 @@ final class TestPki {
      * Writes the pair as a rotation tool does: each file to a temporary name, then moved into
      * place, so that a reader sees either the old or the new bytes of a file, never half of one.
      */
-    static void install(X509Bundle server, KeyFormat format, Path chainFile, Path keyFile) {
+    public static void install(X509Bundle server, KeyFormat format, Path chainFile, Path keyFile) {
         replace(chainFile, chainPem(server));
         replace(keyFile, keyPem(server.getKeyPair(), format));
     }
@@ -129,7 +129,7 @@ final class TestPki {
     }
 
     /** A client context that trusts the root, and so the servers' chains through the intermediate. */
-    SSLContext clientTrustingRoot() {
+    public SSLContext clientTrustingRoot() {
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
