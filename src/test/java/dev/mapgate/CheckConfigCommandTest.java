@@ -159,6 +159,23 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void aGlobThatReachesOnlyTheTopFolderWarnsWithTheFix() throws IOException {
+        Path config = write("""
+                mapgate.origin.directory = "site"
+                mapgate.gate.paths = ["*.map"]
+                mapgate.gate.require = [credential]
+                mapgate.gate.token.tokens = [ { name = "sentry", value = "top-folder-token-1f2e" } ]
+                """);
+
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).isZero();
+        assertThat(result.errLines()).first().asString()
+                .startsWith("warning: gate.paths: '*.map' matches names in the top folder only")
+                .contains("/assets/app.map stays public").contains("write '**/*.map'");
+    }
+
+    @Test
     void namedRangesAreShownResolvedWhereTheyAreUsed() throws IOException {
         Path config = write("""
                 mapgate.origin.url = "http://127.0.0.1:8081"

@@ -10,9 +10,10 @@ import dev.mapgate.gate.GatePolicy;
  * @param denyStatus     404, 401 or 403
  * @param hasBasicUsers  whether any Basic user is configured (a 401 then offers Basic)
  * @param throttle       brute-force throttling of failed credentials
+ * @param contentGuard   whether responses on ungated paths are checked for a source map's content
  */
 public record GateSettings(GatePolicy policy, String tokenHeader, String realm, int denyStatus,
-                           boolean hasBasicUsers, ThrottleSettings throttle) {
+                           boolean hasBasicUsers, ThrottleSettings throttle, boolean contentGuard) {
 
     /**
      * Leaves out the policy: it holds the tokens and hashes, and this record ends up in logs via
@@ -21,6 +22,6 @@ public record GateSettings(GatePolicy policy, String tokenHeader, String realm, 
     @Override
     public String toString() {
         return "GateSettings[policy=<not shown>, tokenHeader=" + tokenHeader + ", realm=" + realm
-                + ", denyStatus=" + denyStatus + ", hasBasicUsers=" + hasBasicUsers + ", throttle=" + throttle + "]";
+                + ", denyStatus=" + denyStatus + ", hasBasicUsers=" + hasBasicUsers + ", throttle=" + throttle + ", contentGuard=" + contentGuard + "]";
     }
 }

@@ -411,7 +411,7 @@ public final class SettingsLoader {
 
         private GateSettings gate() {
             String p = "mapgate.gate.";
-            PathGlobs paths = paths(p + "paths");
+            PathGlobs paths = paths(p + "paths", values.bool(p + "sibling-names"));
             Set<Check> require = require(p + "require");
             CidrSet allowIps = parseEntries(p + "allow-ips", CidrSet::parse);
 
@@ -442,7 +442,8 @@ public final class SettingsLoader {
             } catch (IllegalArgumentException e) {
                 throw gateProblem("mapgate.gate", e);
             }
-            return new GateSettings(policy, header, realm, denyStatus, !users.isEmpty(), throttle(p + "throttle."));
+            return new GateSettings(policy, header, realm, denyStatus, !users.isEmpty(), throttle(p + "throttle."),
+                    values.bool(p + "content-guard"));
         }
 
         private ThrottleSettings throttle(String p) {
@@ -454,7 +455,7 @@ public final class SettingsLoader {
                     values.intInRange(p + "max-tracked", 1, ThrottleSettings.MAX_TRACKED));
         }
 
-        private PathGlobs paths(String key) {
+        private PathGlobs paths(String key, boolean siblings) {
             List<String> globs = values.stringList(key);
             if (globs.isEmpty()) {
                 // An empty list gates nothing, which would serve every source map to anyone.
@@ -468,7 +469,7 @@ public final class SettingsLoader {
                 }
             }
             try {
-                return PathGlobs.compile(globs);
+                return PathGlobs.compile(globs, siblings);
             } catch (IllegalArgumentException e) {
                 throw gateProblem(key, e);
             }

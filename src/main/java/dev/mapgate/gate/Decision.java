@@ -30,6 +30,14 @@ public record Decision(Route route, boolean allowed, DenyReason reason, String c
         return new Decision(Route.GATED, true, null, credentialName);
     }
 
+    /**
+     * A request on an ungated path whose response was a source map, as the content guard found:
+     * still route {@code pass}, denied.
+     */
+    public static Decision refusedContent() {
+        return new Decision(Route.PASS, false, DenyReason.CONTENT_GUARD, null);
+    }
+
     public static Decision deny(DenyReason reason, String credentialName) {
         return new Decision(Route.GATED, false, Objects.requireNonNull(reason, "reason"), credentialName);
     }

@@ -9,6 +9,11 @@ public enum DenyReason {
     CLIENT_ADDRESS("client-address"),
     /** The address failed too many credentials lately; answered 429 without checking this one. */
     THROTTLED("throttled"),
+    /**
+     * A response on an ungated path turned out to be a source map by its content (the content
+     * guard): the map was served under a name the gate does not cover.
+     */
+    CONTENT_GUARD("content-guard"),
     /** Deciding failed; the gate fails closed. */
     ERROR("error");
 

@@ -124,6 +124,12 @@ public final class GatePolicy {
         if (paths.isEmpty()) {
             warnings.add("gate.paths is empty: no request is gated and every source map is served to anyone");
         }
+        for (String glob : paths.topFolderOnly()) {
+            warnings.add("gate.paths: '" + glob + "' matches names in the top folder only, so /assets/"
+                    + glob.replace("/", "").replace("*", "app") + " stays public (Vite and webpack put every map"
+                    + " under assets/); write '**/" + (glob.startsWith("/") ? glob.substring(1) : glob)
+                    + "' to protect every folder");
+        }
         if (requireIp && allowIps.isEmpty()) {
             warnings.add("gate.require includes ip but gate.allow-ips is empty: no gated request can be allowed");
         }

@@ -15,9 +15,14 @@ import java.util.regex.Pattern;
  * within one segment, {@code ?} one character other than {@code /}; everything else is literal. A
  * leading {@code /} on a glob is optional.
  *
- * <p>A path is gated when any origin could resolve it to a gated file, so matching is wider than a
- * plain glob match, in four ways:
+ * <p>A path is gated when any origin could resolve it to a gated file, or serve a gated file's
+ * content under another name, so matching is wider than a plain glob match, in five ways:
  * <ul>
+ *   <li>siblings (unless turned off): a gated name followed by further extensions or a backup
+ *       mark, {@code app.js.map.gz}, {@code app.js.map.bak}, {@code app.js.map~}, is the same content
+ *       precompressed or copied, and is gated too. A name that merely contains the gated one,
+ *       such as {@code x.mapping.js} or {@code sitemap.xml}, is not: what follows the gated name
+ *       must start with {@code .} or {@code ~};
  *   <li>case-insensitive: case-insensitive file systems serve {@code /APP.JS.MAP} as the map;
  *   <li>any leading run of segments may match: origins with path-info (Apache's AcceptPathInfo,
  *       PHP, some frameworks) serve {@code /app.js.map/x.js} as {@code /app.js.map};
@@ -50,8 +55,16 @@ public final class PathGlobs {
         this.literals = literals;
     }
 
-    /** @throws IllegalArgumentException naming the bad glob */
+    /** Compiles {@code globs} with siblings gated, as mapgate does by default. */
     public static PathGlobs compile(List<String> globs) {
+        return compile(globs, true);
+    }
+
+    /**
+     * @param siblings whether a gated name followed by {@code .anything} or {@code ~} is gated too
+     * @throws IllegalArgumentException naming the bad glob
+     */
+    public static PathGlobs compile(List<String> globs, boolean siblings) {
         Objects.requireNonNull(globs, "globs");
         if (globs.isEmpty()) {
             return new PathGlobs(null, List.of(), null);
@@ -61,8 +74,9 @@ public final class PathGlobs {
             alternatives.add(toRegex(glob));
         }
         // One leading '/' on the path is optional so that globs are written relative to the root;
-        // the tail lets a match end at any segment boundary (path-info).
-        String regex = "/?(?:" + String.join("|", alternatives) + ")(?:/.*)?";
+        // the sibling part lets the gated name go on with an extension or a '~' in the same
+        // segment; the tail lets a match end at any segment boundary (path-info).
+        String regex = "/?(?:" + String.join("|", alternatives) + ")" + (siblings ? "(?:[.~][^/]*)?" : "") + "(?:/.*)?";
         return new PathGlobs(Pattern.compile(regex, FLAGS), List.copyOf(globs), literalsOf(globs));
     }
 
@@ -191,6 +205,21 @@ public final class PathGlobs {
             }
         }
         return true;
+    }
+
+    /**
+     * The globs that can match a name in the top folder only: one segment, no {@code **}, as in
+     * {@code *.map}. Such a glob leaves {@code /assets/app.js.map} ungated.
+     */
+    public List<String> topFolderOnly() {
+        List<String> shallow = new ArrayList<>();
+        for (String glob : globs) {
+            String body = glob.startsWith("/") ? glob.substring(1) : glob;
+            if (body.indexOf('/') < 0 && !body.contains("**")) {
+                shallow.add(glob);
+            }
+        }
+        return shallow;
     }
 
     /** True when no glob is configured, so nothing is gated. */

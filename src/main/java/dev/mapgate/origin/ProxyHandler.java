@@ -12,6 +12,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -67,6 +68,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean failed;
     private boolean skippingInformational;
     private boolean originKeepAlive;
+    /**
+     * The request has content. Its origin connection is closed after the response, never pooled:
+     * an origin that left some of that content unread would take the rest for the next request,
+     * whoever sends it.
+     */
+    private boolean requestHasContent;
     private boolean readOriginWhenWritable;
 
     /** @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto) */
@@ -97,6 +104,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         request = httpRequest;
         originError = null;
         requestEnded = requestSent = responseStarted = failed = skippingInformational = false;
+        requestHasContent = HttpUtil.isTransferEncodingChunked(httpRequest) || HttpUtil.getContentLength(httpRequest, 0L) > 0;
         prepareForOrigin(httpRequest);
         pool.acquire(ctx.channel().eventLoop()).addListener(this::connected);
     }
@@ -120,6 +128,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         // exactly what was checked.
         r.setUri(pool.basePath() + Exchange.current(ctx.channel()).target().originForm());
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (requestHasContent) {
+            // The origin learns the connection ends with this exchange, so it need not keep it for
+            // anyone; mapgate closes it in any case (see giveBack).
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
     }
 
     private void connected(Future<? super Channel> future) {
@@ -385,7 +398,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void giveBack(Channel ch) {
-        if (originKeepAlive && requestSent && ch.isActive()) {
+        if (originKeepAlive && requestSent && !requestHasContent && ch.isActive()) {
             park(ch);
         } else {
             ch.close();
@@ -402,6 +415,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ConnectionEvent.REQUEST_BODY_BROKEN) {
             abandonRequest();
+            return;
+        }
+        if (evt == ConnectionEvent.RESPONSE_REFUSED) {
+            abandonResponse();
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -421,6 +438,22 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (ch != null) {
             ch.close();
         }
+    }
+
+    /**
+     * The content guard found that the response being streamed is a source map. The rest of it is
+     * not read: the origin connection, now mid-body, is closed rather than pooled, and the
+     * response is ended here with an empty last content, for which the guard sends the denial.
+     */
+    private void abandonResponse() {
+        Channel ch = origin;
+        if (ch == null || !responseStarted) {
+            return;
+        }
+        failed = true;
+        detach();
+        ch.close();
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
     @Override

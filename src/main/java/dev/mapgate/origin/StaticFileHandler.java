@@ -200,7 +200,8 @@ public final class StaticFileHandler extends ChannelInboundHandlerAdapter {
         } else {
             // The region owns the file channel from here and closes it when released, also when
             // the write fails.
-            ctx.write(new DefaultFileRegion(file, first, length)).addListener(closeOnBodyFailure(found.path()));
+            // Peekable, so that the content guard can read the file's start (gate.content-guard).
+            ctx.write(new PeekableFileRegion(file, first, length)).addListener(closeOnBodyFailure(found.path()));
         }
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }

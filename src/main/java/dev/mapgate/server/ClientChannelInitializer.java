@@ -38,6 +38,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final String EXCHANGE = "http-exchange";
     static final String GATED_RESPONSE = "gated-response-headers";
     static final String REQUEST_GATE = "request-gate";
+    static final String CONTENT_GUARD = "content-guard";
     static final String EXPECT_CONTINUE = "expect-continue";
     static final String CHUNKED_WRITER = "chunked-writer";
     static final String ORIGIN = "origin";
@@ -149,6 +150,9 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         // Before the gate, so it also sees the gate's own denials on the way out.
         p.addLast(GATED_RESPONSE, new GatedResponseHeaders(settings.gate().tokenHeader()));
         p.addLast(REQUEST_GATE, new GateHandler(live::requestRules, verifier, metrics, throttle));
+        // Behind the gate, so its denial of a map passes GatedResponseHeaders; in front of the
+        // origin handler, so it sees every response before anything of it leaves.
+        p.addLast(CONTENT_GUARD, new ContentGuard());
         // After the gate: a denied request's client never gets a "100 Continue".
         p.addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
     }

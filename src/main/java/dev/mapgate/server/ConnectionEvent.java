@@ -24,5 +24,13 @@ public enum ConnectionEvent {
      * on: no more of it will come, and the connection is about to close. Whatever was started for
      * the request must be abandoned, not completed.
      */
-    REQUEST_BODY_BROKEN
+    REQUEST_BODY_BROKEN,
+
+    /**
+     * From the content guard: the response in progress is a source map on an ungated path and
+     * will not be sent. The handler answering the request stops it (for a proxied origin, drops
+     * the origin connection) and ends it with a last content, after which the guard sends the
+     * denial in its place.
+     */
+    RESPONSE_REFUSED
 }

@@ -3,9 +3,11 @@ package dev.mapgate.server;
 import dev.mapgate.gate.Authority;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The header-level rules a request must follow before mapgate trusts where it ends and which host
@@ -14,6 +16,14 @@ import java.util.List;
  * So every one of them is refused rather than repaired.
  */
 final class FramingRules {
+
+    /**
+     * Methods whose content RFC 9110 gives no meaning (sections 9.3.1 to 9.3.8). Origins differ on
+     * whether they read such a body at all: one that does not takes it for the next request on its
+     * connection, which mapgate shares between clients. That is a request smuggled past the gate.
+     */
+    private static final Set<HttpMethod> NO_CONTENT_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD,
+            HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.CONNECT);
 
     private final int maxHeaderCount;
 
@@ -26,7 +36,7 @@ final class FramingRules {
      *         request may be served. Too many headers is a {@link TooLongHttpHeaderException}, so
      *         the client gets the same 431 as for too many header bytes.
      */
-    Exception check(HttpVersion version, HttpHeaders headers) {
+    Exception check(HttpMethod method, HttpVersion version, HttpHeaders headers) {
         if (headers.size() > maxHeaderCount) {
             return new TooLongHttpHeaderException("more than " + maxHeaderCount + " header fields");
         }
@@ -35,7 +45,34 @@ final class FramingRules {
             return new IllegalArgumentException(host);
         }
         String framing = bodyFramingProblem(version, headers);
+        if (framing == null) {
+            framing = contentProblem(method, headers);
+        }
         return framing == null ? null : new IllegalArgumentException(framing);
+    }
+
+    /** Called once the framing itself is sound, so Content-Length holds one number if any. */
+    private static String contentProblem(HttpMethod method, HttpHeaders headers) {
+        if (!NO_CONTENT_METHODS.contains(method)) {
+            return null;
+        }
+        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) || hasContentLengthAboveZero(headers)) {
+            return "content on a " + method.name() + " request";
+        }
+        return null;
+    }
+
+    /** {@code Content-Length: 0} is no content. A value that is no number counts as content: refused. */
+    private static boolean hasContentLengthAboveZero(HttpHeaders headers) {
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length == null) {
+            return false;
+        }
+        try {
+            return Long.parseLong(length.trim()) != 0;
+        } catch (NumberFormatException e) {
+            return true;
+        }
     }
 
     private static String hostProblem(HttpVersion version, List<String> hosts) {

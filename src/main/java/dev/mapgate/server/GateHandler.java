@@ -194,12 +194,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         if (decision.reason() == DenyReason.BAD_CREDENTIAL) {
             countFailure(exchange.client());
         }
-        FullHttpResponse denial = Responses.plain(ctx.alloc(), HttpResponseStatus.valueOf(gate.denyStatus()),
-                HttpMethod.HEAD.equals(request.method()));
-        if (gate.denyStatus() == 401 && gate.hasBasicUsers()) {
-            denial.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + gate.realm() + "\"");
-        }
-        respondAndDiscard(ctx, request, denial);
+        respondAndDiscard(ctx, request, Responses.denial(ctx.alloc(), gate, HttpMethod.HEAD.equals(request.method())));
     }
 
     /** Seconds until the client's cool-down ends when it is in one and the path is gated; else 0. */

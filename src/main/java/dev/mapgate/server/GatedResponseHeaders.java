@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Makes every response on a gated path, allowed or denied, uncacheable by shared caches. A CDN
+ * Makes every response on a gated path, allowed or denied, and every denial, uncacheable by shared caches. A CDN
  * that stored an authorised map would hand Sentry's copy to the public; one that stored a denial
  * would keep Sentry out. So whatever the origin said about caching is replaced, and {@code Vary}
  * names the credential headers for caches that ignore {@code no-store}.
@@ -54,10 +54,11 @@ final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
         ctx.write(msg, promise);
     }
 
+    /** A gated path, or a denial on any path (the content guard's): both must look alike. */
     private static boolean isGated(ChannelHandlerContext ctx) {
         Exchange exchange = Exchange.current(ctx.channel());
         Decision decision = exchange == null ? null : exchange.decision();
-        return decision != null && decision.route() == Route.GATED;
+        return decision != null && (decision.route() == Route.GATED || !decision.allowed());
     }
 
     private String mergeVary(Iterable<String> existing) {

@@ -1,5 +1,6 @@
 package dev.mapgate.server;
 
+import dev.mapgate.config.GateSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -23,6 +24,18 @@ public final class Responses {
      *
      * @param head the request was HEAD: same headers, no body
      */
+    /**
+     * The gate's denial: {@code gate.deny-status}, with a Basic challenge on a 401 when Basic users
+     * exist. The same whatever the reason, so a client cannot tell one from another.
+     */
+    static FullHttpResponse denial(ByteBufAllocator alloc, GateSettings gate, boolean head) {
+        FullHttpResponse denial = plain(alloc, HttpResponseStatus.valueOf(gate.denyStatus()), head);
+        if (gate.denyStatus() == 401 && gate.hasBasicUsers()) {
+            denial.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + gate.realm() + "\"");
+        }
+        return denial;
+    }
+
     public static FullHttpResponse plain(ByteBufAllocator alloc, HttpResponseStatus status, boolean head) {
         String text = status.code() + " " + status.reasonPhrase() + "\n";
         ByteBuf body = head ? alloc.buffer(0, 0) : ByteBufUtil.writeAscii(alloc, text);

@@ -134,7 +134,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             if (msg instanceof HttpRequest request) {
                 methods.add(request.method());
                 if (request.decoderResult().isSuccess()) {
-                    Exception problem = rules.check(request.protocolVersion(), request.headers());
+                    Exception problem = rules.check(request.method(), request.protocolVersion(), request.headers());
                     if (problem != null) {
                         request.setDecoderResult(DecoderResult.failure(problem));
                     } else if (HttpUtil.isTransferEncodingChunked(request)) {

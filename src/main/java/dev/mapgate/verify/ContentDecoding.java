@@ -1,14 +1,12 @@
 package dev.mapgate.verify;
 
+import dev.mapgate.guard.PrefixDecoder;
 import io.airlift.compress.zstd.ZstdInputStream;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
@@ -22,7 +20,7 @@ import org.brotli.dec.BrotliInputStream;
 public final class ContentDecoding {
 
     /** Why a body could not be decoded; the message names the coding. */
-    public static final class DecodingException extends Exception {
+    public static class DecodingException extends Exception {
         private static final long serialVersionUID = 1L;
 
         DecodingException(String message) {
@@ -30,21 +28,20 @@ public final class ContentDecoding {
         }
     }
 
+    /** The body is larger once decoded than the cap: a compression bomb, or just too big to check. */
+    public static final class TooLarge extends DecodingException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
     private ContentDecoding() {}
 
     /** The codings in the order they were applied, {@code identity} left out. */
     public static List<String> codings(String contentEncoding) {
-        List<String> codings = new ArrayList<>();
-        if (contentEncoding == null) {
-            return codings;
-        }
-        for (String part : contentEncoding.split(",")) {
-            String coding = part.strip().toLowerCase(Locale.ROOT);
-            if (!coding.isEmpty() && !coding.equals("identity")) {
-                codings.add(coding);
-            }
-        }
-        return codings;
+        return PrefixDecoder.codings(contentEncoding);
     }
 
     public static byte[] decode(String contentEncoding, byte[] body, long maxDecoded) throws DecodingException {
@@ -85,22 +82,35 @@ public final class ContentDecoding {
         InputStream open() throws IOException;
     }
 
+    /**
+     * Decodes in two passes: the first only counts, in constant memory, so that a body that
+     * inflates past the cap (a compression bomb) is stopped before anything of it is kept; the
+     * second fills an array of exactly the counted size.
+     */
     private static byte[] read(String coding, Opener opener, long maxDecoded) throws DecodingException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[64 * 1024];
+        long size = 0;
         try (InputStream in = opener.open()) {
             for (int n; (n = in.read(buffer)) > 0; ) {
-                if (out.size() + (long) n > maxDecoded) {
-                    throw new DecodingException("more than " + Sizes.human(maxDecoded) + " once " + coding
-                            + "-decoded; verify stops there");
+                size += n;
+                if (size > maxDecoded) {
+                    throw new TooLarge("more than " + Sizes.human(maxDecoded) + " once " + coding + "-decoded");
                 }
-                out.write(buffer, 0, n);
             }
         } catch (IOException | RuntimeException e) {
             // The decoders report corrupt input as IOException or, for some, unchecked exceptions.
             throw new DecodingException("the body is not valid " + coding + " data (" + describe(e) + ")");
         }
-        return out.toByteArray();
+        byte[] out = new byte[(int) size];
+        try (InputStream in = opener.open()) {
+            int filled = in.readNBytes(out, 0, out.length);
+            if (filled != out.length) {
+                throw new DecodingException("the body decoded to different sizes twice");
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new DecodingException("the body is not valid " + coding + " data (" + describe(e) + ")");
+        }
+        return out;
     }
 
     private static String describe(Exception e) {

@@ -16,10 +16,13 @@ import java.util.List;
  * @param encodedSize     bytes received, before decoding
  * @param contentEncoding the Content-Encoding received, or {@code null}
  * @param range           what became of the {@code Range} request
- * @param problem         why the body could not be read (unknown coding, corrupt, too large), or {@code null}
+ * @param problem         why the body could not be read (unknown coding, corrupt), or {@code null}
+ * @param credentialWithheld the credential was left off on some hop, because that host is not in
+ *                        the credential's scope
  */
 public record Fetched(URI requested, URI finalUrl, int status, HttpHeaders headers, List<Redirect> redirects,
-        byte[] body, long encodedSize, String contentEncoding, RangeOutcome range, String problem) {
+        byte[] body, long encodedSize, String contentEncoding, RangeOutcome range, String problem,
+        boolean credentialWithheld) {
 
     public Fetched {
         redirects = List.copyOf(redirects);

@@ -28,6 +28,19 @@ public final class MapReference {
         return Optional.empty();
     }
 
+    /**
+     * Whether any {@code sourceMappingURL} comment in {@code js}, not only the last one Sentry
+     * follows, holds an inline {@code data:} map: its source is then public inside the file.
+     */
+    public static boolean hasInlineMap(String js) {
+        for (int at = js.indexOf(NEEDLE); at >= 0; at = js.indexOf(NEEDLE, at + 1)) {
+            if (at >= 4 && isCommentPrefix(js.substring(at - 4, at)) && DataUrl.isDataUrl(value(js, at + NEEDLE.length()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isCommentPrefix(String fourChars) {
         return fourChars.equals("//# ") || fourChars.equals("//@ ");
     }

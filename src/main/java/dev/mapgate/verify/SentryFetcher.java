@@ -55,8 +55,25 @@ public final class SentryFetcher implements AutoCloseable {
 
     private final HttpClient client;
     private final ScheduledExecutorService watchdog;
+    private final long maxBody;
+    private final Duration downloadTimeout;
+    private final CredentialScope scope;
 
+    /** Sentry's limits, verify's default body cap, and the credential sent to any host. */
     public SentryFetcher() {
+        this(MAX_BODY, DOWNLOAD_TIMEOUT, CredentialScope.anyHost());
+    }
+
+    /**
+     * @param maxBody         most bytes of one body, as sent and once decoded; the Java heap lowers it
+     *                        further (see {@link #effectiveMaxBody()})
+     * @param downloadTimeout how long one body may take to arrive in full
+     * @param scope           the hosts the credential may go to; elsewhere it is left off
+     */
+    SentryFetcher(long maxBody, Duration downloadTimeout, CredentialScope scope) {
+        this.maxBody = maxBody;
+        this.downloadTimeout = downloadTimeout;
+        this.scope = scope;
         client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER) // followed here, to count them and to drop Authorization as Sentry does
@@ -74,6 +91,7 @@ public final class SentryFetcher implements AutoCloseable {
      * @param range      whether to ask for the first 128 MiB part as Sentry does
      */
     public Fetched get(URI url, Credential credential, boolean range) throws FetchException {
+        long max = effectiveMaxBody();
         Exchange first = exchange(url, credential, range ? "bytes=0-" + (PART_SIZE - 1) : null);
         if (!range) {
             return decoded(url, first, first.raw, RangeOutcome.NOT_ASKED, first.problem);
@@ -97,9 +115,9 @@ public final class SentryFetcher implements AutoCloseable {
         if (first.problem != null || part.end() + 1 == part.total()) {
             return decoded(url, first, first.raw, RangeOutcome.HONOURED, first.problem);
         }
-        if (part.total() > MAX_BODY) {
-            return decoded(url, first, null, RangeOutcome.HONOURED,
-                    Sizes.human(part.total()) + " in total, more than verify reads (" + Sizes.human(MAX_BODY) + ")");
+        if (part.total() > max) {
+            throw new LimitExceeded(url + " is " + Sizes.human(part.total()) + " in total, more than verify reads ("
+                    + limitText() + ")");
         }
         // Sentry fetches the rest in up to four parts; one request does for checking the content.
         Exchange rest = exchange(url, credential, "bytes=" + (part.end() + 1) + "-" + (part.total() - 1));
@@ -125,31 +143,53 @@ public final class SentryFetcher implements AutoCloseable {
         return decoded(url, again, again.raw, RangeOutcome.REFUSED, again.problem);
     }
 
-    private static Fetched decoded(URI url, Exchange exchange, byte[] raw, RangeOutcome range, String problem) {
+    private Fetched decoded(URI url, Exchange exchange, byte[] raw, RangeOutcome range, String problem) {
         String encoding = exchange.headers.firstValue("Content-Encoding").orElse(null);
         byte[] body = null;
         if (problem == null) {
             try {
-                body = ContentDecoding.decode(encoding, raw, MAX_BODY);
+                body = ContentDecoding.decode(encoding, raw, effectiveMaxBody());
+            } catch (ContentDecoding.TooLarge e) {
+                throw new LimitExceeded(url + ": " + e.getMessage() + " (" + limitText() + ")");
             } catch (ContentDecoding.DecodingException e) {
                 problem = e.getMessage();
             }
         }
         long encodedSize = raw == null ? exchange.raw == null ? 0 : exchange.raw.length : raw.length;
         return new Fetched(url, exchange.finalUrl, exchange.status, exchange.headers, exchange.redirects, body,
-                encodedSize, encoding, range, problem);
+                encodedSize, encoding, range, problem, exchange.credentialWithheld);
+    }
+
+    /**
+     * The body cap in force: the configured one, or an eighth of the Java heap if that is less,
+     * so that a body at the cap as received, its decoded copy and the parsed map all fit. A compression
+     * bomb then ends the run with one line, never with an OutOfMemoryError.
+     */
+    long effectiveMaxBody() {
+        return Math.min(maxBody, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    private String limitText() {
+        long effective = effectiveMaxBody();
+        return effective < maxBody
+                ? "verify's limit is " + Sizes.human(effective) + ", an eighth of the Java heap; --max-body is " + Sizes.human(maxBody)
+                : "verify's limit, --max-body, is " + Sizes.human(maxBody);
     }
 
     /** A response after redirects, its body as received (not decoded), or why the body is missing. */
     private record Exchange(URI finalUrl, int status, HttpHeaders headers, List<Redirect> redirects, byte[] raw,
-            String problem) {}
+            String problem, boolean credentialWithheld) {}
 
     private Exchange exchange(URI url, Credential credential, String range) throws FetchException {
         List<Redirect> redirects = new ArrayList<>();
         URI current = url;
         boolean sendCredential = credential != null;
+        boolean withheld = false;
         while (true) {
-            HttpResponse<InputStream> response = send(request(current, sendCredential ? credential : null, range), current);
+            // Only to the hosts in scope, on every hop: a redirect may lead anywhere.
+            boolean send = sendCredential && scope.allows(current);
+            withheld |= sendCredential && !send;
+            HttpResponse<InputStream> response = send(request(current, send ? credential : null, range), current);
             int status = response.statusCode();
             String location = response.headers().firstValue("Location").orElse(null);
             if (REDIRECTS.contains(status) && location != null && redirects.size() < MAX_REDIRECTS) {
@@ -162,7 +202,7 @@ public final class SentryFetcher implements AutoCloseable {
                 current = next;
                 continue;
             }
-            return read(current, status, response, redirects);
+            return read(current, status, response, redirects, withheld);
         }
     }
 
@@ -243,35 +283,36 @@ public final class SentryFetcher implements AutoCloseable {
                 : last.replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Za-z0-9_$]*(?:Exception|Error): ", "");
     }
 
-    private Exchange read(URI url, int status, HttpResponse<InputStream> response, List<Redirect> redirects)
-            throws FetchException {
+    private Exchange read(URI url, int status, HttpResponse<InputStream> response, List<Redirect> redirects,
+                          boolean withheld) throws FetchException {
+        long max = effectiveMaxBody();
         AtomicBoolean timedOut = new AtomicBoolean();
         InputStream in = response.body();
         ScheduledFuture<?> deadline = watchdog.schedule(() -> {
             timedOut.set(true);
             closeQuietly(in);
-        }, DOWNLOAD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }, downloadTimeout.toMillis(), TimeUnit.MILLISECONDS);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] buffer = new byte[64 * 1024];
         try (in) {
             for (int n; (n = in.read(buffer)) > 0; ) {
-                if (body.size() + (long) n > MAX_BODY) {
-                    return new Exchange(url, status, response.headers(), redirects, null,
-                            "more than " + Sizes.human(MAX_BODY) + " as sent; verify stops there");
+                if (body.size() + (long) n > max) {
+                    throw new LimitExceeded(url + " sends more than " + Sizes.human(max) + "; verify stops there ("
+                            + limitText() + ")");
                 }
                 body.write(buffer, 0, n);
             }
         } catch (IOException e) {
             if (timedOut.get()) {
-                throw new FetchException("downloading " + url + " took longer than " + DOWNLOAD_TIMEOUT.toMinutes()
-                        + " min, Sentry's limit");
+                throw new FetchException("downloading " + url + " took longer than " + downloadTimeout.toSeconds()
+                        + " s" + (downloadTimeout.equals(DOWNLOAD_TIMEOUT) ? ", Sentry's limit" : ""));
             }
             throw new FetchException("the connection broke while reading " + url + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         } finally {
             deadline.cancel(false);
         }
-        return new Exchange(url, status, response.headers(), redirects, body.toByteArray(), null);
+        return new Exchange(url, status, response.headers(), redirects, body.toByteArray(), null, withheld);
     }
 
     private static URI resolve(URI current, String location) throws FetchException {

@@ -1,5 +1,6 @@
 package dev.mapgate.verify;
 
+import dev.mapgate.guard.SourceMapSniffer;
 import dev.mapgate.verify.Fetched.RangeOutcome;
 import dev.mapgate.verify.Fetched.Redirect;
 import java.net.InetAddress;
@@ -26,8 +27,17 @@ import java.util.Set;
 public final class Verifier {
 
     /** The checklist's order: what Sentry gets, then what anyone gets, then the warnings. */
-    static final List<String> ORDER = List.of("js", "map-reference", "map", "sources", "map-without-credential",
-            "sources-without-credential", "caching", "versioned-url", "ipv4", "redirects");
+    static final List<String> ORDER = List.of("js", "map-reference", "inline-map", "map", "sources",
+            "map-without-credential", "siblings-without-credential", "sources-without-credential", "caching",
+            "versioned-url", "ipv4", "redirects");
+
+    /**
+     * Names under which a copy of the map is often served beside it: precompressed by a build or
+     * compression plugin, or left behind as a backup. mapgate gates them (gate.sibling-names);
+     * another gatekeeper may not.
+     */
+    static final List<String> SIBLING_SUFFIXES = List.of(".gz", ".br", ".zst", "~", ".bak", ".orig", ".old", ".txt",
+            ".json");
 
     /** How many original sources without sourcesContent are fetched at most. */
     static final int MAX_SOURCES_CHECKED = 20;
@@ -157,6 +167,12 @@ public final class Verifier {
             if (DataUrl.isDataUrl(reference)) {
                 inlineMap(js, reference);
             } else {
+                if (MapReference.hasInlineMap(text)) {
+                    // Sentry follows the last reference, but the earlier inline map is in the file all the same.
+                    checks.add(CheckResult.fail("inline-map", url, js.status(), "the file also holds an inline"
+                            + " data: source map, before the reference Sentry follows: whoever can fetch the JavaScript"
+                            + " can read that source. Drop the inline map from the build"));
+                }
                 remoteMap(js, reference);
             }
         }
@@ -182,9 +198,9 @@ public final class Verifier {
                 checks.add(CheckResult.ok("map-without-credential", url, anonymous == null ? null : anonymous.status(),
                         "inline map; the JavaScript file itself is refused without the credential"));
             } else {
-                checks.add(CheckResult.warn("map-without-credential", url, anonymous.status(),
-                        "inline map: it is inside the JavaScript file, so whoever can fetch the file can read it;"
-                                + " mapgate cannot gate it. Emit a separate .map file to keep it private"));
+                checks.add(CheckResult.fail("map-without-credential", url, anonymous.status(),
+                        "inline map: it is inside the JavaScript file, so whoever can fetch the file can read the"
+                                + " source; mapgate cannot gate it. Emit a separate .map file to keep it private"));
             }
             checks.add(CheckResult.ok("caching", null, null, "not applicable: the map is inline"));
         }
@@ -221,7 +237,7 @@ public final class Verifier {
             if (map == null) {
                 // Already reported.
             } else if (!map.isSuccess()) {
-                checks.add(CheckResult.fail("map", joined, map.status(), refusedWithCredential(map)));
+                checks.add(CheckResult.fail("map", joined, map.status(), refusedWithCredential(map) + withheldNote(map)));
             } else if (map.problem() != null) {
                 checks.add(CheckResult.fail("map", joined, map.status(), "cannot read it: " + map.problem()));
             } else {
@@ -242,6 +258,7 @@ public final class Verifier {
                 checks.add(Exposure.judge("map-without-credential", joined, anonymous.status(), mapBytes,
                         anonymous.body(), anonymous.contentType()));
             }
+            siblingsWithoutCredential(mapUrl, mapBytes);
             if (map != null && map.isSuccess()) {
                 checks.add(CachePolicy.judge("caching", joined, map.status(), map.headers()));
             } else {
@@ -296,6 +313,7 @@ public final class Verifier {
             String notChecked = urls.size() > toCheck.size() ? "; " + (urls.size() - toCheck.size()) + " more not checked" : "";
 
             List<String> failures = new ArrayList<>();
+            Set<String> withheld = new LinkedHashSet<>();
             Map<URI, byte[]> fetchedSources = new LinkedHashMap<>();
             Integer lastStatus = null;
             for (String source : toCheck) {
@@ -313,8 +331,11 @@ public final class Verifier {
                     continue;
                 }
                 lastStatus = fetched.status();
+                if (fetched.credentialWithheld()) {
+                    withheld.add(url.getHost());
+                }
                 if (!fetched.isSuccess()) {
-                    failures.add(source + ": " + fetched.status());
+                    failures.add(source + ": " + fetched.status() + withheldNote(fetched));
                 } else if (fetched.problem() != null) {
                     failures.add(source + ": " + fetched.problem());
                 } else if (Utf8.firstInvalidByte(fetched.body()).isPresent()) {
@@ -323,7 +344,9 @@ public final class Verifier {
                     fetchedSources.put(url, fetched.body());
                 }
             }
-            String counted = toCheck.size() + " of the " + missing.size() + " sources without sourcesContent";
+            String counted = toCheck.size() + " of the " + missing.size() + " sources without sourcesContent"
+                    + (withheld.isEmpty() ? "" : " (without the credential from " + String.join(", ", withheld)
+                            + ", which is not the verified host; --credential-host sends it there)");
             if (failures.isEmpty()) {
                 checks.add(CheckResult.ok("sources", null, lastStatus, "fetched " + counted + notChecked));
             } else {
@@ -357,6 +380,60 @@ public final class Verifier {
                         + fetchedSources.size() + " original sources are served without the credential: your source is"
                         + " public. Add their paths to gate.paths, or embed sourcesContent and stop serving them"));
             }
+        }
+
+        /**
+         * Each of {@link #SIBLING_SUFFIXES} after the map's URL, fetched as anyone would. A sibling
+         * that answers with the map, as sent or once decoded by its extension, or with any other
+         * source map, exposes the source however well the map itself is gated.
+         */
+        private void siblingsWithoutCredential(URI mapUrl, byte[] mapBytes) {
+            List<String> exposed = new ArrayList<>();
+            for (String suffix : SIBLING_SUFFIXES) {
+                URI sibling;
+                try {
+                    sibling = new URI(mapUrl.getScheme(), mapUrl.getRawAuthority(), mapUrl.getRawPath() + suffix, null, null);
+                } catch (URISyntaxException e) {
+                    continue;
+                }
+                Fetched anonymous = fetchAnonymously(URI.create(sibling.toString()));
+                if (anonymous != null && anonymous.status() >= 200 && anonymous.status() <= 299 && anonymous.body() != null
+                        && isTheMap(anonymous.body(), suffix, mapBytes)) {
+                    exposed.add(sibling.toString());
+                }
+            }
+            if (exposed.isEmpty()) {
+                checks.add(CheckResult.ok("siblings-without-credential", null, null, "none of "
+                        + String.join(" ", SIBLING_SUFFIXES) + " after the map's name serves it without the credential"));
+            } else {
+                checks.add(CheckResult.fail("siblings-without-credential", exposed.get(0), 200, exposed.size()
+                        + " copies of the map are served without the credential: " + String.join(", ", exposed)
+                        + ". Delete them from the deployed files, or gate their names (mapgate does by default:"
+                        + " gate.sibling-names)"));
+            }
+        }
+
+        private boolean isTheMap(byte[] body, String suffix, byte[] mapBytes) {
+            byte[] decoded = body;
+            String coding = switch (suffix) {
+                case ".gz" -> "gzip";
+                case ".br" -> "br";
+                case ".zst" -> "zstd";
+                default -> null;
+            };
+            if (coding != null && !SourceMapSniffer.isMap(body)) {
+                try {
+                    decoded = ContentDecoding.decode(coding, body, fetcher.effectiveMaxBody());
+                } catch (ContentDecoding.DecodingException notThatCoding) {
+                    decoded = body;
+                }
+            }
+            return mapBytes != null && java.util.Arrays.equals(decoded, mapBytes) || SourceMapSniffer.isMap(decoded);
+        }
+
+        private static String withheldNote(Fetched fetched) {
+            return fetched.credentialWithheld() ? " (the credential was not sent: " + fetched.finalUrl().getHost()
+                    + " is not the verified host; --credential-host " + fetched.finalUrl().getHost() + " sends it there)" : "";
         }
 
         /** A fetch without the credential; {@code null} when it got no HTTP answer at all. */

@@ -6,6 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -70,6 +73,21 @@ public final class VerifyCommand implements Callable<Integer> {
                     + Credential.DEFAULT_HEADER + ").")
     private String header;
 
+    @Option(names = "--credential-host", paramLabel = "HOST[:PORT]",
+            description = "Also send the credential to HOST (repeatable). By default it goes only to the host of URL;"
+                    + " the JavaScript, the map's sources and redirects may point elsewhere, and get no credential.")
+    private List<String> credentialHosts = new ArrayList<>();
+
+    @Option(names = "--max-body", paramLabel = "MIB", defaultValue = "256",
+            description = "Read at most MIB MiB of one body, as sent and once decoded (default: ${DEFAULT-VALUE}); an eighth"
+                    + " of the Java heap if that is less. A larger body (a compression bomb) stops the run.")
+    private long maxBodyMib;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Give up on a body that takes longer than SECONDS to arrive in full (default: ${DEFAULT-VALUE},"
+                    + " Sentry's limit).")
+    private long timeoutSeconds;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     private boolean json;
 
@@ -94,14 +112,31 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (SentryFetcher fetcher = new SentryFetcher()) {
-            Verifier.parseInput(url); // a bad URL is the first thing to hear about, before a missing token
+        if (maxBodyMib < 1 || timeoutSeconds < 1) {
+            return cannotRun("--max-body and --timeout must be at least 1");
+        }
+        CredentialScope scope;
+        try {
+            // A bad URL is the first thing to hear about, before a missing token.
+            scope = CredentialScope.of(Verifier.parseInput(url), credentialHosts);
+        } catch (CannotVerify e) {
+            return cannotRun(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return cannotRun(e.getMessage());
+        }
+        try (SentryFetcher fetcher = new SentryFetcher(maxBodyMib * Sizes.MIB, Duration.ofSeconds(timeoutSeconds), scope)) {
             Report report = new Verifier(fetcher, Verifier.Resolver.system()).verify(url, credential());
             out.print(json ? JsonReport.render(report) + "\n" : TextReport.render(report, colour()));
             out.flush();
             return report.exitCode();
         } catch (CannotVerify e) {
             return cannotRun(e.getMessage());
+        } catch (LimitExceeded e) {
+            return cannotRun(e.getMessage());
+        } catch (OutOfMemoryError e) {
+            // The body cap follows the heap, so this is a last resort; still one line, not a trace.
+            return cannotRun("ran out of memory (Java heap " + Sizes.human(Runtime.getRuntime().maxMemory())
+                    + "); give java a larger -Xmx");
         } catch (RuntimeException e) {
             // One line even for a bug: a stack trace helps nobody reading a checklist.
             return cannotRun("unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -111,7 +111,8 @@ class SocketFuzzTest {
 
     private static String originConfig(Site site) {
         return "origin.directory = \"" + site.root() + "\"\n"
-                + "gate { paths = [\"**/*.never-gated\"], require = [ip], allow-ips = [\"127.0.0.1\"] }\n";
+                // A plain file server: nothing gated, and no content guard to refuse its maps.
+                + "gate { paths = [\"**/*.never-gated\"], content-guard = off, require = [ip], allow-ips = [\"127.0.0.1\"] }\n";
     }
 
     private static String gateConfig(int originPort) {

@@ -29,10 +29,48 @@ class PathGlobsTest {
     @Test
     void mapGlobDoesNotMatchOtherFiles() {
         assertThat(DEFAULT.matches("/app.js")).isFalse();
-        assertThat(DEFAULT.matches("/app.js.map.txt")).isFalse();
         assertThat(DEFAULT.matches("/map")).isFalse();
         assertThat(DEFAULT.matches("/a.mapx")).isFalse();
         assertThat(DEFAULT.matches("/")).isFalse();
+    }
+
+    @Test
+    void aCopyOfAMapUnderALongerNameIsGated() {
+        // Precompressed copies and backups hold the map's bytes; build plugins write them beside it.
+        for (String sibling : List.of("app.js.map.gz", "app.js.map.br", "app.js.map.zst", "app.js.map~",
+                "app.js.map.bak", "app.js.map.orig", "app.js.map.old", "app.js.map.txt", "app.js.map.json",
+                "app.js.map.gz.bak", "APP.JS.MAP.GZ")) {
+            assertThat(DEFAULT.matches("/assets/" + sibling)).as("/assets/%s", sibling).isTrue();
+            assertThat(DEFAULT.matches("/assets/" + sibling + "/x.js")).as("/assets/%s with path-info", sibling).isTrue();
+            assertThat(DEFAULT.matches("/assets/" + sibling + ";x.js")).as("/assets/%s;params", sibling).isTrue();
+        }
+    }
+
+    @Test
+    void aNameThatMerelyContainsMapIsNotGated() {
+        for (String name : List.of("sitemap.xml", "mapbox-gl.js", "heatmap.3f2a.js", "roadmap.html", "x.mapping.js",
+                "maps/index.html", "app.js", "map", "a.mapx", "app.js.mapper")) {
+            assertThat(DEFAULT.matches("/assets/" + name)).as("/assets/%s", name).isFalse();
+            assertThat(DEFAULT.matches("/" + name)).as("/%s", name).isFalse();
+        }
+    }
+
+    @Test
+    void siblingsCanBeLeftUngatedWhenAPublicFileNeedsIt() {
+        PathGlobs exact = PathGlobs.compile(List.of("**/*.map"), false);
+
+        assertThat(exact.matches("/leaflet.map.js")).isFalse();
+        assertThat(exact.matches("/app.js.map")).isTrue();
+        assertThat(DEFAULT.matches("/leaflet.map.js")).as("gated by default").isTrue();
+    }
+
+    @Test
+    void globsThatReachOnlyTheTopFolderAreNamed() {
+        PathGlobs globs = PathGlobs.compile(List.of("*.map", "/*.js.map", "**/*.map", "assets/*.map", "static/**"));
+
+        assertThat(globs.topFolderOnly()).containsExactly("*.map", "/*.js.map");
+        assertThat(globs.matches("/assets/app.js.map")).as("what the warning is about").isTrue();
+        assertThat(PathGlobs.compile(List.of("*.map")).matches("/assets/app.js.map")).isFalse();
     }
 
     @Test

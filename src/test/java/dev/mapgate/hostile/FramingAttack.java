@@ -139,6 +139,17 @@ record FramingAttack(String name, String attacks, byte[] bytes, int brokenChunk)
                 attack("HTTP/2 connection preface",
                         "'PRI * HTTP/2.0' switches a prior-knowledge h2 server to binary framing, past the gate",
                         "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + SMUGGLED),
+                attack("a GET whose body is a request (CL.0)",
+                        "an origin that does not read a GET's body takes it for the next request on a pooled"
+                                + " connection, and answers it to whoever sends that",
+                        GET + cl(SMUGGLED) + "\r\n" + SMUGGLED),
+                attack("a GET with a chunked body that is a request",
+                        "the same, framed in chunks",
+                        GET + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(SMUGGLED.length()) + "\r\n"
+                                + SMUGGLED + "\r\n" + LAST_CHUNK),
+                attack("an OPTIONS whose body is a request (CL.0)",
+                        "the same, on another method that gives content no meaning",
+                        "OPTIONS /assets/app.js HTTP/1.1\r\nHost: 127.0.0.1\r\n" + cl(SMUGGLED) + "\r\n" + SMUGGLED),
                 attack("two Host headers",
                         "one server routes by the first, another by the last (RFC 9112 3.2: refuse)",
                         "GET /assets/app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: assets.example.com\r\n\r\n" + SMUGGLED),

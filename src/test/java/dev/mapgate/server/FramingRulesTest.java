@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FramingRulesTest {
@@ -20,9 +22,36 @@ class FramingRulesTest {
         return headers;
     }
 
+    /** The framing rules proper, for a method that may carry content. */
     private String problem(HttpVersion version, String... pairs) {
-        Exception problem = rules.check(version, headers(pairs));
+        return problem(HttpMethod.POST, version, pairs);
+    }
+
+    private String problem(HttpMethod method, HttpVersion version, String... pairs) {
+        Exception problem = rules.check(method, version, headers(pairs));
         return problem == null ? null : problem.getMessage();
+    }
+
+    @Test
+    void contentOnAMethodThatGivesItNoMeaningIsRefused() {
+        // CL.0: an origin that ignores a GET's body reads it as the next request on a shared connection.
+        for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE,
+                HttpMethod.CONNECT)) {
+            assertThat(problem(method, HttpVersion.HTTP_1_1, "Host", "a", "Content-Length", "43"))
+                    .as("%s with a Content-Length body", method).isEqualTo("content on a " + method + " request");
+            assertThat(problem(method, HttpVersion.HTTP_1_1, "Host", "a", "Transfer-Encoding", "chunked"))
+                    .as("%s with a chunked body, however short", method).isEqualTo("content on a " + method + " request");
+            assertThat(problem(method, HttpVersion.HTTP_1_1, "Host", "a", "Content-Length", "0"))
+                    .as("%s with Content-Length: 0 has no content", method).isNull();
+            assertThat(problem(method, HttpVersion.HTTP_1_1, "Host", "a")).isNull();
+        }
+    }
+
+    @Test
+    void contentOnMethodsThatTakeItPasses() {
+        for (HttpMethod method : List.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)) {
+            assertThat(problem(method, HttpVersion.HTTP_1_1, "Host", "a", "Content-Length", "43")).as("%s", method).isNull();
+        }
     }
 
     @Test
@@ -75,9 +104,9 @@ class FramingRulesTest {
 
     @Test
     void moreHeaderLinesThanTheLimitIsAHeaderTooLargeProblem() {
-        assertThat(rules.check(HttpVersion.HTTP_1_1, headers("Host", "a", "A", "1", "B", "2", "C", "3", "D", "4")))
+        assertThat(rules.check(HttpMethod.GET, HttpVersion.HTTP_1_1, headers("Host", "a", "A", "1", "B", "2", "C", "3", "D", "4")))
                 .as("exactly the limit").isNull();
-        assertThat(rules.check(HttpVersion.HTTP_1_1, headers("Host", "a", "A", "1", "B", "2", "C", "3", "D", "4", "D", "5")))
+        assertThat(rules.check(HttpMethod.GET, HttpVersion.HTTP_1_1, headers("Host", "a", "A", "1", "B", "2", "C", "3", "D", "4", "D", "5")))
                 .isInstanceOf(TooLongHttpHeaderException.class)
                 .hasMessageContaining("more than 5 header fields");
     }

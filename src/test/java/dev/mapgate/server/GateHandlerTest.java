@@ -121,7 +121,7 @@ class GateHandlerTest {
         GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of("**/*.map")), require,
                 CidrSet.parse(List.of(SENTRY_IP, "198.51.100.0/24")),
                 new Credentials(List.of(new Token("sentry", TOKEN)), users));
-        return new GateSettings(policy, TOKEN_HEADER, "sourcemaps", denyStatus, withBasicUsers, throttle);
+        return new GateSettings(policy, TOKEN_HEADER, "sourcemaps", denyStatus, withBasicUsers, throttle, true);
     }
 
     private static GateSettings ipAndCredential() {

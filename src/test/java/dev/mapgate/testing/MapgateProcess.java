@@ -94,10 +94,16 @@ public final class MapgateProcess implements AutoCloseable {
 
     /** Runs a command that ends by itself, with {@code stdin} as its standard input (a pipe, not a terminal). */
     public static Finished run(Map<String, String> env, String stdin, String... args) throws Exception {
+        return run(List.of(), env, stdin, args);
+    }
+
+    /** As {@link #run(Map, String, String...)}, with JVM options such as a small {@code -Xmx}. */
+    public static Finished run(List<String> jvmOptions, Map<String, String> env, String stdin, String... args)
+            throws Exception {
         Path out = Files.createTempFile("mapgate-stdout", ".txt");
         Path err = Files.createTempFile("mapgate-stderr", ".txt");
         try {
-            Process process = builder(List.of(), env, args)
+            Process process = builder(jvmOptions, env, args)
                     .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             try (var in = process.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));

@@ -15,7 +15,7 @@ class VerifierDecisionsTest {
 
     private static Fetched fetched(int status, RangeOutcome range, long encodedSize) {
         return new Fetched(URI.create("https://cdn.example/app.js.map"), URI.create("https://cdn.example/app.js.map"), status,
-                HttpHeaders.of(Map.of(), (a, b) -> true), List.of(), new byte[0], encodedSize, null, range, null);
+                HttpHeaders.of(Map.of(), (a, b) -> true), List.of(), new byte[0], encodedSize, null, range, null, false);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mapgate.testing.MapgateProcess;
 import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestOrigin;
 import io.netty.pkitesting.CertificateBuilder;
@@ -178,6 +179,7 @@ class VerifyIntegrationTest {
             assertThat(text.line(check.get("name").asText()).strip()).startsWith(check.get("status").asText().replace("fail", "FAIL"));
         }
         assertThat(names).containsExactly("js", "map-reference", "map", "sources", "map-without-credential",
+                "siblings-without-credential",
                 "sources-without-credential", "caching", "versioned-url", "ipv4", "redirects");
         assertThat(report.get("checks").get(2).get("httpStatus").asInt()).isEqualTo(200);
     }
@@ -309,25 +311,151 @@ class VerifyIntegrationTest {
             assertThat(run.line("map-reference")).contains(maps.url("/app.js.map") + "  ");
             assertThat(run.line("map")).startsWith("  ok");
             assertThat(maps.seen("/app.js.map").get(0).header(ScriptedOrigin.TOKEN_HEADER))
-                    .as("a custom token header follows the map to another host").isEqualTo(TOKEN);
+                    .as("the token follows the map to another port of the verified host").isEqualTo(TOKEN);
         }
     }
 
     @Test
-    void anInlineDataMapNeedsNoRequestButIsAsPublicAsItsFile() throws IOException {
+    void anInlineDataMapNeedsNoRequestButFailsAsItIsAsPublicAsItsFile() throws IOException {
         String inline = "data:application/json;charset=utf-8;base64,"
                 + Base64.getEncoder().encodeToString(MAP.getBytes(StandardCharsets.UTF_8));
         try (ScriptedOrigin origin = new ScriptedOrigin()) {
             origin.file("/app.js", "text/javascript", js(inline));
             Run run = verify(origin.url("/app.js"), "--token", TOKEN);
 
-            assertThat(run.exit()).as("%s", run).isZero();
+            assertThat(run.exit()).as("the source is public inside the JavaScript: %s", run).isEqualTo(1);
             assertThat(run.line("map-reference")).startsWith("  ok").contains("inline data: URL");
             assertThat(run.line("map")).startsWith("  ok").contains("valid source map v3");
-            assertThat(run.line("map-without-credential")).startsWith("  warn").contains("inside the JavaScript file");
+            assertThat(run.line("map-without-credential")).startsWith("  FAIL").contains("inside the JavaScript file");
             assertThat(run.line("caching")).startsWith("  ok").contains("inline");
             assertThat(origin.seen()).extracting(ScriptedOrigin.Seen::path).doesNotContain("/app.js.map");
         }
+    }
+
+    @Test
+    void anInlineMapFailsAlsoWhenAnExternalReferenceFollowsIt() throws IOException {
+        String inline = "data:application/json;base64," + Base64.getEncoder().encodeToString(MAP.getBytes(StandardCharsets.UTF_8));
+        try (ScriptedOrigin origin = new ScriptedOrigin()) {
+            origin.file("/app.js", "text/javascript", js(inline) + "//# sourceMappingURL=app.js.map\n")
+                    .gated("/app.js.map", TOKEN, "application/json", MAP, "Cache-Control", "private, no-store");
+            Run run = verify(origin.url("/app.js"), "--token", TOKEN);
+
+            assertThat(run.exit()).as("%s", run).isEqualTo(1);
+            assertThat(run.line("inline-map")).startsWith("  FAIL").contains("inline data: source map");
+            assertThat(run.line("map")).as("the map Sentry follows is still checked").startsWith("  ok");
+        }
+    }
+
+    @Test
+    void aCopyOfTheMapUnderASiblingNameServedToAnyoneFailsNamingItsUrl() throws IOException {
+        try (ScriptedOrigin origin = new ScriptedOrigin()) {
+            origin.file("/app.js", "text/javascript", js("app.js.map"))
+                    .gated("/app.js.map", TOKEN, "application/json", MAP, "Cache-Control", "private, no-store")
+                    // What a compression plugin leaves beside the map, served as a plain file.
+                    .file("/app.js.map.gz", "application/gzip", gzip(MAP.getBytes(StandardCharsets.UTF_8)))
+                    .file("/app.js.map.bak", "application/octet-stream", MAP);
+            Run run = verify(origin.url("/app.js"), "--token", TOKEN);
+
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(run.line("map-without-credential")).startsWith("  ok");
+            assertThat(run.line("siblings-without-credential")).startsWith("  FAIL")
+                    .contains(origin.url("/app.js.map.gz")).contains(origin.url("/app.js.map.bak"));
+            assertThat(origin.seen("/app.js.map.br")).as("every sibling name is asked for").hasSize(1);
+            assertThat(origin.seen("/app.js.map.gz")).allSatisfy(s -> assertThat(s.header("X-Sentry-Token")).isNull());
+        }
+    }
+
+    @Test
+    void siblingsThatMapgateGatesPass() {
+        Run run = verify(gateUrl(gate, "/assets/app.js"), "--token", TOKEN);
+
+        assertThat(run.line("siblings-without-credential")).startsWith("  ok");
+    }
+
+    @Test
+    void theTokenGoesOnlyToTheVerifiedHostUnlessAnotherIsNamed() throws IOException {
+        String map = "{\"version\":3,\"sources\":[\"http://localhost:%d/src/fee.ts\"],\"mappings\":\"AAAA\"}";
+        try (ScriptedOrigin origin = new ScriptedOrigin(); ScriptedOrigin other = new ScriptedOrigin()) {
+            origin.file("/app.js", "text/javascript", js("app.js.map"))
+                    .gated("/app.js.map", TOKEN, "application/json", map.formatted(other.port()), "Cache-Control", "private");
+            other.gated("/src/fee.ts", TOKEN, "text/plain", "export const fee = 1;");
+
+            Run run = verify(origin.url("/app.js"), "--token", TOKEN);
+
+            assertThat(other.seen()).as("the map's sources live on another host: no token goes there")
+                    .isNotEmpty().allSatisfy(s -> assertThat(s.header("X-Sentry-Token")).isNull());
+            assertThat(run.line("sources")).startsWith("  FAIL").contains("the credential was not sent")
+                    .contains("--credential-host localhost");
+            assertThat(origin.seen("/app.js").get(0).header("X-Sentry-Token")).isEqualTo(TOKEN);
+
+            Run named = verify(origin.url("/app.js"), "--token", TOKEN, "--credential-host", "localhost:" + other.port());
+            assertThat(named.line("sources")).as("%s", named).startsWith("  ok");
+            assertThat(other.seen("/src/fee.ts")).anySatisfy(s -> assertThat(s.header("X-Sentry-Token")).isEqualTo(TOKEN));
+        }
+    }
+
+    @Test
+    void aCompressionBombEndsWithOneLineAndExitTwoInASmallHeap() throws Exception {
+        byte[] bomb = zeros(512L << 20);
+        try (ScriptedOrigin origin = new ScriptedOrigin()) {
+            origin.file("/app.js", "text/javascript", js("app.js.map"))
+                    .file("/app.js.map", "application/json", bomb, "Content-Encoding", "gzip");
+            MapgateProcess.Finished finished = MapgateProcess.run(List.of("-Xmx128m"), Map.of(), "",
+                    "verify", origin.url("/app.js"), "--token", TOKEN);
+
+            assertThat(finished.exit()).as("%s", finished).isEqualTo(2);
+            assertThat(finished.stderr().strip().lines()).as("one line: %s", finished.stderr()).hasSize(1);
+            assertThat(finished.stderr()).contains("once gzip-decoded").contains("app.js.map")
+                    .doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aBodyThatTricklesIsCutByTheTimeLimit() throws IOException {
+        try (ScriptedOrigin origin = new ScriptedOrigin()) {
+            origin.file("/app.js", "text/javascript", js("app.js.map"))
+                    .route("/app.js.map", ex -> {
+                        ex.getResponseHeaders().add("Content-Type", "application/json");
+                        ex.sendResponseHeaders(200, 0);
+                        try (var out = ex.getResponseBody()) {
+                            for (int i = 0; i < 100; i++) {
+                                out.write('{');
+                                out.flush();
+                                Thread.sleep(200);
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } catch (IOException hungUp) {
+                            // verify gave up, as it should
+                        }
+                    });
+            long start = System.nanoTime();
+            Run run = verify(origin.url("/app.js"), "--token", TOKEN, "--timeout", "2");
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+
+            assertThat(run.line("map")).startsWith("  FAIL").contains("took longer than 2 s");
+            assertThat(seconds).as("cut at the limit, not at the end of the trickle").isLessThan(10);
+        }
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(out)) {
+            gzip.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    /** {@code count} zero bytes, gzipped: about a thousandth of their size. */
+    private static byte[] zeros(long count) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] block = new byte[1 << 20];
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(out, 1 << 16)) {
+            for (long left = count; left > 0; left -= block.length) {
+                gzip.write(block, 0, (int) Math.min(block.length, left));
+            }
+        }
+        return out.toByteArray();
     }
 
     // --- encodings -----------------------------------------------------------------------------
@@ -420,7 +548,8 @@ class VerifyIntegrationTest {
 
             assertThat(run.exit()).isEqualTo(1);
             assertThat(run.line("map")).startsWith("  FAIL").contains(" 302  ").contains("login page");
-            assertThat(origin.seen()).filteredOn(s -> s.path().startsWith("/r")).hasSize(11 * 2);
+            assertThat(origin.seen()).as("the chain, with and without the credential")
+                    .filteredOn(s -> s.path().matches("/r[0-9]+\\.map")).hasSize(11 * 2);
         }
     }
 

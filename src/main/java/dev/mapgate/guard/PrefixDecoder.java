@@ -1,0 +1,104 @@
+package dev.mapgate.guard;
+
+import io.airlift.compress.zstd.ZstdInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
+import org.brotli.dec.BrotliInputStream;
+
+/**
+ * Decodes the start of an encoded body, as far as the bytes that have arrived allow, so the
+ * sniffer can look at what a client would see. The body is usually incomplete: a decoder that runs
+ * out of input simply stops, and what it produced until then is the answer.
+ *
+ * <p>Knows the codings Sentry's fetcher and browsers accept: gzip, deflate (zlib-wrapped or raw),
+ * br and zstd. Any other coding cannot be read by them either, so its body is reported as
+ * unreadable ({@code null}).
+ */
+public final class PrefixDecoder {
+
+    private PrefixDecoder() {
+    }
+
+    /** The codings of a {@code Content-Encoding} value in the order they were applied, without {@code identity}. */
+    public static List<String> codings(String contentEncoding) {
+        List<String> codings = new ArrayList<>();
+        if (contentEncoding == null) {
+            return codings;
+        }
+        for (String part : contentEncoding.split(",")) {
+            String coding = part.strip().toLowerCase(Locale.ROOT);
+            if (!coding.isEmpty() && !coding.equals("identity")) {
+                codings.add(coding);
+            }
+        }
+        return codings;
+    }
+
+    /** Whether every coding in {@code codings} is one this class can decode. */
+    public static boolean canDecode(List<String> codings) {
+        for (String coding : codings) {
+            if (!List.of("gzip", "x-gzip", "deflate", "br", "zstd").contains(coding)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param codings as {@link #codings(String)} returns them
+     * @param encoded the start of the encoded body
+     * @param limit   at most this many decoded bytes are returned
+     * @return the decoded start, possibly empty; {@code null} for a coding this class does not know
+     */
+    public static byte[] decodeStart(List<String> codings, byte[] encoded, int limit) {
+        byte[] data = encoded;
+        for (int i = codings.size() - 1; i >= 0; i--) {
+            data = decodeOne(codings.get(i), data, limit);
+            if (data == null) {
+                return null;
+            }
+        }
+        return data;
+    }
+
+    private static byte[] decodeOne(String coding, byte[] data, int limit) {
+        return switch (coding) {
+            case "gzip", "x-gzip" -> readStart(() -> new GZIPInputStream(new ByteArrayInputStream(data)), limit);
+            case "deflate" -> {
+                // RFC 9110 says zlib-wrapped; some servers send raw deflate, and browsers take both.
+                byte[] zlib = readStart(() -> new InflaterInputStream(new ByteArrayInputStream(data), new Inflater()), limit);
+                yield zlib.length > 0 || data.length < 2
+                        ? zlib : readStart(() -> new InflaterInputStream(new ByteArrayInputStream(data), new Inflater(true)), limit);
+            }
+            case "br" -> readStart(() -> new BrotliInputStream(new ByteArrayInputStream(data)), limit);
+            case "zstd" -> readStart(() -> new ZstdInputStream(new ByteArrayInputStream(data)), limit);
+            default -> null;
+        };
+    }
+
+    private interface Opener {
+        InputStream open() throws IOException;
+    }
+
+    private static byte[] readStart(Opener opener, int limit) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 4096));
+        byte[] buffer = new byte[Math.min(limit, 4096)];
+        try (InputStream in = opener.open()) {
+            for (int n; out.size() < limit && (n = in.read(buffer, 0, Math.min(buffer.length, limit - out.size()))) > 0; ) {
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException | RuntimeException endOfWhatArrived) {
+            // Truncated input ends the decoding here (EOFException, or a decoder's own error for
+            // data cut mid-block); so does corrupt input, which no client could read past either.
+        }
+        return out.toByteArray();
+    }
+}

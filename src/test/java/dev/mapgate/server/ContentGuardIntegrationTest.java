@@ -1,0 +1,248 @@
+package dev.mapgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mapgate.metrics.Metrics;
+import dev.mapgate.testing.LogCapture;
+import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.RawOrigin;
+import dev.mapgate.testing.RawOrigin.After;
+import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.TestOrigin;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * gate.content-guard over real sockets: a source map that reaches an ungated name (a hashed .js,
+ * a CDN rewrite) is refused by what it is, and everything else passes byte for byte.
+ */
+class ContentGuardIntegrationTest {
+
+    /** A map as Vite writes it, with its compressed copies made by the brotli and zstd tools. */
+    static final byte[] MAP = resource("vite-app.js.map");
+    static final byte[] MAP_BR = resource("vite-app.js.map.br");
+    static final byte[] MAP_ZSTD = resource("vite-app.js.map.zst");
+
+    static final String CSS = "body{margin:0;font:16px/1.4 system-ui}\n/*# sourceMappingURL=app.css.map */\n";
+    static final String HTML = "<!doctype html><html><head><script type=\"module\" src=\"/assets/index-4b1c9e2a.js\">"
+            + "</script></head><body><div id=\"root\"></div></body></html>\n";
+    static final String PACKAGE_JSON = "{\"name\":\"shop\",\"version\":\"1.4.2\",\"private\":true,"
+            + "\"files\":[\"dist\"],\"scripts\":{\"build\":\"vite build\"}}\n";
+    static final String MANIFEST = "{\"short_name\":\"Shop\",\"name\":\"Shop\",\"icons\":[{\"src\":\"icon.png\"}],"
+            + "\"start_url\":\"/\",\"display\":\"standalone\"}\n";
+
+    @TempDir
+    Path dir;
+    private RawOrigin origin;
+    private RunningMapgate mapgate;
+    private final Metrics metrics = Metrics.inMemory();
+
+    @BeforeEach
+    void start() {
+        origin = RawOrigin.start();
+        serve("/assets/index-4b1c9e2a.js", "application/javascript", null, MAP);
+        serve("/assets/gzip.js", "application/javascript", "gzip", gzip(MAP));
+        serve("/assets/br.js", "application/javascript", "br", MAP_BR);
+        serve("/assets/zstd.js", "application/javascript", "zstd", MAP_ZSTD);
+        serve("/assets/xssi.js", "application/javascript", null, concat(")]}'\n".getBytes(StandardCharsets.US_ASCII), MAP));
+        serve("/assets/app.js", "application/javascript", null, TestOrigin.APP_JS.getBytes(StandardCharsets.UTF_8));
+        serve("/assets/app.gz.js", "application/javascript", "gzip", gzip(TestOrigin.APP_JS.getBytes(StandardCharsets.UTF_8)));
+        serve("/assets/app.css", "text/css", null, CSS.getBytes(StandardCharsets.UTF_8));
+        serve("/index.html", "text/html", null, HTML.getBytes(StandardCharsets.UTF_8));
+        serve("/package.json", "application/json", null, PACKAGE_JSON.getBytes(StandardCharsets.UTF_8));
+        serve("/manifest.json", "application/manifest+json", null, MANIFEST.getBytes(StandardCharsets.UTF_8));
+        origin.route("/assets/chunked.js", link -> {
+            // One byte, then the rest in chunks: the guard must wait for enough of the start.
+            StringBuilder body = new StringBuilder("HTTP/1.1 200 OK\r\nContent-Type: application/javascript\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n");
+            String map = new String(MAP, StandardCharsets.ISO_8859_1);
+            body.append("1\r\n").append(map, 0, 1).append("\r\n");
+            for (int at = 1; at < map.length(); at += 7) {
+                String piece = map.substring(at, Math.min(map.length(), at + 7));
+                body.append(Integer.toHexString(piece.length())).append("\r\n").append(piece).append("\r\n");
+            }
+            link.out().write(body.append("0\r\n\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            return After.KEEP_ALIVE;
+        });
+        origin.route("/assets/huge.js", link -> {
+            // A map whose sourcesContent goes on for 32 MiB: refused from its first bytes.
+            long size = 32L << 20;
+            String start = "{\"version\":3,\"sources\":[\"a.ts\"],\"sourcesContent\":[\"";
+            link.out().write(("HTTP/1.1 200 OK\r\nContent-Type: application/javascript\r\nContent-Length: " + size
+                    + "\r\n\r\n" + start).getBytes(StandardCharsets.US_ASCII));
+            link.sendPattern(size - start.length());
+            return After.KEEP_ALIVE;
+        });
+        mapgate = RunningMapgate.start(dir, """
+                origin.url = "%s"
+                gate { allow-ips = ["192.0.2.1"], token.tokens = [ { name = "sentry", value = "guard-token-8d2c41" } ] }
+                """.formatted(origin.url()), metrics);
+    }
+
+    @AfterEach
+    void stop() {
+        mapgate.close();
+        origin.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/assets/index-4b1c9e2a.js", "/assets/gzip.js", "/assets/br.js", "/assets/zstd.js",
+        "/assets/xssi.js", "/assets/chunked.js"})
+    void aMapUnderAnUngatedNameIsReplacedByTheDenial(String path) throws Exception {
+        try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
+            RawClient.Response response = client.get(path, "Accept-Encoding: br, deflate, gzip, zstd");
+
+            assertThat(response.status()).as("the gate's uniform denial").isEqualTo(404);
+            assertThat(response.bodyText()).isEqualTo("404 Not Found\n");
+            assertThat(response.header("Content-Encoding")).isNull();
+            assertThat(response.header("Cache-Control")).as("kept out of shared caches").isEqualTo("private, no-store");
+            assertThat(client.get("/assets/app.js").bodyText()).as("the connection serves on")
+                    .isEqualTo(TestOrigin.APP_JS);
+        }
+        assertThat(LogCapture.awaitLine("mapgate.access", "path=" + path + " ", "status=404", "route=pass",
+                "reason=content-guard")).isNotNull();
+        assertThat(LogCapture.linesFrom(ContentGuard.class.getName()))
+                .anyMatch(l -> l.contains("event=content-guard path=" + path));
+        assertThat(metrics.registry().get("mapgate.requests").tags("route", "pass", "outcome", "denied",
+                "reason", "content-guard").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aHugeMapIsRefusedFromItsStartAndItsOriginConnectionDropped() throws Exception {
+        try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
+            long start = System.nanoTime();
+            RawClient.Response response = client.get("/assets/huge.js");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(response.status()).isEqualTo(404);
+            assertThat(millis).as("refused without reading the 32 MiB").isLessThan(5000);
+        }
+        RawOrigin.Link link = origin.links().get(0);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!link.hungUp() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(link.hungUp()).as("mapgate dropped the origin connection mid-body").isTrue();
+        assertThat(origin.bytesWritten()).as("and read little of it").isLessThan(16L << 20);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/assets/app.js", "/assets/app.gz.js", "/assets/app.css", "/index.html", "/package.json",
+        "/manifest.json"})
+    void everythingElsePassesByteForByte(String path) throws Exception {
+        byte[] expected = switch (path) {
+            case "/assets/app.js" -> TestOrigin.APP_JS.getBytes(StandardCharsets.UTF_8);
+            case "/assets/app.gz.js" -> gzip(TestOrigin.APP_JS.getBytes(StandardCharsets.UTF_8));
+            case "/assets/app.css" -> CSS.getBytes(StandardCharsets.UTF_8);
+            case "/index.html" -> HTML.getBytes(StandardCharsets.UTF_8);
+            case "/package.json" -> PACKAGE_JSON.getBytes(StandardCharsets.UTF_8);
+            default -> MANIFEST.getBytes(StandardCharsets.UTF_8);
+        };
+        try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
+            RawClient.Response response = client.get(path, "Accept-Encoding: gzip");
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).as("%s byte for byte", path).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void theMapItselfStillReachesSentryOnItsGatedName() throws Exception {
+        origin.route("/assets/index-4b1c9e2a.js.map", link -> {
+            link.out().write(concat(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + MAP.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), MAP));
+            return After.KEEP_ALIVE;
+        });
+        try (RawClient sentry = mapgate.connectFrom("127.0.0.2")) {
+            RawClient.Response response = sentry.get("/assets/index-4b1c9e2a.js.map");
+            assertThat(response.status()).as("denied by the gate: 127.0.0.2 is not allowed").isEqualTo(404);
+        }
+        try (RunningMapgate open = RunningMapgate.start(dir, """
+                origin.url = "%s"
+                gate { require = [credential], token.tokens = [ { name = "sentry", value = "guard-token-8d2c41" } ] }
+                """.formatted(origin.url()));
+             RawClient sentry = open.connect()) {
+            RawClient.Response response = sentry.get("/assets/index-4b1c9e2a.js.map", "X-Sentry-Token: guard-token-8d2c41");
+            assertThat(response.status()).as("a gated, allowed map is not the guard's business").isEqualTo(200);
+            assertThat(response.body()).isEqualTo(MAP);
+        }
+    }
+
+    @Test
+    void theStaticOriginsFilesAreCheckedToo() throws Exception {
+        Path www = Files.createDirectories(dir.resolve("www/assets"));
+        Files.write(www.resolve("index-4b1c9e2a.js"), MAP);
+        Files.write(www.resolve("app.js"), TestOrigin.APP_JS.getBytes(StandardCharsets.UTF_8));
+        Files.write(www.resolve("data.json"), PACKAGE_JSON.getBytes(StandardCharsets.UTF_8));
+        try (RunningMapgate staticGate = RunningMapgate.start(dir, """
+                origin.directory = "%s"
+                gate { allow-ips = ["192.0.2.1"], token.tokens = [ { name = "s", value = "guard-token-8d2c41" } ] }
+                """.formatted(dir.resolve("www")));
+             RawClient client = staticGate.connect()) {
+            RawClient.Response map = client.get("/assets/index-4b1c9e2a.js");
+            assertThat(map.status()).as("a map file under a .js name").isEqualTo(404);
+            assertThat(map.bodyText()).isEqualTo("404 Not Found\n");
+            assertThat(client.get("/assets/app.js").body()).isEqualTo(TestOrigin.APP_JS.getBytes(StandardCharsets.UTF_8));
+            assertThat(client.get("/assets/data.json").body()).isEqualTo(PACKAGE_JSON.getBytes(StandardCharsets.UTF_8));
+            RawClient.Response part = client.get("/assets/index-4b1c9e2a.js", "Range: bytes=0-99");
+            assertThat(part.status()).as("a range from the map's start is refused too").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void theGuardCanBeTurnedOff() throws Exception {
+        try (RunningMapgate unguarded = RunningMapgate.start(dir, """
+                origin.url = "%s"
+                gate { content-guard = off, allow-ips = ["192.0.2.1"], token.tokens = [ { name = "s", value = "guard-token-8d2c41" } ] }
+                """.formatted(origin.url()));
+             RawClient client = unguarded.connect()) {
+            assertThat(client.get("/assets/index-4b1c9e2a.js").body()).isEqualTo(MAP);
+        }
+    }
+
+    private void serve(String path, String type, String encoding, byte[] body) {
+        origin.route(path, link -> {
+            String head = "HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\n"
+                    + (encoding == null ? "" : "Content-Encoding: " + encoding + "\r\nVary: Accept-Encoding\r\n")
+                    + "Cache-Control: public, max-age=31536000, immutable\r\nContent-Length: " + body.length + "\r\n\r\n";
+            link.out().write(concat(head.getBytes(StandardCharsets.US_ASCII), body));
+            return After.KEEP_ALIVE;
+        });
+    }
+
+    static byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    static byte[] resource(String name) {
+        try (InputStream in = ContentGuardIntegrationTest.class.getResourceAsStream("/guard/" + name)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
