@@ -1,10 +1,13 @@
 package dev.mapgate.guard;
 
+import com.aayushatharva.brotli4j.Brotli4jLoader;
+import com.aayushatharva.brotli4j.decoder.DecoderJNI;
 import io.airlift.compress.zstd.ZstdInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +24,17 @@ import org.brotli.dec.BrotliInputStream;
  * <p>Knows the codings Sentry's fetcher and browsers accept: gzip, deflate (zlib-wrapped or raw),
  * br and zstd. Any other coding cannot be read by them either, so its body is reported as
  * unreadable ({@code null}).
+ *
+ * <p>br goes through Google's native decoder (brotli4j) where it loads: it hands out the first
+ * decoded bytes as soon as they exist. The pure-Java decoder, the fallback, produces nothing
+ * before it has decoded a whole meta-block, typically hundreds of KiB.
  */
 public final class PrefixDecoder {
+
+    /** Loaded on the first br body, not when codings are merely parsed (as verify does). */
+    private static final class NativeBrotli {
+        static final boolean AVAILABLE = Brotli4jLoader.isAvailable();
+    }
 
     private PrefixDecoder() {
     }
@@ -78,10 +90,43 @@ public final class PrefixDecoder {
                 yield zlib.length > 0 || data.length < 2
                         ? zlib : readStart(() -> new InflaterInputStream(new ByteArrayInputStream(data), new Inflater(true)), limit);
             }
-            case "br" -> readStart(() -> new BrotliInputStream(new ByteArrayInputStream(data)), limit);
+            case "br" -> NativeBrotli.AVAILABLE ? brotliStart(data, limit)
+                    : readStart(() -> new BrotliInputStream(new ByteArrayInputStream(data)), limit);
             case "zstd" -> readStart(() -> new ZstdInputStream(new ByteArrayInputStream(data)), limit);
             default -> null;
         };
+    }
+
+    /** The native decoder, pulled for output until it has {@code limit} bytes or needs input it does not have. */
+    private static byte[] brotliStart(byte[] data, int limit) {
+        DecoderJNI.Wrapper decoder;
+        try {
+            decoder = new DecoderJNI.Wrapper(Math.max(1, data.length));
+        } catch (IOException e) {
+            return readStart(() -> new BrotliInputStream(new ByteArrayInputStream(data)), limit);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 4096));
+        try {
+            decoder.getInputBuffer().put(data);
+            decoder.push(data.length);
+            while (out.size() < limit) {
+                DecoderJNI.Status status = decoder.getStatus();
+                if (decoder.hasOutput() || status == DecoderJNI.Status.NEEDS_MORE_OUTPUT) {
+                    ByteBuffer chunk = decoder.pull(limit - out.size());
+                    byte[] bytes = new byte[chunk.remaining()];
+                    chunk.get(bytes);
+                    out.write(bytes, 0, bytes.length);
+                } else if (status == DecoderJNI.Status.OK) {
+                    decoder.push(0);
+                } else {
+                    // NEEDS_MORE_INPUT: all that arrived is decoded; DONE; or ERROR: corrupt.
+                    break;
+                }
+            }
+        } finally {
+            decoder.destroy();
+        }
+        return out.toByteArray();
     }
 
     private interface Opener {

@@ -43,6 +43,8 @@ final class ContentGuard extends ChannelDuplexHandler {
 
     /** Encoded bytes held at most while their decoded start is undecided; past it the body goes on. */
     static final int MAX_HELD_ENCODED = 128 * 1024;
+    /** Decoded bytes made at first from an encoded body; they settle all but a map-like JSON. */
+    private static final int FIRST_DECODE = 512;
     /** Bytes of a static file read at first; most files are decided by them. */
     private static final int FIRST_PEEK = 4096;
 
@@ -191,12 +193,25 @@ final class ContentGuard extends ChannelDuplexHandler {
         return decodedVerdict(false);
     }
 
-    /** Decodes the start held so far and sniffs it from the beginning. */
+    /**
+     * Decodes the start held so far and sniffs it from the beginning: first a few hundred bytes,
+     * which settle a JavaScript, CSS or HTML body, and only for what may be a map up to the window.
+     */
     private Verdict decodedVerdict(boolean ended) {
-        byte[] start = PrefixDecoder.decodeStart(codings, Arrays.copyOf(encoded == null ? new byte[0] : encoded,
-                encodedLength), SourceMapSniffer.WINDOW);
-        SourceMapSniffer fresh = new SourceMapSniffer();
-        Verdict verdict = start == null ? Verdict.NOT_MAP : fresh.feed(start, 0, start.length);
+        byte[] held = Arrays.copyOf(encoded == null ? new byte[0] : encoded, encodedLength);
+        Verdict verdict = Verdict.UNDECIDED;
+        SourceMapSniffer fresh = null;
+        for (int limit : new int[] {FIRST_DECODE, SourceMapSniffer.WINDOW}) {
+            byte[] start = PrefixDecoder.decodeStart(codings, held, limit);
+            if (start == null) {
+                return Verdict.NOT_MAP;
+            }
+            fresh = new SourceMapSniffer();
+            verdict = fresh.feed(start, 0, start.length);
+            if (verdict != Verdict.UNDECIDED || start.length < limit) {
+                break;
+            }
+        }
         return ended ? fresh.end() : verdict;
     }
 

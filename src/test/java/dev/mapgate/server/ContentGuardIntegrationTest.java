@@ -40,6 +40,12 @@ class ContentGuardIntegrationTest {
             + "</script></head><body><div id=\"root\"></div></body></html>\n";
     static final String PACKAGE_JSON = "{\"name\":\"shop\",\"version\":\"1.4.2\",\"private\":true,"
             + "\"files\":[\"dist\"],\"scripts\":{\"build\":\"vite build\"}}\n";
+    /** The benchmark's small JS asset and its 64 MiB binary, in small (src/bench/run writes them). */
+    static final String BENCH_JS = "\"use strict\";\n"
+            + "function r(e,t){return e.reduce(function(n,a){return n+t(a)},0)}\n".repeat(20)
+            + "//# sourceMappingURL=app.js.map\n";
+    static final byte[] RANDOM = new java.util.Random(42).ints(2 << 20, 0, 256).collect(java.io.ByteArrayOutputStream::new,
+            (out, b) -> out.write(b), (a, b) -> a.writeBytes(b.toByteArray())).toByteArray();
     static final String MANIFEST = "{\"short_name\":\"Shop\",\"name\":\"Shop\",\"icons\":[{\"src\":\"icon.png\"}],"
             + "\"start_url\":\"/\",\"display\":\"standalone\"}\n";
 
@@ -63,6 +69,8 @@ class ContentGuardIntegrationTest {
         serve("/index.html", "text/html", null, HTML.getBytes(StandardCharsets.UTF_8));
         serve("/package.json", "application/json", null, PACKAGE_JSON.getBytes(StandardCharsets.UTF_8));
         serve("/manifest.json", "application/manifest+json", null, MANIFEST.getBytes(StandardCharsets.UTF_8));
+        serve("/app.js", "application/javascript", null, BENCH_JS.getBytes(StandardCharsets.UTF_8));
+        serve("/large.bin", "application/octet-stream", null, RANDOM);
         origin.route("/assets/chunked.js", link -> {
             // One byte, then the rest in chunks: the guard must wait for enough of the start.
             StringBuilder body = new StringBuilder("HTTP/1.1 200 OK\r\nContent-Type: application/javascript\r\n"
@@ -140,7 +148,7 @@ class ContentGuardIntegrationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/assets/app.js", "/assets/app.gz.js", "/assets/app.css", "/index.html", "/package.json",
-        "/manifest.json"})
+        "/manifest.json", "/app.js", "/large.bin"})
     void everythingElsePassesByteForByte(String path) throws Exception {
         byte[] expected = switch (path) {
             case "/assets/app.js" -> TestOrigin.APP_JS.getBytes(StandardCharsets.UTF_8);
@@ -148,6 +156,8 @@ class ContentGuardIntegrationTest {
             case "/assets/app.css" -> CSS.getBytes(StandardCharsets.UTF_8);
             case "/index.html" -> HTML.getBytes(StandardCharsets.UTF_8);
             case "/package.json" -> PACKAGE_JSON.getBytes(StandardCharsets.UTF_8);
+            case "/app.js" -> BENCH_JS.getBytes(StandardCharsets.UTF_8);
+            case "/large.bin" -> RANDOM;
             default -> MANIFEST.getBytes(StandardCharsets.UTF_8);
         };
         try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
