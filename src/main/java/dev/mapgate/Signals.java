@@ -21,11 +21,18 @@ final class Signals {
     /** @return whether the handler was installed (not every platform has every signal) */
     static boolean on(String name, Runnable action) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+            sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
                 Thread worker = new Thread(action, "mapgate-sig" + name.toLowerCase(java.util.Locale.ROOT));
                 worker.setDaemon(false);
                 worker.start();
             });
+            if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM keeps a signal that the parent ignored (nohup does so for HUP) ignored,
+                // whatever handler is set: the signal will never arrive.
+                LOG.warn("event=signal-ignored signal={} problem=\"mapgate was started with SIG{} ignored (by nohup?),"
+                        + " so that signal does nothing\"", name, name);
+                return false;
+            }
             return true;
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             LOG.debug("event=signal-not-handled signal={} cause=\"{}\"", name, e.getMessage());

@@ -97,6 +97,27 @@ class SignalsTest {
         }
     }
 
+    @Test
+    void aSighupIgnoredByTheParentIsReportedAtStartup() throws Exception {
+        // nohup starts a program with SIGHUP ignored, and the JVM then never delivers it: a reload
+        // by signal would silently do nothing, so mapgate says so when it starts.
+        try (TestOrigin origin = new TestOrigin()) {
+            Path config = write("""
+                    mapgate {
+                      listen { host = "127.0.0.1", port = 0 }
+                      origin.url = "%s"
+                      gate { allow-ips = ["127.0.0.1"], token.tokens = [ { name = "sentry", value = "nohup-token-0123456789" } ] }
+                    }
+                    """.formatted(origin.url()));
+            try (MapgateProcess mapgate = MapgateProcess.startWithSighupIgnored("--config", config.toString())) {
+                mapgate.awaitPort();
+
+                assertThat(mapgate.output()).anySatisfy(l -> assertThat(l)
+                        .contains("WARN").contains("event=signal-ignored signal=HUP").contains("nohup"));
+            }
+        }
+    }
+
     private Path write(String text) throws IOException {
         Path config = dir.resolve("mapgate.conf");
         Files.writeString(config, text);

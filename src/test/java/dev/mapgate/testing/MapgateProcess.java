@@ -74,6 +74,14 @@ public final class MapgateProcess implements AutoCloseable {
         return new MapgateProcess(builder.start(), true);
     }
 
+    /** mapgate started with SIGHUP ignored, as {@code nohup} starts a program. */
+    public static MapgateProcess startWithSighupIgnored(String... args) throws Exception {
+        ProcessBuilder builder = builder(List.of(), Map.of(), args).redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "trap '' HUP; exec \"$@\"", "sh"));
+        command.addAll(builder.command().subList(DEFAULT_SIGNALS.size(), builder.command().size()));
+        return new MapgateProcess(builder.command(command).start(), true);
+    }
+
     /**
      * mapgate for a run of minutes under load. Its access log lines are counted, not kept: kept,
      * they would fill this JVM's heap. Its limit on open files is raised towards {@code openFiles}
@@ -136,8 +144,14 @@ public final class MapgateProcess implements AutoCloseable {
                 .start());
     }
 
+    /**
+     * Signals back to their defaults for mapgate: a test run started under nohup (or any parent
+     * that ignores SIGHUP) would otherwise pass the ignored SIGHUP on, and the JVM keeps it ignored.
+     */
+    private static final List<String> DEFAULT_SIGNALS = List.of("/usr/bin/env", "--default-signal=HUP");
+
     private static ProcessBuilder builder(List<String> jvmOptions, Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(DEFAULT_SIGNALS);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-Dlogback.configurationFile=" + Path.of("target/classes/logback.xml").toAbsolutePath());
