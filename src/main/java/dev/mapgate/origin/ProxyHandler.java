@@ -237,9 +237,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             if (content instanceof LastHttpContent) {
                 Channel ch = origin;
+                // Decided before the write: writing the end may complete the exchange at once and
+                // hand this handler the next pipelined request, whose start() resets these fields.
+                boolean reusable = originKeepAlive && requestSent && !requestHasContent;
                 detach();
                 ctx.writeAndFlush(content);
-                giveBack(ch);
+                giveBack(ch, reusable);
             } else {
                 ctx.write(content);
             }
@@ -397,8 +400,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         responseDeadline = 0;
     }
 
-    private void giveBack(Channel ch) {
-        if (originKeepAlive && requestSent && !requestHasContent && ch.isActive()) {
+    private void giveBack(Channel ch, boolean reusable) {
+        if (reusable && ch.isActive()) {
             park(ch);
         } else {
             ch.close();

@@ -43,13 +43,24 @@ class BodyDesyncTest {
         origin = RawOrigin.start()
                 .ok("/assets/other.js", "console.log(1)\n")
                 .ok("/assets/upload", "stored\n")
+                .route("/assets/slow.js", link -> {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    link.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nslow\n");
+                    return After.KEEP_ALIVE;
+                })
                 .route("/assets/app.js.map", link -> {
                     mapAnswers.incrementAndGet();
                     link.send("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + MAP.length()
                             + "\r\n\r\n" + MAP);
                     return After.KEEP_ALIVE;
                 });
+        // One event loop, so that every client shares one origin pool, as the attack needs.
         mapgate = RunningMapgate.start(dir, """
+                listen.io-threads = 1
                 origin.url = "%s"
                 gate { allow-ips = ["192.0.2.1"], token.tokens = [ { name = "sentry", value = "desync-token-3b7f0e" } ] }
                 """.formatted(origin.url()));
@@ -113,6 +124,51 @@ class BodyDesyncTest {
         assertThat(carried.hungUp()).as("mapgate closed it after the response instead of pooling it").isTrue();
         assertThat(origin.links()).as("each bystander was served on a connection that never carried content")
                 .hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void aPipelinedRequestDoesNotLetTheConnectionThatCarriedContentBackIntoThePool() throws Exception {
+        // Two idle pooled origin connections: the POST takes one, and the request pipelined behind
+        // it takes the other at once, inside the POST's completion, before that decides whether
+        // the POST's connection may be pooled.
+        try (RawClient a = mapgate.connectFrom("127.0.0.3"); RawClient b = mapgate.connectFrom("127.0.0.3")) {
+            a.send(RawClient.request("GET", "/assets/slow.js"));
+            b.send(RawClient.request("GET", "/assets/slow.js"));
+            assertThat(a.read(false).bodyText()).isEqualTo("slow\n");
+            assertThat(b.read(false).bodyText()).isEqualTo("slow\n");
+        }
+        try (RawClient attacker = mapgate.connectFrom("127.0.0.2")) {
+            attacker.send("POST /assets/upload HTTP/1.1\r\nHost: cdn.example\r\nContent-Length: " + HIDDEN.length()
+                    + "\r\n\r\n" + HIDDEN + RawClient.request("GET", "/assets/other.js"));
+            assertThat(attacker.read(false).bodyText()).isEqualTo("stored\n");
+            assertThat(attacker.read(false).bodyText()).isEqualTo("console.log(1)\n");
+        }
+        // At once, so that every pooled connection is used, the most recently pooled one included.
+        List<String> seen = concurrentBystanders();
+
+        assertThat(seen).as("what %d bystanders got for /assets/other.js", BYSTANDERS)
+                .allMatch(body -> body.equals("console.log(1)\n"));
+    }
+
+    /** {@code BYSTANDERS} clients without a credential, all asking before any reads its answer. */
+    private List<String> concurrentBystanders() throws Exception {
+        List<RawClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < BYSTANDERS; i++) {
+                RawClient client = mapgate.connectFrom("127.0.0.3");
+                clients.add(client);
+                client.send(RawClient.request("GET", "/assets/other.js"));
+            }
+            List<String> bodies = new ArrayList<>();
+            for (RawClient client : clients) {
+                bodies.add(new String(client.read(false).body(), StandardCharsets.UTF_8));
+            }
+            return bodies;
+        } finally {
+            for (RawClient client : clients) {
+                client.close();
+            }
+        }
     }
 
     /** {@code BYSTANDERS} clients without a credential, one after another, each asking for an ungated asset. */
