@@ -3,6 +3,7 @@ package dev.mapgate;
 import dev.mapgate.config.ConfigProblem;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
+import dev.mapgate.guard.PrefixDecoder;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.server.ListenFailure;
 import dev.mapgate.server.MapgateServer;
@@ -69,6 +70,12 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mapgate-shutdown"));
         }
         Signals.on("HUP", () -> server.reload("SIGHUP"));
+        if (settings.gate().contentGuard()) {
+            // Where /tmp forbids exec (Docker's default tmpfs), the native library cannot load.
+            PrefixDecoder.nativeBrotliProblem().ifPresent(problem -> LOG.warn("event=brotli-native-unavailable"
+                    + " cause=\"{}\" effect=\"the content guard decodes br in Java: slower, and a br body whose start"
+                    + " it cannot reach within 128 KiB is refused; give /tmp exec rights\"", problem.replace('"', '\'')));
+        }
         LOG.info(StartupHint.describe(settings, server.address(), server.adminAddress()));
         stopped.await();
         return 0;

@@ -19,10 +19,11 @@ import java.util.regex.Pattern;
  * content under another name, so matching is wider than a plain glob match, in five ways:
  * <ul>
  *   <li>siblings (unless turned off): a gated name followed by further extensions or a backup
- *       mark, {@code app.js.map.gz}, {@code app.js.map.bak}, {@code app.js.map~}, is the same content
- *       precompressed or copied, and is gated too. A name that merely contains the gated one,
- *       such as {@code x.mapping.js} or {@code sitemap.xml}, is not: what follows the gated name
- *       must start with {@code .} or {@code ~};
+ *       mark, {@code app.js.map.gz}, {@code app.js.map.bak}, {@code app.js.map~}, {@code
+ *       app.js.map-old}, {@code app.js.map (1)}, is the same content precompressed or copied, and
+ *       is gated too. A name that merely contains the gated one, such as {@code x.mapping.js} or
+ *       {@code sitemap.xml}, is not: what follows the gated name must not start with a letter or
+ *       digit, which would continue the name;
  *   <li>case-insensitive: case-insensitive file systems serve {@code /APP.JS.MAP} as the map;
  *   <li>any leading run of segments may match: origins with path-info (Apache's AcceptPathInfo,
  *       PHP, some frameworks) serve {@code /app.js.map/x.js} as {@code /app.js.map};
@@ -61,7 +62,7 @@ public final class PathGlobs {
     }
 
     /**
-     * @param siblings whether a gated name followed by {@code .anything} or {@code ~} is gated too
+     * @param siblings whether a gated name followed by anything but a letter or digit is gated too
      * @throws IllegalArgumentException naming the bad glob
      */
     public static PathGlobs compile(List<String> globs, boolean siblings) {
@@ -74,9 +75,9 @@ public final class PathGlobs {
             alternatives.add(toRegex(glob));
         }
         // One leading '/' on the path is optional so that globs are written relative to the root;
-        // the sibling part lets the gated name go on with an extension or a '~' in the same
-        // segment; the tail lets a match end at any segment boundary (path-info).
-        String regex = "/?(?:" + String.join("|", alternatives) + ")" + (siblings ? "(?:[.~][^/]*)?" : "") + "(?:/.*)?";
+        // the sibling part lets the gated name go on in the same segment with anything that does
+        // not continue the name (an extension, '~', '-old', ' (1)'); the tail lets a match end at any segment boundary (path-info).
+        String regex = "/?(?:" + String.join("|", alternatives) + ")" + (siblings ? "(?:[^/A-Za-z0-9][^/]*)?" : "") + "(?:/.*)?";
         return new PathGlobs(Pattern.compile(regex, FLAGS), List.copyOf(globs), literalsOf(globs));
     }
 

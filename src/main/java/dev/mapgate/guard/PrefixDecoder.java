@@ -39,6 +39,19 @@ public final class PrefixDecoder {
     private PrefixDecoder() {
     }
 
+    /**
+     * Why Google's native br decoder does not load here, or empty when it does. Without it the
+     * guard decodes br in Java: slower, and a br body whose start that decoder cannot reach
+     * within the guard's hold limit is refused. Loads the decoder if it was not yet.
+     */
+    public static java.util.Optional<String> nativeBrotliProblem() {
+        if (NativeBrotli.AVAILABLE) {
+            return java.util.Optional.empty();
+        }
+        Throwable cause = Brotli4jLoader.getUnavailabilityCause();
+        return java.util.Optional.of(cause == null ? "unknown" : cause.toString());
+    }
+
     /** The codings of a {@code Content-Encoding} value in the order they were applied, without {@code identity}. */
     public static List<String> codings(String contentEncoding) {
         List<String> codings = new ArrayList<>();

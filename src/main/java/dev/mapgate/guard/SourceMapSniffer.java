@@ -30,6 +30,13 @@ public final class SourceMapSniffer {
     private static final String XSSI = ")]}'";
     private static final int LONGEST_KEY = "sourcesContent".length();
     private static final Set<String> CONTENT_KEYS = Set.of("sourcesContent", "names");
+    /**
+     * The keys a map may start with: those of the specification and its proposals. A JSON object
+     * that starts with any other key is no map as any tool writes one, and is decided at once, so
+     * that a streamed JSON response ({"events":[...) is not held back.
+     */
+    private static final Set<String> FIRST_KEYS = Set.of("version", "file", "sourceRoot", "sources", "sourcesContent",
+            "names", "mappings", "sections", "ignoreList", "debugId", "debug_id", "rangeMappings");
 
     private enum State {
         START, XSSI, XSSI_LINE, BEFORE_KEY, KEY, KEY_ESCAPE, AFTER_KEY, BEFORE_VALUE, STRING_VALUE,
@@ -46,7 +53,8 @@ public final class SourceMapSniffer {
     /** How much of the XSSI prefix has matched. */
     private int matched;
     private boolean xssiDone;
-    private final StringBuilder key = new StringBuilder(LONGEST_KEY + 1);
+    /** Made at the first key: most bodies are decided before one. */
+    private StringBuilder key;
     private boolean keyTooLong;
     private String currentKey;
     /** Inside a nested value: its depth, whether in a string there, and whether after a backslash. */
@@ -54,10 +62,19 @@ public final class SourceMapSniffer {
     private boolean nestedString;
     private boolean nestedEscape;
 
+    private boolean firstKeySeen;
     private boolean version;
     private boolean mappings;
     private boolean sources;
     private boolean content;
+
+    /**
+     * Undecided, but inside a JSON object that could still become a map: what a body cut short
+     * (a {@code Range} response) must not be let through as.
+     */
+    public boolean couldBeMap() {
+        return verdict == Verdict.UNDECIDED && state != State.START && state != State.XSSI && state != State.XSSI_LINE;
+    }
 
     /** Whether a decoded body starting with {@code bytes}, and ending there, is a map. */
     public static boolean isMap(byte[] bytes) {
@@ -117,6 +134,9 @@ public final class SourceMapSniffer {
             }
             case BEFORE_KEY -> {
                 if (c == '"') {
+                    if (key == null) {
+                        key = new StringBuilder(LONGEST_KEY + 1);
+                    }
                     key.setLength(0);
                     keyTooLong = false;
                     state = State.KEY;
@@ -195,7 +215,16 @@ public final class SourceMapSniffer {
     }
 
     private void keyDone() {
-        currentKey = keyTooLong ? "" : key.toString();
+        String start = key.toString();
+        currentKey = keyTooLong ? "" : start;
+        if (!firstKeySeen) {
+            firstKeySeen = true;
+            // x_ keys are the specification's vendor extensions, often long (x_google_ignoreList).
+            if (!FIRST_KEYS.contains(currentKey) && !start.startsWith("x_")) {
+                verdict = Verdict.NOT_MAP;
+                return;
+            }
+        }
         switch (currentKey) {
             case "mappings", "sections" -> mappings = true;
             case "sources" -> sources = true;

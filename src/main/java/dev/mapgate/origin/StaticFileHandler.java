@@ -1,5 +1,6 @@
 package dev.mapgate.origin;
 
+import dev.mapgate.server.ConnectionEvent;
 import dev.mapgate.server.Exchange;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -59,6 +60,8 @@ public final class StaticFileHandler extends ChannelInboundHandlerAdapter {
 
     /** The request whose body is being drained; holds no buffers. */
     private HttpRequest pending;
+    /** The file body being sent in chunks (TLS), so that the content guard can cut it short. */
+    private StoppableChunkedInput sending;
 
     /** @param root absolute path of an existing directory */
     public StaticFileHandler(Path root) {
@@ -75,6 +78,22 @@ public final class StaticFileHandler extends ChannelInboundHandlerAdapter {
     public StaticFileHandler(Path root, boolean zeroCopy) {
         this.files = new StaticFiles(root);
         this.zeroCopy = zeroCopy;
+    }
+
+    /**
+     * The content guard refused the file being sent: over TLS the rest is not read from disk; the
+     * input ends now, and its last content is what the guard answers with the denial. (A
+     * zero-copy region is dropped whole by the guard.)
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ConnectionEvent.RESPONSE_REFUSED) {
+            if (sending != null) {
+                sending.stop();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -190,8 +209,8 @@ public final class StaticFileHandler extends ChannelInboundHandlerAdapter {
         } else if (!zeroCopy) {
             // The chunked input owns the file channel from here, and ends with the last content.
             try {
-                ctx.writeAndFlush(new HttpChunkedInput(new ChunkedNioFile(file, first, length, CHUNK_SIZE)))
-                        .addListener(closeOnBodyFailure(found.path()));
+                sending = new StoppableChunkedInput(new ChunkedNioFile(file, first, length, CHUNK_SIZE));
+                ctx.writeAndFlush(new HttpChunkedInput(sending)).addListener(closeOnBodyFailure(found.path()));
             } catch (IOException e) {
                 closeQuietly(file, found.path());
                 ctx.close();

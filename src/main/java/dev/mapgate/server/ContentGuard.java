@@ -13,6 +13,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -60,7 +61,23 @@ final class ContentGuard extends ChannelDuplexHandler {
     private record Held(Object msg, ChannelPromise promise) {
     }
 
+    /** What a response needs before anything of it may leave. */
+    private enum Check {
+        /** Nothing: not on an ungated path, or no body. */
+        NONE,
+        /** Its start must show it is no map. */
+        SNIFF,
+        /** It cannot be looked at (an unknown coding, a range from inside the file): refused unseen. */
+        REFUSE
+    }
+
+    /** Codings the guard decodes; a request on an ungated path offers the origin no other. */
+    private static final java.util.Set<String> READABLE_CODINGS = java.util.Set.of("gzip", "x-gzip", "deflate", "br",
+            "zstd", "identity");
+
     private State state = State.PASSING;
+    /** The response is a 206 from byte 0: a body that ends undecided inside an object is refused. */
+    private boolean partial;
     private final ArrayDeque<Held> held = new ArrayDeque<>(4);
     private boolean flushWanted;
     /** The response's codings, empty for identity; then the sniffer reads the bytes as they come. */
@@ -74,14 +91,30 @@ final class ContentGuard extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         switch (state) {
             case PASSING -> {
-                if (msg instanceof HttpResponse response && shouldCheck(ctx, response)) {
-                    state = State.SNIFFING;
+                Check check = msg instanceof HttpResponse response ? check(ctx, response) : Check.NONE;
+                if (check == Check.NONE) {
+                    ctx.write(msg, promise);
+                    return;
+                }
+                state = State.SNIFFING;
+                if (check == Check.SNIFF) {
                     hold(ctx, msg, promise);
                 } else {
-                    ctx.write(msg, promise);
+                    held.add(new Held(msg, promise));
+                    refuse(ctx, msg instanceof LastHttpContent, null);
                 }
             }
-            case SNIFFING -> hold(ctx, msg, promise);
+            case SNIFFING -> {
+                if (msg instanceof HttpResponse) {
+                    // Another answer took the place of the held one (ExchangeHandler's 400 for a
+                    // broken request body): the held response is dropped, never sent.
+                    dropHeld();
+                    state = State.PASSING;
+                    write(ctx, msg, promise);
+                    return;
+                }
+                hold(ctx, msg, promise);
+            }
             case REFUSING -> drop(ctx, msg, promise);
             default -> throw new IllegalStateException(state.name());
         }
@@ -98,35 +131,88 @@ final class ContentGuard extends ChannelDuplexHandler {
     }
 
     /**
-     * Only a response that could carry a map's bytes past the gate: on an ungated path, allowed,
-     * with a body the guard can read. A HEAD response has no body to look at.
+     * Only a response that could carry a map's bytes past the gate is checked: on an ungated
+     * path, allowed, with a body. A HEAD response has none to look at. What the guard cannot read
+     * is refused rather than let through: a coding it does not know, or a part of the file that
+     * does not start at its first byte (unless it is media, which no map is served as).
      */
-    private boolean shouldCheck(ChannelHandlerContext ctx, HttpResponse response) {
-        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            return false;
-        }
+    private Check check(ChannelHandlerContext ctx, HttpResponse response) {
         int status = response.status().code();
-        if (status == 204 || status == 304) {
-            return false;
+        if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL || status == 204 || status == 304
+                || !isGuarded(ctx) || HttpMethod.HEAD.equals(Exchange.current(ctx.channel()).method())) {
+            return Check.NONE;
         }
+        List<String> encodings = response.headers().getAll(HttpHeaderNames.CONTENT_ENCODING);
+        codings = encodings.isEmpty() ? List.of() : PrefixDecoder.codings(String.join(",", encodings));
+        sniffer = new SourceMapSniffer();
+        encodedLength = 0;
+        partial = status == 206;
+        if (!PrefixDecoder.canDecode(codings)) {
+            return Check.REFUSE;
+        }
+        if (partial) {
+            if (isMedia(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+                return Check.NONE;
+            }
+            if (!startsAtFirstByte(response.headers().get(HttpHeaderNames.CONTENT_RANGE))) {
+                // Bytes from inside the file (or several ranges, multipart/byteranges) do not
+                // start like a map even when they are one.
+                return Check.REFUSE;
+            }
+        }
+        return Check.SNIFF;
+    }
+
+    /** The exchange in progress is on an ungated path, allowed, with the guard on. */
+    private static boolean isGuarded(ChannelHandlerContext ctx) {
         Exchange exchange = Exchange.current(ctx.channel());
-        if (exchange == null || exchange.rules() == null || !exchange.rules().gate().contentGuard()
-                || HttpMethod.HEAD.equals(exchange.method())) {
+        if (exchange == null || exchange.rules() == null || !exchange.rules().gate().contentGuard()) {
             return false;
         }
         Decision decision = exchange.decision();
-        if (decision == null || decision.route() != Route.PASS || !decision.allowed()) {
+        return decision != null && decision.route() == Route.PASS && decision.allowed();
+    }
+
+    /** {@code bytes 0-...}: a single range from the first byte. */
+    private static boolean startsAtFirstByte(String contentRange) {
+        return contentRange != null && contentRange.strip().toLowerCase(java.util.Locale.ROOT).startsWith("bytes 0-");
+    }
+
+    /** Types a map is never served as, whose ranges (video seeking, resumed downloads) pass unseen. */
+    private static boolean isMedia(String contentType) {
+        if (contentType == null) {
             return false;
         }
-        String contentEncoding = response.headers().get(HttpHeaderNames.CONTENT_ENCODING);
-        codings = contentEncoding == null ? List.of() : PrefixDecoder.codings(contentEncoding);
-        if (!PrefixDecoder.canDecode(codings)) {
-            // Neither Sentry nor a browser reads a coding outside br, deflate, gzip, zstd.
-            return false;
+        String type = contentType.strip().toLowerCase(java.util.Locale.ROOT);
+        return type.startsWith("image/") || type.startsWith("video/") || type.startsWith("audio/")
+                || type.startsWith("font/") || type.startsWith("application/wasm") || type.startsWith("application/pdf")
+                || type.startsWith("application/zip");
+    }
+
+    /**
+     * On an ungated path the origin is offered only the codings the guard reads, so it cannot
+     * answer in one the guard would have to refuse unseen.
+     */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request && isGuarded(ctx)) {
+            List<String> offered = request.headers().getAll(HttpHeaderNames.ACCEPT_ENCODING);
+            if (!offered.isEmpty()) {
+                StringBuilder kept = new StringBuilder();
+                for (String part : String.join(",", offered).split(",")) {
+                    String coding = part.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+                    if (READABLE_CODINGS.contains(coding)) {
+                        kept.append(kept.length() == 0 ? "" : ", ").append(part.strip());
+                    }
+                }
+                if (kept.length() == 0) {
+                    request.headers().remove(HttpHeaderNames.ACCEPT_ENCODING);
+                } else {
+                    request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, kept.toString());
+                }
+            }
         }
-        sniffer = new SourceMapSniffer();
-        encodedLength = 0;
-        return true;
+        ctx.fireChannelRead(msg);
     }
 
     private void hold(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -134,12 +220,13 @@ final class ContentGuard extends ChannelDuplexHandler {
         boolean last = msg instanceof LastHttpContent;
         Verdict verdict = look(msg);
         if (verdict == Verdict.UNDECIDED && last) {
-            verdict = codings.isEmpty() ? sniffer.end() : decodedVerdict(true);
+            verdict = codings.isEmpty() ? endVerdict(sniffer) : decodedVerdict(true);
         }
         if (verdict == Verdict.NOT_MAP) {
             release(ctx);
         } else if (verdict == Verdict.MAP) {
-            refuse(ctx, last);
+            refuse(ctx, last, "a source map (or a body whose start could not be read) on an ungated path;"
+                    + " add its name to gate.paths");
         }
     }
 
@@ -151,10 +238,12 @@ final class ContentGuard extends ChannelDuplexHandler {
         if (msg instanceof PeekableFileRegion region) {
             try {
                 Verdict verdict = look(region.peek(FIRST_PEEK));
-                return verdict == Verdict.UNDECIDED && region.count() > FIRST_PEEK
-                        ? look(Arrays.copyOfRange(region.peek(SourceMapSniffer.WINDOW), FIRST_PEEK,
-                                (int) Math.min(region.count(), SourceMapSniffer.WINDOW)))
-                        : verdict;
+                if (verdict == Verdict.UNDECIDED && region.count() > FIRST_PEEK) {
+                    byte[] more = region.peek(SourceMapSniffer.WINDOW);
+                    // The file may have shrunk since it was opened: only what was read counts.
+                    verdict = more.length > FIRST_PEEK ? look(Arrays.copyOfRange(more, FIRST_PEEK, more.length)) : verdict;
+                }
+                return verdict;
             } catch (IOException e) {
                 // The send would fail the same way, and close the connection.
                 return Verdict.NOT_MAP;
@@ -176,13 +265,24 @@ final class ContentGuard extends ChannelDuplexHandler {
         return look(copy);
     }
 
+    /**
+     * The verdict for a body that ended undecided: no map, unless it was only part of the file and
+     * stopped inside an object that could still have become one.
+     */
+    private Verdict endVerdict(SourceMapSniffer ended) {
+        boolean couldBeMap = ended.couldBeMap();
+        Verdict verdict = ended.end();
+        return partial && couldBeMap ? Verdict.MAP : verdict;
+    }
+
     private Verdict look(byte[] bytes) {
         if (codings.isEmpty()) {
             return sniffer.feed(bytes, 0, bytes.length);
         }
         if (encodedLength + bytes.length > MAX_HELD_ENCODED) {
-            // Far more than any map's first keys take, even compressed: not worth holding further.
-            return Verdict.NOT_MAP;
+            // Far more than any map's first keys take, even compressed, and still undecided: the
+            // start could not be decoded (a decoder that needs whole blocks). Refused, not guessed.
+            return Verdict.MAP;
         }
         if (encoded == null || encoded.length < encodedLength + bytes.length) {
             encoded = Arrays.copyOf(encoded == null ? new byte[0] : encoded,
@@ -201,10 +301,11 @@ final class ContentGuard extends ChannelDuplexHandler {
         byte[] held = Arrays.copyOf(encoded == null ? new byte[0] : encoded, encodedLength);
         Verdict verdict = Verdict.UNDECIDED;
         SourceMapSniffer fresh = null;
+        byte[] start = new byte[0];
         for (int limit : new int[] {FIRST_DECODE, SourceMapSniffer.WINDOW}) {
-            byte[] start = PrefixDecoder.decodeStart(codings, held, limit);
+            start = PrefixDecoder.decodeStart(codings, held, limit);
             if (start == null) {
-                return Verdict.NOT_MAP;
+                return Verdict.MAP;
             }
             fresh = new SourceMapSniffer();
             verdict = fresh.feed(start, 0, start.length);
@@ -212,7 +313,15 @@ final class ContentGuard extends ChannelDuplexHandler {
                 break;
             }
         }
-        return ended ? fresh.end() : verdict;
+        if (!ended) {
+            return verdict;
+        }
+        if (start.length == 0 && encodedLength > 0) {
+            // A body that does not decode as it says it is encoded: a client may still read it
+            // raw (curl does), so it is refused rather than passed unseen.
+            return Verdict.MAP;
+        }
+        return endVerdict(fresh);
     }
 
     /** Not a map: everything held goes on, in order, with its own promise. */
@@ -233,12 +342,22 @@ final class ContentGuard extends ChannelDuplexHandler {
      * A map on an ungated path. Nothing of it leaves. When the response has ended the denial goes
      * out now; otherwise the origin side is told to stop and end it, and the denial answers that end.
      */
-    private void refuse(ChannelHandlerContext ctx, boolean ended) {
+    /**
+     * @param problem what the operator should know, logged as a WARN; {@code null} for a response
+     *                refused unseen (a range from inside a file, a coding the guard cannot read),
+     *                which a client can cause at will: logged at DEBUG, and in the access log
+     */
+    private void refuse(ChannelHandlerContext ctx, boolean ended, String problem) {
         dropHeld();
         Exchange exchange = Exchange.current(ctx.channel());
         exchange.decision(Decision.refusedContent());
-        LOG.warn("event=content-guard path={} problem=\"a source map on an ungated path; add its name to gate.paths\"",
-                exchange.target() == null ? "-" : exchange.target().path());
+        String path = exchange.target() == null ? "-" : exchange.target().path();
+        if (problem != null) {
+            LOG.warn("event=content-guard path={} problem=\"{}\"", path, problem);
+        } else {
+            LOG.debug("event=content-guard path={} problem=\"a response the guard cannot read: a range from inside"
+                    + " the file, several ranges, or an unknown coding\"", path);
+        }
         if (ended) {
             state = State.PASSING;
             deny(ctx);

@@ -18,13 +18,6 @@ public final class Responses {
     }
 
     /**
-     * A plain-text response whose body is only the status line's text, so that a denial looks the
-     * same whatever its reason. {@code Cache-Control: no-store} keeps it out of every cache: a
-     * cached denial would lock Sentry out for as long as the cache keeps it.
-     *
-     * @param head the request was HEAD: same headers, no body
-     */
-    /**
      * The gate's denial: {@code gate.deny-status}, with a Basic challenge on a 401 when Basic users
      * exist. The same whatever the reason, so a client cannot tell one from another.
      */
@@ -36,6 +29,13 @@ public final class Responses {
         return denial;
     }
 
+    /**
+     * A plain-text response whose body is only the status line's text, so that a denial looks the
+     * same whatever its reason. {@code Cache-Control: no-store} keeps it out of every cache: a
+     * cached denial would lock Sentry out for as long as the cache keeps it.
+     *
+     * @param head the request was HEAD: same headers, no body
+     */
     public static FullHttpResponse plain(ByteBufAllocator alloc, HttpResponseStatus status, boolean head) {
         String text = status.code() + " " + status.reasonPhrase() + "\n";
         ByteBuf body = head ? alloc.buffer(0, 0) : ByteBufUtil.writeAscii(alloc, text);

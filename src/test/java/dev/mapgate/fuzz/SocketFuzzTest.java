@@ -92,6 +92,13 @@ class SocketFuzzTest {
             }
             // Both mapgates run on their own threads, so what they logged belongs to the run.
             for (String line : alarm.drain()) {
+                if (line.contains("event=client-error peer=/127.0.0.1:")) {
+                    // The origin mapgate's view of the front one, which alone connects from
+                    // 127.0.0.1: when the content guard refuses a response unseen (a range from
+                    // inside a file), the front drops that origin connection mid-body on purpose,
+                    // and the origin sees it reset. The clients connect from 127.0.0.2 and .3.
+                    continue;
+                }
                 if (reports.size() < 20) {
                     reports.add("during the socket run: " + line);
                 }

@@ -39,7 +39,8 @@ class PathGlobsTest {
         // Precompressed copies and backups hold the map's bytes; build plugins write them beside it.
         for (String sibling : List.of("app.js.map.gz", "app.js.map.br", "app.js.map.zst", "app.js.map~",
                 "app.js.map.bak", "app.js.map.orig", "app.js.map.old", "app.js.map.txt", "app.js.map.json",
-                "app.js.map.gz.bak", "APP.JS.MAP.GZ")) {
+                "app.js.map.gz.bak", "APP.JS.MAP.GZ", "app.js.map-old", "app.js.map_bak", "app.js.map,v",
+                "app.js.map (1)", "#app.js.map#")) {
             assertThat(DEFAULT.matches("/assets/" + sibling)).as("/assets/%s", sibling).isTrue();
             assertThat(DEFAULT.matches("/assets/" + sibling + "/x.js")).as("/assets/%s with path-info", sibling).isTrue();
             assertThat(DEFAULT.matches("/assets/" + sibling + ";x.js")).as("/assets/%s;params", sibling).isTrue();

@@ -79,6 +79,29 @@ class SourceMapSnifferTest {
     }
 
     @Test
+    void aJsonObjectWhoseFirstKeyNoMapStartsWithIsDecidedAtThatKey() {
+        SourceMapSniffer sniffer = new SourceMapSniffer();
+        byte[] stream = "{\"events\":[".getBytes(StandardCharsets.US_ASCII);
+
+        assertThat(sniffer.feed(stream, 0, stream.length)).as("a streamed JSON response is not held back")
+                .isEqualTo(Verdict.NOT_MAP);
+        assertThat(sniff("{\"x_google_ignoreList\":[],\"version\":3,\"mappings\":\"\"}")).isEqualTo(Verdict.MAP);
+        assertThat(sniff("{\"sources\":[\"a.ts\"],\"version\":3,\"names\":[]}")).isEqualTo(Verdict.MAP);
+    }
+
+    @Test
+    void aBodyCutShortInsideAnObjectCouldStillBeAMap() {
+        SourceMapSniffer sniffer = new SourceMapSniffer();
+        byte[] start = "{\"version\":3,\"file\":\"app.js\"".getBytes(StandardCharsets.US_ASCII);
+        sniffer.feed(start, 0, start.length);
+
+        assertThat(sniffer.couldBeMap()).isTrue();
+        SourceMapSniffer js = new SourceMapSniffer();
+        js.feed((byte) ' ');
+        assertThat(js.couldBeMap()).as("only whitespace so far").isFalse();
+    }
+
+    @Test
     void javascriptIsDecidedAtItsFirstByte() {
         SourceMapSniffer sniffer = new SourceMapSniffer();
 

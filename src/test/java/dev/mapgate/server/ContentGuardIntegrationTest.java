@@ -46,6 +46,7 @@ class ContentGuardIntegrationTest {
             + "//# sourceMappingURL=app.js.map\n";
     static final byte[] RANDOM = new java.util.Random(42).ints(2 << 20, 0, 256).collect(java.io.ByteArrayOutputStream::new,
             (out, b) -> out.write(b), (a, b) -> a.writeBytes(b.toByteArray())).toByteArray();
+    static final byte[] RANDOM_100 = java.util.Arrays.copyOf(RANDOM, 100);
     static final String MANIFEST = "{\"short_name\":\"Shop\",\"name\":\"Shop\",\"icons\":[{\"src\":\"icon.png\"}],"
             + "\"start_url\":\"/\",\"display\":\"standalone\"}\n";
 
@@ -93,6 +94,25 @@ class ContentGuardIntegrationTest {
             link.sendPattern(size - start.length());
             return After.KEEP_ALIVE;
         });
+        byte[] mapFromSecondByte = java.util.Arrays.copyOfRange(MAP, 1, MAP.length);
+        serveRaw("/assets/range-inside.js", "206 Partial Content", "Content-Type: application/javascript\r\n"
+                + "Content-Range: bytes 1-" + (MAP.length - 1) + "/" + MAP.length + "\r\n", mapFromSecondByte);
+        serveRaw("/assets/range-prefix.js", "206 Partial Content", "Content-Type: application/javascript\r\n"
+                + "Content-Range: bytes 0-99/" + MAP.length + "\r\n", java.util.Arrays.copyOf(MAP, 100));
+        serveRaw("/assets/multipart.js", "206 Partial Content",
+                "Content-Type: multipart/byteranges; boundary=00000000000000000001\r\n",
+                ("--00000000000000000001\r\nContent-Type: application/javascript\r\nContent-Range: bytes 0-0/"
+                        + MAP.length + "\r\n\r\n{\r\n--00000000000000000001\r\nContent-Range: bytes 1-"
+                        + (MAP.length - 1) + "/" + MAP.length + "\r\n\r\n" + new String(mapFromSecondByte,
+                        StandardCharsets.ISO_8859_1) + "\r\n--00000000000000000001--\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        serveRaw("/assets/mislabelled.js", "200 OK", "Content-Type: application/javascript\r\nContent-Encoding: gzip\r\n", MAP);
+        serveRaw("/assets/compress.js", "200 OK", "Content-Type: application/javascript\r\nContent-Encoding: compress\r\n",
+                MAP);
+        serveRaw("/assets/js-part.js", "206 Partial Content", "Content-Type: application/javascript\r\n"
+                + "Content-Range: bytes 0-9/" + TestOrigin.APP_JS.length() + "\r\n",
+                TestOrigin.APP_JS.substring(0, 10).getBytes(StandardCharsets.UTF_8));
+        serveRaw("/media/clip.mp4", "206 Partial Content", "Content-Type: video/mp4\r\n"
+                + "Content-Range: bytes 1000-1099/5000\r\n", RANDOM_100);
         mapgate = RunningMapgate.start(dir, """
                 origin.url = "%s"
                 gate { allow-ips = ["192.0.2.1"], token.tokens = [ { name = "sentry", value = "guard-token-8d2c41" } ] }
@@ -107,7 +127,8 @@ class ContentGuardIntegrationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/assets/index-4b1c9e2a.js", "/assets/gzip.js", "/assets/br.js", "/assets/zstd.js",
-        "/assets/xssi.js", "/assets/chunked.js"})
+        "/assets/xssi.js", "/assets/chunked.js", "/assets/range-inside.js", "/assets/range-prefix.js",
+        "/assets/multipart.js", "/assets/mislabelled.js", "/assets/compress.js"})
     void aMapUnderAnUngatedNameIsReplacedByTheDenial(String path) throws Exception {
         try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
             RawClient.Response response = client.get(path, "Accept-Encoding: br, deflate, gzip, zstd");
@@ -144,6 +165,33 @@ class ContentGuardIntegrationTest {
         }
         assertThat(link.hungUp()).as("mapgate dropped the origin connection mid-body").isTrue();
         assertThat(origin.bytesWritten()).as("and read little of it").isLessThan(16L << 20);
+    }
+
+    @Test
+    void partsOfJavascriptFromItsFirstByteAndOfMediaFromAnywherePass() throws Exception {
+        try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
+            RawClient.Response js = client.get("/assets/js-part.js", "Range: bytes=0-9");
+            assertThat(js.status()).as("Sentry asks for JavaScript with Range from byte 0").isEqualTo(206);
+            assertThat(js.bodyText()).isEqualTo(TestOrigin.APP_JS.substring(0, 10));
+            RawClient.Response clip = client.get("/media/clip.mp4", "Range: bytes=1000-1099");
+            assertThat(clip.status()).as("video seeking").isEqualTo(206);
+            assertThat(clip.body()).isEqualTo(RANDOM_100);
+        }
+    }
+
+    @Test
+    void theOriginIsOfferedOnlyTheCodingsTheGuardReadsOnAnUngatedPath() throws Exception {
+        try (TestOrigin plain = new TestOrigin();
+             RunningMapgate gate = RunningMapgate.start(dir, """
+                     origin.url = "%s"
+                     gate { allow-ips = ["192.0.2.1"], token.tokens = [ { name = "s", value = "guard-token-8d2c41" } ] }
+                     """.formatted(plain.url()));
+             RawClient client = gate.connect()) {
+            client.get("/assets/app.js", "Accept-Encoding: dcb, br;q=1.0, zstd, compress, gzip;q=0.5, *");
+            assertThat(plain.lastSeen().header("Accept-Encoding")).isEqualTo("br;q=1.0, zstd, gzip;q=0.5");
+            client.get("/assets/app.js", "Accept-Encoding: dcz");
+            assertThat(plain.lastSeen().header("Accept-Encoding")).as("nothing readable offered: identity").isNull();
+        }
     }
 
     @ParameterizedTest
@@ -208,6 +256,10 @@ class ContentGuardIntegrationTest {
             assertThat(client.get("/assets/data.json").body()).isEqualTo(PACKAGE_JSON.getBytes(StandardCharsets.UTF_8));
             RawClient.Response part = client.get("/assets/index-4b1c9e2a.js", "Range: bytes=0-99");
             assertThat(part.status()).as("a range from the map's start is refused too").isEqualTo(404);
+            RawClient.Response rest = client.get("/assets/index-4b1c9e2a.js", "Range: bytes=1-");
+            assertThat(rest.status()).as("and one from inside it, which does not look like a map").isEqualTo(404);
+            RawClient.Response jsPart = client.get("/assets/app.js", "Range: bytes=0-9");
+            assertThat(jsPart.status()).as("JavaScript from its first byte passes").isEqualTo(206);
         }
     }
 
@@ -220,6 +272,14 @@ class ContentGuardIntegrationTest {
              RawClient client = unguarded.connect()) {
             assertThat(client.get("/assets/index-4b1c9e2a.js").body()).isEqualTo(MAP);
         }
+    }
+
+    private void serveRaw(String path, String status, String headers, byte[] body) {
+        origin.route(path, link -> {
+            link.out().write(concat(("HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII), body));
+            return After.KEEP_ALIVE;
+        });
     }
 
     private void serve(String path, String type, String encoding, byte[] body) {
