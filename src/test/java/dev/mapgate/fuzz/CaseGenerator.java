@@ -214,9 +214,15 @@ final class CaseGenerator {
         return ProxyHeaders.V2_SIGNATURE + (char) 0x20 + (char) 0x00 + (char) 0 + (char) 0;
     }
 
+    /**
+     * Whether the site's gate covers the seed's path, as its README states the rule: a name that
+     * ends in ".map", or has ".map" followed by something that does not continue the name (a
+     * sibling such as /app.map.js or /app.js.map.gz).
+     */
     private static boolean isGatedSeed(RequestSpec request) {
-        String path = request.target.replaceFirst("^http://[^/]*", "").replaceFirst("\\?.*", "");
-        return path.toLowerCase().endsWith(".map");
+        String path = request.target.replaceFirst("^http://[^/]*", "").replaceFirst("\\?.*", "").toLowerCase();
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return name.endsWith(".map") || name.matches(".*\\.map[^a-z0-9].*");
     }
 
     private static RequestSpec seedRequest(SplittableRandom r, Setup setup, Connection conn, Credential credential) {
