@@ -2,6 +2,7 @@ package dev.mapgate.server;
 
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.Route;
+import dev.mapgate.guard.JsonSlice;
 import dev.mapgate.guard.PrefixDecoder;
 import dev.mapgate.guard.SourceMapSniffer;
 import dev.mapgate.guard.SourceMapSniffer.Verdict;
@@ -67,6 +68,8 @@ final class ContentGuard extends ChannelDuplexHandler {
         NONE,
         /** Its start must show it is no map. */
         SNIFF,
+        /** A part from inside the file: binary bytes show it is no map; text could be one. */
+        SLICE,
         /** It cannot be looked at (an unknown coding, a range from inside the file): refused unseen. */
         REFUSE
     }
@@ -78,6 +81,9 @@ final class ContentGuard extends ChannelDuplexHandler {
     private State state = State.PASSING;
     /** The response is a 206 from byte 0: a body that ends undecided inside an object is refused. */
     private boolean partial;
+    /** For {@link Check#SLICE}: the part's first bytes, up to {@link JsonSlice#SAMPLE}. */
+    private byte[] slice;
+    private int sliceLength;
     private final ArrayDeque<Held> held = new ArrayDeque<>(4);
     private boolean flushWanted;
     /** The response's codings, empty for identity; then the sniffer reads the bytes as they come. */
@@ -97,7 +103,9 @@ final class ContentGuard extends ChannelDuplexHandler {
                     return;
                 }
                 state = State.SNIFFING;
-                if (check == Check.SNIFF) {
+                if (check != Check.REFUSE) {
+                    slice = check == Check.SLICE ? new byte[JsonSlice.SAMPLE] : null;
+                    sliceLength = 0;
                     hold(ctx, msg, promise);
                 } else {
                     held.add(new Held(msg, promise));
@@ -155,9 +163,11 @@ final class ContentGuard extends ChannelDuplexHandler {
                 return Check.NONE;
             }
             if (!startsAtFirstByte(response.headers().get(HttpHeaderNames.CONTENT_RANGE))) {
-                // Bytes from inside the file (or several ranges, multipart/byteranges) do not
-                // start like a map even when they are one.
-                return Check.REFUSE;
+                // Bytes from inside the file do not start like a map even when they are one. A
+                // single part that is not encoded can still show it is binary; several parts
+                // (multipart/byteranges) or an encoded slice cannot be read, and are refused.
+                boolean single = response.headers().contains(HttpHeaderNames.CONTENT_RANGE);
+                return single && codings.isEmpty() ? Check.SLICE : Check.REFUSE;
             }
         }
         return Check.SNIFF;
@@ -225,13 +235,18 @@ final class ContentGuard extends ChannelDuplexHandler {
         if (verdict == Verdict.NOT_MAP) {
             release(ctx);
         } else if (verdict == Verdict.MAP) {
-            refuse(ctx, last, "a source map (or a body whose start could not be read) on an ungated path;"
-                    + " add its name to gate.paths");
+            // A text part from inside a file is refused for what it could be, not for what it was
+            // seen to be, and any client can ask for one: no WARN for it.
+            refuse(ctx, last, slice != null ? null : "a source map (or a body whose start could not be read) on an"
+                    + " ungated path; add its name to gate.paths");
         }
     }
 
     /** What the body's start says once {@code msg} is added to it. */
     private Verdict look(Object msg) {
+        if (slice != null) {
+            return lookAtSlice(msg);
+        }
         if (msg instanceof HttpContent content) {
             return look(content.content());
         }
@@ -251,6 +266,33 @@ final class ContentGuard extends ChannelDuplexHandler {
         }
         // The head alone says nothing yet. Any other body type cannot be looked into.
         return msg instanceof HttpResponse ? Verdict.UNDECIDED : Verdict.NOT_MAP;
+    }
+
+    /**
+     * A part from inside the file: binary is no map, text could be one. Decided once the sample
+     * is full, or at the part's end.
+     */
+    private Verdict lookAtSlice(Object msg) {
+        if (msg instanceof HttpContent content) {
+            ByteBuf bytes = content.content();
+            int n = Math.min(bytes.readableBytes(), slice.length - sliceLength);
+            bytes.getBytes(bytes.readerIndex(), slice, sliceLength, n);
+            sliceLength += n;
+        } else if (msg instanceof PeekableFileRegion region) {
+            try {
+                byte[] start = region.peek(slice.length - sliceLength);
+                System.arraycopy(start, 0, slice, sliceLength, start.length);
+                sliceLength += start.length;
+            } catch (IOException e) {
+                return Verdict.NOT_MAP;
+            }
+        } else if (!(msg instanceof HttpResponse)) {
+            return Verdict.MAP;
+        }
+        if (!JsonSlice.couldBeMapText(slice, sliceLength)) {
+            return Verdict.NOT_MAP;
+        }
+        return sliceLength == slice.length || msg instanceof LastHttpContent ? Verdict.MAP : Verdict.UNDECIDED;
     }
 
     private Verdict look(ByteBuf bytes) {
@@ -328,6 +370,7 @@ final class ContentGuard extends ChannelDuplexHandler {
     private void release(ChannelHandlerContext ctx) {
         state = State.PASSING;
         encoded = null;
+        slice = null;
         Held next;
         while ((next = held.poll()) != null) {
             ctx.write(next.msg(), next.promise());
@@ -355,8 +398,8 @@ final class ContentGuard extends ChannelDuplexHandler {
         if (problem != null) {
             LOG.warn("event=content-guard path={} problem=\"{}\"", path, problem);
         } else {
-            LOG.debug("event=content-guard path={} problem=\"a response the guard cannot read: a range from inside"
-                    + " the file, several ranges, or an unknown coding\"", path);
+            LOG.debug("event=content-guard path={} problem=\"a response the guard cannot read: a text part from inside"
+                    + " the file, several parts, or an unknown coding\"", path);
         }
         if (ended) {
             state = State.PASSING;
@@ -384,6 +427,7 @@ final class ContentGuard extends ChannelDuplexHandler {
     /** The held messages were consumed here: released, and their writes reported done. */
     private void dropHeld() {
         encoded = null;
+        slice = null;
         flushWanted = false;
         Held next;
         while ((next = held.poll()) != null) {

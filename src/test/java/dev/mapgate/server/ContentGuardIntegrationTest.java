@@ -113,6 +113,8 @@ class ContentGuardIntegrationTest {
                 TestOrigin.APP_JS.substring(0, 10).getBytes(StandardCharsets.UTF_8));
         serveRaw("/media/clip.mp4", "206 Partial Content", "Content-Type: video/mp4\r\n"
                 + "Content-Range: bytes 1000-1099/5000\r\n", RANDOM_100);
+        serveRaw("/downloads/data.bin", "206 Partial Content", "Content-Type: application/octet-stream\r\n"
+                + "Content-Range: bytes 1000-1099/5000\r\n", RANDOM_100);
         mapgate = RunningMapgate.start(dir, """
                 origin.url = "%s"
                 gate { allow-ips = ["192.0.2.1"], token.tokens = [ { name = "sentry", value = "guard-token-8d2c41" } ] }
@@ -168,7 +170,7 @@ class ContentGuardIntegrationTest {
     }
 
     @Test
-    void partsOfJavascriptFromItsFirstByteAndOfMediaFromAnywherePass() throws Exception {
+    void partsOfJavascriptFromItsFirstByteAndOfBinaryFromAnywherePass() throws Exception {
         try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
             RawClient.Response js = client.get("/assets/js-part.js", "Range: bytes=0-9");
             assertThat(js.status()).as("Sentry asks for JavaScript with Range from byte 0").isEqualTo(206);
@@ -176,6 +178,9 @@ class ContentGuardIntegrationTest {
             RawClient.Response clip = client.get("/media/clip.mp4", "Range: bytes=1000-1099");
             assertThat(clip.status()).as("video seeking").isEqualTo(206);
             assertThat(clip.body()).isEqualTo(RANDOM_100);
+            RawClient.Response resumed = client.get("/downloads/data.bin", "Range: bytes=1000-1099");
+            assertThat(resumed.status()).as("a resumed binary download: no part of a map").isEqualTo(206);
+            assertThat(resumed.body()).isEqualTo(RANDOM_100);
         }
     }
 
