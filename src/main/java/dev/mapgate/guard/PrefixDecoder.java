@@ -67,14 +67,31 @@ public final class PrefixDecoder {
         return codings;
     }
 
+    /** The codings this class decodes: those Sentry's fetcher and browsers accept. */
+    public static final java.util.Set<String> CODINGS = java.util.Set.of("gzip", "x-gzip", "deflate", "br", "zstd");
+
     /** Whether every coding in {@code codings} is one this class can decode. */
     public static boolean canDecode(List<String> codings) {
-        for (String coding : codings) {
-            if (!List.of("gzip", "x-gzip", "deflate", "br", "zstd").contains(coding)) {
-                return false;
-            }
-        }
-        return true;
+        return CODINGS.containsAll(codings);
+    }
+
+    /**
+     * A stream that decodes {@code coding} from {@code data}, or {@code null} for a coding this
+     * class does not know. br is the pure-Java decoder here: it needs no native library, and
+     * reads a whole body as fast as the native one.
+     *
+     * @param rawDeflate for {@code deflate}: read it without the zlib wrapper RFC 9110 asks for,
+     *                   as some servers send it (browsers take both)
+     */
+    public static InputStream open(String coding, byte[] data, boolean rawDeflate) throws IOException {
+        ByteArrayInputStream in = new ByteArrayInputStream(data);
+        return switch (coding) {
+            case "gzip", "x-gzip" -> new GZIPInputStream(in);
+            case "deflate" -> new InflaterInputStream(in, new Inflater(rawDeflate));
+            case "br" -> new BrotliInputStream(in);
+            case "zstd" -> new ZstdInputStream(in);
+            default -> null;
+        };
     }
 
     /**
@@ -95,19 +112,17 @@ public final class PrefixDecoder {
     }
 
     private static byte[] decodeOne(String coding, byte[] data, int limit) {
-        return switch (coding) {
-            case "gzip", "x-gzip" -> readStart(() -> new GZIPInputStream(new ByteArrayInputStream(data)), limit);
-            case "deflate" -> {
-                // RFC 9110 says zlib-wrapped; some servers send raw deflate, and browsers take both.
-                byte[] zlib = readStart(() -> new InflaterInputStream(new ByteArrayInputStream(data), new Inflater()), limit);
-                yield zlib.length > 0 || data.length < 2
-                        ? zlib : readStart(() -> new InflaterInputStream(new ByteArrayInputStream(data), new Inflater(true)), limit);
-            }
-            case "br" -> NativeBrotli.AVAILABLE ? brotliStart(data, limit)
-                    : readStart(() -> new BrotliInputStream(new ByteArrayInputStream(data)), limit);
-            case "zstd" -> readStart(() -> new ZstdInputStream(new ByteArrayInputStream(data)), limit);
-            default -> null;
-        };
+        if (!CODINGS.contains(coding)) {
+            return null;
+        }
+        if (coding.equals("br") && NativeBrotli.AVAILABLE) {
+            return brotliStart(data, limit);
+        }
+        byte[] start = readStart(() -> open(coding, data, false), limit);
+        if (coding.equals("deflate") && start.length == 0 && data.length >= 2) {
+            start = readStart(() -> open(coding, data, true), limit);
+        }
+        return start;
     }
 
     /** The native decoder, pulled for output until it has {@code limit} bytes or needs input it does not have. */
@@ -116,7 +131,7 @@ public final class PrefixDecoder {
         try {
             decoder = new DecoderJNI.Wrapper(Math.max(1, data.length));
         } catch (IOException e) {
-            return readStart(() -> new BrotliInputStream(new ByteArrayInputStream(data)), limit);
+            return readStart(() -> open("br", data, false), limit);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 4096));
         try {

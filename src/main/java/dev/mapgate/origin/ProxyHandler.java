@@ -360,7 +360,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         FullHttpResponse error = Responses.plain(ctx.alloc(), status, HttpMethod.HEAD.equals(request.method()));
         if (requestEnded) {
             ctx.writeAndFlush(error);
-        } else if (HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0) {
+        } else if (requestHasContent) {
             error.headers().set(HttpHeaderNames.CONNECTION, "close");
             ctx.writeAndFlush(error);
         } else {

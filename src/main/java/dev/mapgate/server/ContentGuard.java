@@ -43,7 +43,7 @@ final class ContentGuard extends ChannelDuplexHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContentGuard.class);
 
-    /** Encoded bytes held at most while their decoded start is undecided; past it the body goes on. */
+    /** Encoded bytes held at most while their decoded start is undecided; past it the body is refused. */
     static final int MAX_HELD_ENCODED = 128 * 1024;
     /** Decoded bytes made at first from an encoded body; they settle all but a map-like JSON. */
     private static final int FIRST_DECODE = 512;
@@ -70,13 +70,10 @@ final class ContentGuard extends ChannelDuplexHandler {
         SNIFF,
         /** A part from inside the file: binary bytes show it is no map; text could be one. */
         SLICE,
-        /** It cannot be looked at (an unknown coding, a range from inside the file): refused unseen. */
+        /** It cannot be looked at (an unknown coding, several parts, an encoded part): refused unseen. */
         REFUSE
     }
 
-    /** Codings the guard decodes; a request on an ungated path offers the origin no other. */
-    private static final java.util.Set<String> READABLE_CODINGS = java.util.Set.of("gzip", "x-gzip", "deflate", "br",
-            "zstd", "identity");
 
     private State state = State.PASSING;
     /** The response is a 206 from byte 0: a body that ends undecided inside an object is refused. */
@@ -141,8 +138,8 @@ final class ContentGuard extends ChannelDuplexHandler {
     /**
      * Only a response that could carry a map's bytes past the gate is checked: on an ungated
      * path, allowed, with a body. A HEAD response has none to look at. What the guard cannot read
-     * is refused rather than let through: a coding it does not know, or a part of the file that
-     * does not start at its first byte (unless it is media, which no map is served as).
+     * is refused rather than let through: a coding it does not know, several parts, or an encoded
+     * part from inside the file. A plain part from inside the file is looked at as a slice.
      */
     private Check check(ChannelHandlerContext ctx, HttpResponse response) {
         int status = response.status().code();
@@ -201,28 +198,40 @@ final class ContentGuard extends ChannelDuplexHandler {
 
     /**
      * On an ungated path the origin is offered only the codings the guard reads, so it cannot
-     * answer in one the guard would have to refuse unseen.
+     * answer in one the guard would have to refuse unseen. A browser's usual offer (gzip,
+     * deflate, br, zstd) is left as it is, without building a new one.
      */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest request && isGuarded(ctx)) {
-            List<String> offered = request.headers().getAll(HttpHeaderNames.ACCEPT_ENCODING);
-            if (!offered.isEmpty()) {
-                StringBuilder kept = new StringBuilder();
-                for (String part : String.join(",", offered).split(",")) {
-                    String coding = part.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
-                    if (READABLE_CODINGS.contains(coding)) {
-                        kept.append(kept.length() == 0 ? "" : ", ").append(part.strip());
-                    }
-                }
-                if (kept.length() == 0) {
-                    request.headers().remove(HttpHeaderNames.ACCEPT_ENCODING);
-                } else {
-                    request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, kept.toString());
-                }
+        if (msg instanceof HttpRequest request && request.headers().contains(HttpHeaderNames.ACCEPT_ENCODING)
+                && isGuarded(ctx)) {
+            String offered = String.join(",", request.headers().getAll(HttpHeaderNames.ACCEPT_ENCODING));
+            String kept = readableCodings(offered);
+            if (kept.isEmpty()) {
+                request.headers().remove(HttpHeaderNames.ACCEPT_ENCODING);
+            } else if (!kept.equals(offered)) {
+                request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, kept);
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** {@code offered} itself when it names only codings the guard reads, else those parts of it. */
+    static String readableCodings(String offered) {
+        StringBuilder kept = null;
+        int start = 0;
+        for (String part : offered.split(",")) {
+            int semicolon = part.indexOf(';');
+            String coding = (semicolon < 0 ? part : part.substring(0, semicolon)).strip().toLowerCase(java.util.Locale.ROOT);
+            boolean readable = PrefixDecoder.CODINGS.contains(coding) || coding.equals("identity");
+            if (!readable && kept == null) {
+                kept = new StringBuilder(offered.substring(0, Math.max(0, start - 1)).strip());
+            } else if (readable && kept != null) {
+                kept.append(kept.length() == 0 ? "" : ", ").append(part.strip());
+            }
+            start += part.length() + 1;
+        }
+        return kept == null ? offered : kept.toString();
     }
 
     private void hold(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -384,8 +393,7 @@ final class ContentGuard extends ChannelDuplexHandler {
     /**
      * A map on an ungated path. Nothing of it leaves. When the response has ended the denial goes
      * out now; otherwise the origin side is told to stop and end it, and the denial answers that end.
-     */
-    /**
+     *
      * @param problem what the operator should know, logged as a WARN; {@code null} for a response
      *                refused unseen (a range from inside a file, a coding the guard cannot read),
      *                which a client can cause at will: logged at DEBUG, and in the access log
@@ -426,34 +434,35 @@ final class ContentGuard extends ChannelDuplexHandler {
 
     /** The held messages were consumed here: released, and their writes reported done. */
     private void dropHeld() {
+        discardHeld(null);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.PASSING;
+        discardHeld(new IOException("connection closed while the content guard held the response"));
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        state = State.PASSING;
+        discardHeld(new IOException("content guard removed"));
+    }
+
+    /** Releases every held message; its write succeeds when {@code failure} is {@code null}, else fails with it. */
+    private void discardHeld(Throwable failure) {
         encoded = null;
         slice = null;
         flushWanted = false;
         Held next;
         while ((next = held.poll()) != null) {
             ReferenceCountUtil.release(next.msg());
-            next.promise().trySuccess();
-        }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        failHeld(new IOException("connection closed while the content guard held the response"));
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        failHeld(new IOException("content guard removed"));
-    }
-
-    private void failHeld(Throwable cause) {
-        state = State.PASSING;
-        encoded = null;
-        Held next;
-        while ((next = held.poll()) != null) {
-            ReferenceCountUtil.release(next.msg());
-            next.promise().tryFailure(cause);
+            if (failure == null) {
+                next.promise().trySuccess();
+            } else {
+                next.promise().tryFailure(failure);
+            }
         }
     }
 }

@@ -1,16 +1,10 @@
 package dev.mapgate.verify;
 
 import dev.mapgate.guard.PrefixDecoder;
-import io.airlift.compress.zstd.ZstdInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collections;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.Inflater;
-import java.util.zip.InflaterInputStream;
-import org.brotli.dec.BrotliInputStream;
 
 /**
  * Undoes a response's {@code Content-Encoding}, as Sentry's fetcher does with what it asked for
@@ -55,26 +49,20 @@ public final class ContentDecoding {
     }
 
     private static byte[] decodeOne(String coding, byte[] data, long maxDecoded) throws DecodingException {
-        switch (coding) {
-            case "gzip", "x-gzip" -> {
-                return read(coding, () -> new GZIPInputStream(new ByteArrayInputStream(data)), maxDecoded);
-            }
-            case "deflate" -> {
-                // RFC 9110 says zlib-wrapped; some servers send raw deflate. Browsers accept both.
-                try {
-                    return read(coding, () -> new InflaterInputStream(new ByteArrayInputStream(data), new Inflater()), maxDecoded);
-                } catch (DecodingException zlibFailed) {
-                    return read(coding, () -> new InflaterInputStream(new ByteArrayInputStream(data), new Inflater(true)), maxDecoded);
-                }
-            }
-            case "br" -> {
-                return read(coding, () -> new BrotliInputStream(new ByteArrayInputStream(data)), maxDecoded);
-            }
-            case "zstd" -> {
-                return read(coding, () -> new ZstdInputStream(new ByteArrayInputStream(data)), maxDecoded);
-            }
-            default -> throw new DecodingException("Content-Encoding \"" + coding
+        if (!PrefixDecoder.CODINGS.contains(coding)) {
+            throw new DecodingException("Content-Encoding \"" + coding
                     + "\" is not one Sentry accepts (br, deflate, gzip, zstd); Sentry treats it as an error");
+        }
+        try {
+            return read(coding, () -> PrefixDecoder.open(coding, data, false), maxDecoded);
+        } catch (TooLarge tooLarge) {
+            throw tooLarge;
+        } catch (DecodingException zlibFailed) {
+            if (!coding.equals("deflate")) {
+                throw zlibFailed;
+            }
+            // RFC 9110 says zlib-wrapped; some servers send raw deflate. Browsers accept both.
+            return read(coding, () -> PrefixDecoder.open(coding, data, true), maxDecoded);
         }
     }
 

@@ -390,13 +390,10 @@ public final class Verifier {
         private void siblingsWithoutCredential(URI mapUrl, byte[] mapBytes) {
             List<String> exposed = new ArrayList<>();
             for (String suffix : SIBLING_SUFFIXES) {
-                URI sibling;
-                try {
-                    sibling = new URI(mapUrl.getScheme(), mapUrl.getRawAuthority(), mapUrl.getRawPath() + suffix, null, null);
-                } catch (URISyntaxException e) {
-                    continue;
-                }
-                Fetched anonymous = fetchAnonymously(URI.create(sibling.toString()));
+                // From the raw parts: the map's path stays encoded exactly as it was, and every
+                // suffix is legal in a path.
+                URI sibling = URI.create(mapUrl.getScheme() + "://" + mapUrl.getRawAuthority() + mapUrl.getRawPath() + suffix);
+                Fetched anonymous = fetchAnonymously(sibling);
                 if (anonymous != null && anonymous.status() >= 200 && anonymous.status() <= 299 && anonymous.body() != null
                         && isTheMap(anonymous.body(), suffix, mapBytes)) {
                     exposed.add(sibling.toString());
