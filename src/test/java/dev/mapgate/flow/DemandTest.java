@@ -37,17 +37,6 @@ class DemandTest {
     }
 
     @Test
-    void aReadThatProducedNoMessageDoesNotMeetTheAsk() {
-        // Half a request head: the decoder produced nothing, so nothing arrived here. The ask stays
-        // open however many reads go by, and the message that finally comes is handed on at once.
-        demand.ask();
-        for (int readsWithoutAMessage = 0; readsWithoutAMessage < 5; readsWithoutAMessage++) {
-            assertThat(demand.isOpen()).isTrue();
-        }
-        assertThat(demand.arrived("GET /slow")).isTrue();
-    }
-
-    @Test
     void onlyOneMessageGoesThroughPerAskEvenWhenManyArriveTogether() {
         demand.ask();
 

@@ -366,13 +366,6 @@ class VerifyIntegrationTest {
     }
 
     @Test
-    void siblingsThatMapgateGatesPass() {
-        Run run = verify(gateUrl(gate, "/assets/app.js"), "--token", TOKEN);
-
-        assertThat(run.line("siblings-without-credential")).startsWith("  ok");
-    }
-
-    @Test
     void theTokenGoesOnlyToTheVerifiedHostUnlessAnotherIsNamed() throws IOException {
         String map = "{\"version\":3,\"sources\":[\"http://localhost:%d/src/fee.ts\"],\"mappings\":\"AAAA\"}";
         try (ScriptedOrigin origin = new ScriptedOrigin(); ScriptedOrigin other = new ScriptedOrigin()) {
