@@ -3,6 +3,9 @@ package dev.mapgate.gate;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
 
+import org.bouncycastle.crypto.macs.SipHash;
+import org.bouncycastle.crypto.params.KeyParameter;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -36,12 +40,15 @@ public final class Credentials {
 
     static final int DEFAULT_CACHE_LIMIT = 1024;
 
+    /** The lowest bcrypt cost that check-config does not warn about. */
+    static final int RECOMMENDED_COST = 10;
+
     // htpasswd and OpenBSD bcrypt ignore bytes after the 72nd; truncating matches their hashes
     // instead of throwing on a long password.
     private static final BCrypt.Verifyer VERIFYER =
             BCrypt.verifyer(BCrypt.Version.VERSION_2A, LongPasswordStrategies.truncate(BCrypt.Version.VERSION_2A));
 
-    // A real hash of an unguessable password; its cost digits are replaced by the users' cost so
+    // A real hash of an unguessable password; its cost digits are replaced by a user's cost so
     // that an unknown user takes as long to refuse as a wrong password.
     private static final String DUMMY_HASH = "$2a$04$kpvm835MyE7ZGRTnY3Ffq.8NF6ZTECUvNE2WiLz..NCsCm40xF1wq";
 
@@ -50,7 +57,9 @@ public final class Credentials {
     private final String[] tokenNames;
     private final byte[][] tokenDigests;
     private final Map<String, String> userHashes;
-    private final String dummyHash;
+    /** The users' costs, one per user in name order: an unknown name is refused at one of them. */
+    private final int[] userCosts;
+    private final KeyParameter dummyKey;
     private final Set<String> verified = ConcurrentHashMap.newKeySet();
     private final int cacheLimit;
     private final ThreadLocal<Mac> cacheMac;
@@ -91,7 +100,6 @@ public final class Credentials {
         }
 
         Map<String, String> hashes = new HashMap<>();
-        int maxCost = BcryptHashes.MIN_COST;
         for (BasicUser user : users) {
             String name = user == null ? null : user.name();
             BasicUser.checkName(name);
@@ -103,10 +111,13 @@ public final class Credentials {
                         + " hash ($2a$, $2b$ or $2y$, cost " + BcryptHashes.MIN_COST + " to " + BcryptHashes.MAX_COST + ")");
             }
             hashes.put(name, user.passwordHash());
-            maxCost = Math.max(maxCost, BcryptHashes.cost(user.passwordHash()));
         }
         userHashes = Map.copyOf(hashes);
-        dummyHash = DUMMY_HASH.substring(0, 4) + String.format("%02d", maxCost) + DUMMY_HASH.substring(6);
+        List<String> names = new ArrayList<>(userHashes.keySet());
+        names.sort(null);
+        userCosts = names.stream().mapToInt(name -> BcryptHashes.cost(userHashes.get(name))).toArray();
+        dummyKey = new KeyParameter(Arrays.copyOf(sha256(String.join("\n", names.stream()
+                .map(name -> name + ":" + userHashes.get(name)).toList())), 16));
 
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -216,13 +227,73 @@ public final class Credentials {
         char[] password = basic.password.toCharArray();
         try {
             if (hash == null) {
-                VERIFYER.verify(password, dummyHash);
+                VERIFYER.verify(password, dummyHashFor(basic.user));
                 return false;
             }
             return VERIFYER.verify(password, hash).verified;
         } finally {
             Arrays.fill(password, '\0');
         }
+    }
+
+    /**
+     * The hash an unknown user is checked against, at the cost of one of the configured users.
+     * With one cost that is simply it. With several, a keyed hash of the name picks a user's cost,
+     * so unknown names spread over the costs as the users do, and each name always gets the same
+     * one, as a real user would: the time a refusal takes tells a cost, not whether the name
+     * exists. The key is derived from the users and their hashes, so it holds across restarts and
+     * cannot be computed without the hashes; a change to the users moves every unknown name at once.
+     */
+    String dummyHashFor(String user) {
+        int cost = userCosts[0];
+        if (userCosts.length > 1) {
+            SipHash mac = new SipHash();
+            mac.init(dummyKey);
+            byte[] name = user.getBytes(StandardCharsets.UTF_8);
+            mac.update(name, 0, name.length);
+            cost = userCosts[(int) Long.remainderUnsigned(mac.doFinal(), userCosts.length)];
+        }
+        return DUMMY_HASH.substring(0, 4) + String.format("%02d", cost) + DUMMY_HASH.substring(6);
+    }
+
+    /**
+     * The user name of a well-formed Basic credential, else {@code null}; the password is not kept.
+     * For counting guesses per user, whether or not the user exists.
+     */
+    public static String basicUserName(String authorization) {
+        BasicCredential basic = BasicCredential.parse(authorization);
+        return basic == null ? null : basic.user;
+    }
+
+    /**
+     * What a user should fix about the configured hashes: costs below {@value #RECOMMENDED_COST},
+     * which a stolen file gives up to a laptop, and costs that differ, which let the time of a
+     * refusal tell one group of names from another. Names only, never a hash.
+     */
+    public List<String> costWarnings() {
+        Map<Integer, List<String>> byCost = new TreeMap<>();
+        userHashes.forEach((name, hash) -> byCost.computeIfAbsent(BcryptHashes.cost(hash), c -> new ArrayList<>()).add(name));
+        byCost.values().forEach(list -> list.sort(null));
+        List<String> warnings = new ArrayList<>();
+        List<String> cheap = new ArrayList<>();
+        byCost.forEach((cost, names) -> {
+            if (cost < RECOMMENDED_COST) {
+                names.forEach(name -> cheap.add(name + " (cost " + cost + ")"));
+            }
+        });
+        if (!cheap.isEmpty()) {
+            warnings.add("Basic users with a bcrypt cost below " + RECOMMENDED_COST + ": " + String.join(", ", cheap)
+                    + "; a stolen hash that cheap is cracked quickly. Hash again with `mapgate hash-password`"
+                    + " (cost 12) or `htpasswd -nB -C 12 NAME`");
+        }
+        if (byCost.size() > 1) {
+            StringBuilder groups = new StringBuilder();
+            byCost.forEach((cost, names) -> groups.append(groups.length() == 0 ? "" : "; ")
+                    .append("cost ").append(cost).append(": ").append(String.join(", ", names)));
+            warnings.add("Basic users' bcrypt costs differ (" + groups + "): how long a wrong password takes tells"
+                    + " which group a user name is in. Hash every password at one cost");
+        }
+        return List.copyOf(warnings);
     }
 
     private String cacheKey(BasicCredential basic) {

@@ -2,6 +2,7 @@ package dev.mapgate.gate;
 
 import dev.mapgate.config.ThrottleSettings;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
@@ -9,8 +10,9 @@ import org.bouncycastle.crypto.macs.SipHash;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
- * Counts failed credentials per client address, and keeps an address that failed too often out
- * of the gated paths for a cool-down.
+ * Counts failed credentials per client address, or per Basic user and client address, and tells
+ * when one of them failed too often and is cooling down. What a cool-down refuses is decided by
+ * the caller ({@link GuessLimiter}): guesses, never a credential that is cheap to prove right.
  *
  * <p><b>Bounded memory.</b> The table is one array of {@code capacity} slots, allocated at
  * construction and never grown; each slot holds at most one small immutable entry. A flood of
@@ -76,14 +78,39 @@ public final class FailureThrottle {
     }
 
     /**
-     * @return 0 when {@code client} may have its credential checked; otherwise the whole seconds,
-     *         rounded up and at least 1, until its cool-down ends, for {@code Retry-After}
+     * @return 0 when {@code client} is not cooling down; otherwise the whole seconds, rounded up
+     *         and at least 1, until its cool-down ends, for {@code Retry-After}
      */
     public long blockedForSeconds(InetAddress client) {
-        if (client == null) {
-            return 0;
-        }
-        long key = keyOf(client);
+        return client == null ? 0 : blockedForSeconds(keyOf(client));
+    }
+
+    /** As {@link #blockedForSeconds(InetAddress)}, for the Basic user {@code user} from {@code client}. */
+    public long blockedForSeconds(InetAddress client, String user) {
+        return client == null ? 0 : blockedForSeconds(userKey(client, user));
+    }
+
+    /**
+     * Counts one wrong credential from {@code client}. Unknown clients ({@code null}) are not
+     * counted: they are denied on gated paths anyway, and they would all share one entry.
+     *
+     * @return whether this failure started a cool-down
+     */
+    public boolean recordFailure(InetAddress client, ThrottleSettings limits) {
+        return client != null && recordFailure(keyOf(client), limits);
+    }
+
+    /**
+     * Counts one wrong password for the Basic user {@code user} from {@code client}, apart from the
+     * address's other failures: guesses at one user's password must not lock out another user.
+     * The name is whatever the client sent, known user or not, so that the count tells nothing
+     * about which users exist.
+     */
+    public boolean recordFailure(InetAddress client, String user, ThrottleSettings limits) {
+        return client != null && recordFailure(userKey(client, user), limits);
+    }
+
+    private long blockedForSeconds(long key) {
         long now = nanoTime.getAsLong();
         long hash = hash(key);
         Entry entry = find(key, first(hash), second(hash));
@@ -94,17 +121,7 @@ public final class FailureThrottle {
         return (remaining + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
     }
 
-    /**
-     * Counts one wrong credential from {@code client}. Unknown clients ({@code null}) are not
-     * counted: they are denied on gated paths anyway, and they would all share one entry.
-     *
-     * @return whether this failure started a cool-down
-     */
-    public boolean recordFailure(InetAddress client, ThrottleSettings limits) {
-        if (client == null) {
-            return false;
-        }
-        long key = keyOf(client);
+    private boolean recordFailure(long key, ThrottleSettings limits) {
         long hash = hash(key);
         int a = first(hash);
         int b = second(hash);
@@ -208,12 +225,32 @@ public final class FailureThrottle {
     private long hash(long key) {
         SipHash mac = new SipHash();
         mac.init(hashKey);
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            mac.update((byte) (key >>> shift));
-        }
+        update(mac, key);
         return mac.doFinal();
     }
 
+    /**
+     * A user's key: a keyed hash of the address's key and the name, never equal to an address's
+     * key except by a 2^-64 chance. The marker byte keeps it from being the slot hash of some
+     * address key, which is the same function over the same first 8 bytes.
+     */
+    private long userKey(InetAddress client, String user) {
+        SipHash mac = new SipHash();
+        mac.init(hashKey);
+        update(mac, keyOf(client));
+        mac.update((byte) 0xFF);
+        byte[] name = user.getBytes(StandardCharsets.UTF_8);
+        mac.update(name, 0, name.length);
+        return mac.doFinal();
+    }
+
+    private static void update(SipHash mac, long value) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            mac.update((byte) (value >>> shift));
+        }
+    }
+
+    /** The key an address counts under: itself for IPv4, its /64 for IPv6. */
     static long keyOf(InetAddress address) {
         byte[] bytes = address.getAddress();
         if (bytes.length == 4) {

@@ -107,6 +107,14 @@ public final class GatePolicy {
         return client != null && !allowIps.contains(client);
     }
 
+    /**
+     * Whether these credentials are proven right without a bcrypt run: a configured token, or a
+     * Basic password verified before. What a cool-down still lets through.
+     */
+    public boolean isCheaplyValid(String tokenHeaderValue, String authorization) {
+        return nameIfCheap(tokenHeaderValue, authorization) != null;
+    }
+
     /** Whether {@code token} is one of the configured tokens. For startup messages, not for requests. */
     public boolean acceptsToken(String token) {
         CredentialCheck check = credentials.checkWithoutBcrypt(token, null);
@@ -133,6 +141,7 @@ public final class GatePolicy {
         if (requireIp && allowIps.isEmpty()) {
             warnings.add("gate.require includes ip but gate.allow-ips is empty: no gated request can be allowed");
         }
+        warnings.addAll(credentials.costWarnings());
         if (requireCredential && credentials.isEmpty()) {
             warnings.add("gate.require includes credential but no token or user is configured"
                     + " (gate.token.tokens, gate.basic.users, gate.basic.htpasswd-file): no gated request can be allowed");

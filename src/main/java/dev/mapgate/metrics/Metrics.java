@@ -40,6 +40,7 @@ public final class Metrics {
     private final ConcurrentMap<String, Counter> requests = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> originErrors = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> reloads = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> passwordChecks = new ConcurrentHashMap<>();
     private final Counter credentialDrift;
     private final Counter clientAddressUnknown;
     private final Counter proxyHeaderRefused;
@@ -47,6 +48,7 @@ public final class Metrics {
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Timer originResponseTime;
+    private final Timer passwordCheckTime;
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final AtomicInteger originConnections = new AtomicInteger();
 
@@ -77,6 +79,9 @@ public final class Metrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
+        this.passwordCheckTime = Timer.builder("mapgate.gate.password.check")
+                .description("How long a bcrypt check of a Basic password ran on its thread, queueing not included")
+                .register(registry);
         Gauge.builder("mapgate.client.connections", clientConnections, AtomicInteger::get)
                 .description("Client connections open now").register(registry);
         Gauge.builder("mapgate.origin.connections", originConnections, AtomicInteger::get)
@@ -85,6 +90,9 @@ public final class Metrics {
         for (String what : new String[] {"config", "tls"}) {
             reloadCounter(what, "ok");
             reloadCounter(what, "failed");
+        }
+        for (String result : new String[] {"checked", "shared", "busy"}) {
+            passwordCheckCounter(result);
         }
         for (String kind : new String[] {"connect", "timeout", "reset", "tls", "protocol"}) {
             originErrorCounter(kind);
@@ -161,6 +169,30 @@ public final class Metrics {
 
     public void proxyHeaderRefused() {
         proxyHeaderRefused.increment();
+    }
+
+    /**
+     * A Basic password that needed bcrypt, by what became of it.
+     *
+     * @param result {@code checked} (handed to a bcrypt thread), {@code shared} (waited for the
+     *               same credential's check from the same address) or {@code busy} (refused with
+     *               429: its address already had a check in flight)
+     */
+    public void passwordCheck(String result) {
+        passwordCheckCounter(result).increment();
+    }
+
+    /** One bcrypt check's run on a verifier thread; what a login waits per check queued ahead of it. */
+    public void passwordCheckTime(long nanos) {
+        passwordCheckTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Counter passwordCheckCounter(String result) {
+        return passwordChecks.computeIfAbsent(result, r -> Counter.builder("mapgate.gate.password.checks")
+                .description("Basic passwords that needed a bcrypt run: checked, shared with the same"
+                        + " credential's check, or refused because the address had one in flight")
+                .tag("result", r)
+                .register(registry));
     }
 
     /** An address failed too many credentials and is now refused on gated paths for a while. */

@@ -4,7 +4,7 @@ import dev.mapgate.config.ListenSettings;
 import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.Settings;
 import dev.mapgate.flow.DemandHandler;
-import dev.mapgate.gate.FailureThrottle;
+import dev.mapgate.gate.GuessLimiter;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.origin.ProxyHandler;
@@ -53,7 +53,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionLimit connections;
     private final ServerTls tls;
     private final Metrics metrics;
-    private final FailureThrottle throttle;
+    private final GuessLimiter guesses;
 
     /**
      * @param live       the config in force: a new connection is set up by the snapshot current
@@ -61,10 +61,10 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
      * @param draining   whether shutdown has begun: a connection accepted then is closed after its first response
      * @param originPool the pool for {@code origin.url}, or {@code null} for the static origin
      * @param tls        the listener's TLS, or {@code null} for plain HTTP
-     * @param throttle   failed credentials per address, shared by every connection
+     * @param guesses    failed credentials and bcrypt checks per address, shared by every connection
      */
     ClientChannelInitializer(LiveSettings live, BooleanSupplier draining, OriginPool originPool, Executor verifier,
-                             ChannelGroup clients, ServerTls tls, Metrics metrics, FailureThrottle throttle) {
+                             ChannelGroup clients, ServerTls tls, Metrics metrics, GuessLimiter guesses) {
         this.clients = clients;
         // What only a restart changes (the origin, the connection cap) is read from the config
         // the server started with, so a reload cannot half-apply it.
@@ -75,9 +75,9 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.verifier = verifier;
         this.tls = tls;
         this.metrics = metrics;
-        this.throttle = throttle;
+        this.guesses = guesses;
         // Here rather than per connection: one initializer and one throttle per server.
-        metrics.throttleTable(throttle::tracked);
+        metrics.throttleTable(guesses.failures()::tracked);
         this.connections = new ConnectionLimit(startup.listen().maxConnections());
     }
 
@@ -149,7 +149,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private void addGate(ChannelPipeline p, Settings settings) {
         // Before the gate, so it also sees the gate's own denials on the way out.
         p.addLast(GATED_RESPONSE, new GatedResponseHeaders(settings.gate().tokenHeader()));
-        p.addLast(REQUEST_GATE, new GateHandler(live::requestRules, verifier, metrics, throttle));
+        p.addLast(REQUEST_GATE, new GateHandler(live::requestRules, verifier, metrics, guesses));
         // Behind the gate, so its denial of a map passes GatedResponseHeaders; in front of the
         // origin handler, so it sees every response before anything of it leaves.
         p.addLast(CONTENT_GUARD, new ContentGuard());

@@ -7,8 +7,8 @@ import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.ClientAddressResolver;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.DenyReason;
-import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.gate.GatePolicy;
+import dev.mapgate.gate.GuessLimiter;
 import dev.mapgate.gate.RequestTarget;
 import dev.mapgate.gate.Route;
 import dev.mapgate.metrics.Metrics;
@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * it with the configured denial.
  *
  * <p>bcrypt is slow by design, so a Basic credential that is not cached yet is checked on
- * {@code verifier} instead of the event loop; messages that arrive meanwhile wait in order.
+ * {@code verifier} instead of the event loop; messages that arrive meanwhile wait in order. How
+ * much guessing an address may do, and what a cool-down refuses, is {@link GuessLimiter}'s to say.
  */
 final class GateHandler extends ChannelInboundHandlerAdapter {
 
@@ -55,7 +56,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     private final Supplier<RequestRules> rules;
     private final Executor verifier;
     private final Metrics metrics;
-    private final FailureThrottle throttle;
+    private final GuessLimiter guesses;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
     private State state = State.IDLE;
     private FullHttpResponse pendingResponse;
@@ -64,13 +65,13 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * @param rules    the current config's rules; asked once per request, so a reload applies to the next one
-     * @param throttle failed credentials per address; one for the whole server
+     * @param guesses  failed credentials and bcrypt checks per address; one for the whole server
      */
-    GateHandler(Supplier<RequestRules> rules, Executor verifier, Metrics metrics, FailureThrottle throttle) {
+    GateHandler(Supplier<RequestRules> rules, Executor verifier, Metrics metrics, GuessLimiter guesses) {
         this.rules = rules;
         this.verifier = verifier;
         this.metrics = metrics;
-        this.throttle = throttle;
+        this.guesses = guesses;
     }
 
     @Override
@@ -114,12 +115,6 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             // RFC 9112 section 3.2.2: the host in an absolute-form target replaces Host.
             request.headers().set(HttpHeaderNames.HOST, target.authority().toString());
         }
-        long retryAfter = coolDownLeft(client, target);
-        if (retryAfter > 0) {
-            throttled(ctx, request, retryAfter);
-            return;
-        }
-
         HttpHeaders headers = request.headers();
         GatePolicy policy = gate.policy();
         String presentedToken = headers.get(gate.tokenHeader());
@@ -134,22 +129,89 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         String token = twoTokens ? "" : presentedToken;
         String authorization = twoAuthorizations ? "" : presentedAuthorization;
 
+        // Guessing is limited per address, except for unknown clients (denied anyway) and
+        // addresses in allow-ips (see GatePolicy.mayThrottle).
+        InetAddress address = client.address();
+        boolean limited = address != null && policy.mayThrottle(address);
+        if (limited && gate.throttle().enabled()) {
+            // The table first: almost always a miss, and cheaper than matching the path's globs.
+            long retryAfter = guesses.coolDownSeconds(address, token, authorization);
+            if (retryAfter > 0 && policy.route(target.path()) == Route.GATED
+                    && !policy.isCheaplyValid(token, authorization)) {
+                throttled(ctx, request, retryAfter);
+                return;
+            }
+        }
         // isSlow first: it is cheap and almost always false, which spares a second glob match.
         if (policy.isSlow(token, authorization) && policy.route(target.path()) == Route.GATED) {
-            state = State.DECIDING;
-            try {
-                CompletableFuture
-                        .supplyAsync(() -> ambiguity(ambiguousToken,
-                                policy.decide(target.path(), client, token, authorization)), verifier)
-                        .exceptionally(e -> Decision.deny(DenyReason.ERROR, null))
-                        .thenAcceptAsync(decision -> apply(ctx, request, decision), ctx.executor());
-            } catch (RejectedExecutionException e) {
-                // Every verifier is busy: fail closed rather than queue without bound.
-                apply(ctx, request, Decision.deny(DenyReason.ERROR, null));
-            }
+            decideSlowly(ctx, request, target.path(), client, token, authorization, ambiguousToken, limited);
             return;
         }
-        apply(ctx, request, ambiguity(ambiguousToken, policy.decide(target.path(), client, token, authorization)));
+        Decision decision = ambiguity(ambiguousToken, policy.decide(target.path(), client, token, authorization));
+        countFailure(gate, decision, address, token, authorization);
+        apply(ctx, request, decision);
+    }
+
+    /**
+     * bcrypt, off the event loop. From an address that guessing is limited for, the check must
+     * first be admitted ({@link GuessLimiter}): it runs, shares the result of the same credential's
+     * check in flight, or is refused with 429 because the address already has one. Its failure is
+     * counted before the address is free for its next check, so checks in flight cannot overrun
+     * the limit. Messages that arrive meanwhile wait in order.
+     */
+    private void decideSlowly(ChannelHandlerContext ctx, HttpRequest request, String path, ClientAddress client,
+                              String token, String authorization, boolean ambiguousToken, boolean limited) {
+        // The verifier thread reads these, never the fields a later request may replace.
+        GateSettings judgedBy = gate;
+        GatePolicy policy = judgedBy.policy();
+        if (!limited) {
+            submit(ctx, request, null,
+                    () -> ambiguity(ambiguousToken, policy.decide(path, client, token, authorization)));
+            return;
+        }
+        GuessLimiter.Admission admission = guesses.admit(client.address(), token, authorization);
+        if (admission instanceof GuessLimiter.Shared shared) {
+            metrics.passwordCheck("shared");
+            state = State.DECIDING;
+            shared.result().thenAcceptAsync(decision -> apply(ctx, request, decision), ctx.executor());
+            return;
+        }
+        if (!(admission instanceof GuessLimiter.Check check)) {
+            metrics.passwordCheck("busy");
+            throttled(ctx, request, 1);
+            return;
+        }
+        metrics.passwordCheck("checked");
+        submit(ctx, request, check, () -> {
+            Decision decision = Decision.deny(DenyReason.ERROR, null);
+            long started = System.nanoTime();
+            try {
+                decision = ambiguity(ambiguousToken, policy.decide(path, client, token, authorization));
+                countFailure(judgedBy, decision, client.address(), token, authorization);
+            } finally {
+                check.finish(decision);
+                metrics.passwordCheckTime(System.nanoTime() - started);
+            }
+            return decision;
+        });
+    }
+
+    /** @param check the admitted check that {@code decide} finishes, or {@code null} */
+    private void submit(ChannelHandlerContext ctx, HttpRequest request, GuessLimiter.Check check,
+                        Supplier<Decision> decide) {
+        state = State.DECIDING;
+        try {
+            CompletableFuture.supplyAsync(decide, verifier)
+                    .exceptionally(e -> Decision.deny(DenyReason.ERROR, null))
+                    .thenAcceptAsync(decision -> apply(ctx, request, decision), ctx.executor());
+        } catch (RejectedExecutionException e) {
+            // Every verifier is busy: fail closed rather than queue without bound.
+            Decision error = Decision.deny(DenyReason.ERROR, null);
+            if (check != null) {
+                check.finish(error);
+            }
+            apply(ctx, request, error);
+        }
     }
 
     /** Without collecting the values: the common request has the header once or not at all. */
@@ -191,39 +253,28 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (decision.reason() == DenyReason.BAD_CREDENTIAL) {
-            countFailure(exchange.client());
-        }
         respondAndDiscard(ctx, request, Responses.denial(ctx.alloc(), gate, HttpMethod.HEAD.equals(request.method())));
-    }
-
-    /** Seconds until the client's cool-down ends when it is in one and the path is gated; else 0. */
-    private long coolDownLeft(ClientAddress client, RequestTarget target) {
-        if (!gate.throttle().enabled() || !gate.policy().mayThrottle(client.address())) {
-            return 0;
-        }
-        // The table first: almost always a miss, and cheaper than matching the path's globs.
-        long seconds = throttle.blockedForSeconds(client.address());
-        return seconds > 0 && gate.policy().route(target.path()) == Route.GATED ? seconds : 0;
     }
 
     /**
      * Only a credential that was tried and failed counts: not a missing one (someone opening a
-     * map is not guessing), nor one the ip check refused before trying it.
+     * map is not guessing), nor one the ip check refused before trying it. Called on the event
+     * loop or a verifier thread, so it reads nothing but its arguments.
      */
-    private void countFailure(ClientAddress client) {
-        ThrottleSettings limits = gate.throttle();
-        if (limits.enabled() && gate.policy().mayThrottle(client.address())
-                && throttle.recordFailure(client.address(), limits)) {
-            LOG.debug("event=throttle-started client={} cool_down={}", client.address().getHostAddress(),
-                    limits.coolDown());
+    private void countFailure(GateSettings judgedBy, Decision decision, InetAddress address, String token,
+                              String authorization) {
+        ThrottleSettings limits = judgedBy.throttle();
+        if (decision.reason() == DenyReason.BAD_CREDENTIAL && limits.enabled() && address != null
+                && judgedBy.policy().mayThrottle(address)
+                && guesses.recordFailure(address, token, authorization, limits)) {
+            LOG.debug("event=throttle-started client={} cool_down={}", address.getHostAddress(), limits.coolDown());
             metrics.throttleStarted();
         }
     }
 
     /**
-     * Answers 429 without checking the credential, so that guessing on costs no bcrypt run
-     * either. It is decided before the origin is asked, so it says nothing about the file; it is
+     * Answers 429 to a guess in a cool-down, or one that found its address's bcrypt check busy,
+     * without running bcrypt. It is decided before the origin is asked, so it says nothing about the file; it is
      * recorded as a gated denial, so the access log and meters show reason=throttled and
      * GatedResponseHeaders keeps it out of shared caches like any other denial.
      */

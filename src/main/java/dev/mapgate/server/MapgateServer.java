@@ -7,6 +7,7 @@ import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.gate.FailureThrottle;
+import dev.mapgate.gate.GuessLimiter;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.reload.ConfigReloader;
@@ -22,8 +23,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,11 +62,15 @@ public final class MapgateServer implements AutoCloseable {
         this.transport = transport;
         this.group = new MultiThreadIoEventLoopGroup(settings.listen().ioThreads(),
                 new DefaultThreadFactory("mapgate-io", true), transport.ioHandlers());
-        // bcrypt is deliberately slow; it gets its own few threads and a bounded queue so a flood
-        // of bad passwords can neither stall the event loops nor grow memory.
+        // bcrypt is deliberately slow; it gets its own few threads, so a flood of bad passwords
+        // cannot stall the event loops. The queue is first in, first out, and GuessLimiter lets
+        // an address have one check in it, so addresses take turns. A connection has at most one
+        // request at the gate, so the queue never holds more checks than there are connections:
+        // sized so, it is bounded and never refuses a login that waits its turn.
         int verifierThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         this.verifier = new ThreadPoolExecutor(verifierThreads, verifierThreads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(256), new DefaultThreadFactory("mapgate-bcrypt", true));
+                new LinkedBlockingQueue<>(settings.listen().maxConnections()),
+                new DefaultThreadFactory("mapgate-bcrypt", true));
         this.clients = new DefaultChannelGroup("mapgate-clients", GlobalEventExecutor.INSTANCE);
         this.draining = new AtomicBoolean();
     }
@@ -93,7 +98,7 @@ public final class MapgateServer implements AutoCloseable {
     private void bind(Settings settings, Metrics metrics) throws InterruptedException {
         tls = settings.listen().tls() == null ? null : ServerTls.load(settings.listen().tls());
         // One table for the server's life, sized once: max-tracked is read at startup only.
-        FailureThrottle throttle = new FailureThrottle(settings.gate().throttle().maxTracked());
+        GuessLimiter guesses = new GuessLimiter(new FailureThrottle(settings.gate().throttle().maxTracked()));
         originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), transport.socketChannel(), metrics) : null;
         listener = bindOrExplain("mapgate.listen", settings.listen().host(), settings.listen().port(), () -> new ServerBootstrap()
                 .group(group)
@@ -102,7 +107,7 @@ public final class MapgateServer implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ClientChannelInitializer(live, draining::get, originPool, verifier, clients, tls,
-                        metrics, throttle))
+                        metrics, guesses))
                 .bind(settings.listen().host(), settings.listen().port())
                 .sync()
                 .channel());

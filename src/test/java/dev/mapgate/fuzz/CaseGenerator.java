@@ -42,15 +42,31 @@ final class CaseGenerator {
         Connection conn = connection(r, setup);
         List<RequestSpec> requests = new ArrayList<>();
         int count = pick(r, 55, 25, 12, 8) + 1;
-        int failures = 0;
+        // The throttle counts a wrong token against the address and a wrong Basic password against
+        // the address and its user (every BAD_BASIC is for Site.USER); a cool-down refuses what it
+        // cannot prove right without bcrypt.
+        int addressFailures = 0;
+        int userFailures = 0;
         for (int i = 0; i < count; i++) {
             Credential credential = Credential.values()[pick(r, 35, 5, 15, 10, 2, 33)];
             RequestSpec request = seedRequest(r, setup, conn, credential);
             boolean gated = request.expect == RequestSpec.Expect.MAP || isGatedSeed(request);
-            if (setup == Setup.CREDENTIAL && gated && failures >= Setup.MAX_FAILURES) {
-                request.expect = RequestSpec.Expect.THROTTLED;
-            } else if (setup == Setup.CREDENTIAL && gated && credential.bad) {
-                failures++;
+            if (setup == Setup.CREDENTIAL && gated) {
+                boolean basic = credential == Credential.VALID_BASIC || credential == Credential.BAD_BASIC;
+                boolean coolingDown = (basic ? userFailures : addressFailures) >= Setup.MAX_FAILURES;
+                if (coolingDown && credential == Credential.VALID_BASIC) {
+                    // Served if this password was verified before (in this case or an earlier one
+                    // on the same site), else refused like a guess.
+                    if (request.expect == RequestSpec.Expect.MAP) {
+                        request.expect = RequestSpec.Expect.MAP_OR_THROTTLED;
+                    }
+                } else if (coolingDown && !credential.valid) {
+                    request.expect = RequestSpec.Expect.THROTTLED;
+                } else if (credential == Credential.BAD_BASIC) {
+                    userFailures++;
+                } else if (credential.bad) {
+                    addressFailures++;
+                }
             }
             requests.add(request);
         }

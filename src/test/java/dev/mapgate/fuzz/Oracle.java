@@ -134,6 +134,7 @@ final class Oracle {
                 case MAP -> response.fromMap();
                 case NO_MAP -> !response.fromMap();
                 case THROTTLED -> response.status() == 429;
+                case MAP_OR_THROTTLED -> response.fromMap() || response.status() == 429;
             };
             if (!ok) {
                 violations.add("[seed] request #" + j + " was built to get " + expect + ", got " + response.status()

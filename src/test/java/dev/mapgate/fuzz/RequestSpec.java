@@ -17,7 +17,9 @@ final class RequestSpec {
         /** No map: an asset, a missing map, a denial, a refused method. */
         NO_MAP,
         /** A gated path after enough wrong credentials from the same address: 429. */
-        THROTTLED
+        THROTTLED,
+        /** A map with a Basic password during its user's cool-down: served if it was verified before, else 429. */
+        MAP_OR_THROTTLED
     }
 
     String method;

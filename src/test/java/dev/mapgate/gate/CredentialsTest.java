@@ -262,4 +262,31 @@ class CredentialsTest {
                     .hasMessageNotContaining(hash);
         }
     }
+
+    @Test
+    void anUnknownUserIsCheckedAtOneOfTheUsersCostsAlwaysTheSameOneForTheSameName() {
+        List<BasicUser> users = List.of(new BasicUser("alice", ALICE_HASH),
+                new BasicUser("erin", BCrypt.withDefaults().hashToString(6, "erin-pw".toCharArray())));
+        Credentials credentials = new Credentials(List.of(), users);
+        Credentials again = new Credentials(List.of(), users);
+
+        java.util.Set<String> costs = new java.util.HashSet<>();
+        for (int i = 0; i < 64; i++) {
+            String dummy = credentials.dummyHashFor("user" + i);
+            costs.add(dummy.substring(4, 6));
+            assertThat(again.dummyHashFor("user" + i)).as("the same across restarts with the same users")
+                    .isEqualTo(dummy);
+        }
+
+        assertThat(costs).as("unknown names spread over the users' costs, and only those").containsExactlyInAnyOrder("04", "06");
+    }
+
+    @Test
+    void withOneCostEveryUnknownUserIsCheckedAtIt() {
+        Credentials credentials = new Credentials(List.of(), List.of(new BasicUser("erin",
+                BCrypt.withDefaults().hashToString(6, "erin-pw".toCharArray()))));
+
+        assertThat(credentials.dummyHashFor("mallory")).startsWith("$2a$06$");
+        assertThat(BcryptHashes.isValid(credentials.dummyHashFor("mallory"))).isTrue();
+    }
 }

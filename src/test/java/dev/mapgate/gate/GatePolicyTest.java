@@ -25,6 +25,10 @@ class GatePolicyTest {
     private final Credentials credentials = new Credentials(List.of(new Token("sentry", "tok-1")),
             List.of(new BasicUser("alice", ALICE_HASH)));
 
+    /** As {@link #credentials}, with a hash at a cost check-config does not warn about. */
+    private static final Credentials SOUND_CREDENTIALS = new Credentials(List.of(new Token("sentry", "tok-1")),
+            List.of(new BasicUser("alice", BCrypt.withDefaults().hashToString(10, "alice-pw".toCharArray()))));
+
     private static InetAddress ip(String literal) {
         try {
             return InetAddress.getByName(literal);
@@ -224,12 +228,12 @@ class GatePolicyTest {
 
     @Test
     void aSoundGateHasNoWarnings() {
-        assertThat(policy(BOTH).warnings()).isEmpty();
+        assertThat(new GatePolicy(MAPS, BOTH, SENTRY_IPS, SOUND_CREDENTIALS).warnings()).isEmpty();
     }
 
     @Test
     void requiringIpWithAnEmptyAllowListWarns() {
-        GatePolicy policy = new GatePolicy(MAPS, BOTH, CidrSet.parse(List.of()), credentials);
+        GatePolicy policy = new GatePolicy(MAPS, BOTH, CidrSet.parse(List.of()), SOUND_CREDENTIALS);
 
         assertThat(policy.warnings()).containsExactly(
                 "gate.require includes ip but gate.allow-ips is empty: no gated request can be allowed");
@@ -246,16 +250,32 @@ class GatePolicyTest {
 
     @Test
     void unusedChecksDoNotWarn() {
-        GatePolicy policy = new GatePolicy(MAPS, EnumSet.of(Check.CREDENTIAL), CidrSet.parse(List.of()), credentials);
+        GatePolicy policy = new GatePolicy(MAPS, EnumSet.of(Check.CREDENTIAL), CidrSet.parse(List.of()),
+                SOUND_CREDENTIALS);
 
         assertThat(policy.warnings()).isEmpty();
     }
 
     @Test
     void anEmptyPathListWarnsThatNothingIsGated() {
-        GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of()), BOTH, SENTRY_IPS, credentials);
+        GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of()), BOTH, SENTRY_IPS, SOUND_CREDENTIALS);
 
         assertThat(policy.warnings()).singleElement().asString().contains("gate.paths is empty");
+    }
+
+    @Test
+    void cheapOrMixedBcryptCostsWarnByUserName() {
+        String cheap = BCrypt.withDefaults().hashToString(5, "carol-pw".toCharArray());
+        Credentials mixed = new Credentials(List.of(), List.of(new BasicUser("carol", cheap),
+                new BasicUser("alice", BCrypt.withDefaults().hashToString(10, "alice-pw".toCharArray()))));
+
+        List<String> warnings = new GatePolicy(MAPS, BOTH, SENTRY_IPS, mixed).warnings();
+
+        assertThat(warnings).hasSize(2);
+        assertThat(warnings.get(0)).startsWith("Basic users with a bcrypt cost below 10: carol (cost 5)")
+                .contains("mapgate hash-password").doesNotContain("alice");
+        assertThat(warnings.get(1)).startsWith("Basic users' bcrypt costs differ (cost 5: carol; cost 10: alice)");
+        assertThat(String.join("\n", warnings)).as("no hash in a warning").doesNotContain(cheap.substring(7));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.mapgate.server;
 
 import dev.mapgate.config.LiveSettings;
 import dev.mapgate.gate.FailureThrottle;
+import dev.mapgate.gate.GuessLimiter;
 import dev.mapgate.metrics.Metrics;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -31,6 +32,6 @@ public final class ClientPipelines {
             throw new IllegalArgumentException("an in-memory pipeline needs origin.directory, not origin.url");
         }
         return new ClientChannelInitializer(live, () -> false, null, Runnable::run,
-                new DefaultChannelGroup("test-clients", ImmediateEventExecutor.INSTANCE), null, metrics, throttle);
+                new DefaultChannelGroup("test-clients", ImmediateEventExecutor.INSTANCE), null, metrics, new GuessLimiter(throttle));
     }
 }

@@ -13,6 +13,7 @@ import dev.mapgate.gate.Credentials;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.DenyReason;
 import dev.mapgate.gate.FailureThrottle;
+import dev.mapgate.gate.GuessLimiter;
 import dev.mapgate.gate.GatePolicy;
 import dev.mapgate.gate.CidrSet;
 import dev.mapgate.gate.ClientAddressResolver;
@@ -59,6 +60,7 @@ class GateHandlerTest {
     private static final String TOKEN_HEADER = "X-Sentry-Token";
     private static final String TOKEN = "tok-3f9a1c";
     private static final String ALICE_HASH = BCrypt.withDefaults().hashToString(4, "alice-pw".toCharArray());
+    private static final String BOB_HASH = BCrypt.withDefaults().hashToString(4, "bob-pw".toCharArray());
     private static final String SENTRY_IP = "203.0.113.7";
     private static final Executor SAME_THREAD = Runnable::run;
     private static final ThrottleSettings THROTTLE =
@@ -117,7 +119,7 @@ class GateHandlerTest {
 
     private static GateSettings settings(Set<Check> require, int denyStatus, boolean withBasicUsers,
                                          ThrottleSettings throttle) {
-        List<BasicUser> users = withBasicUsers ? List.of(new BasicUser("alice", ALICE_HASH)) : List.of();
+        List<BasicUser> users = withBasicUsers ? List.of(new BasicUser("alice", ALICE_HASH), new BasicUser("bob", BOB_HASH)) : List.of();
         GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of("**/*.map")), require,
                 CidrSet.parse(List.of(SENTRY_IP, "198.51.100.0/24")),
                 new Credentials(List.of(new Token("sentry", TOKEN)), users));
@@ -140,7 +142,7 @@ class GateHandlerTest {
     private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier, AcceptedHosts hosts,
                                         ClientAddressResolver clientIp, Metrics metrics) {
         EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(),
-                new GateHandler(() -> new RequestRules(settings, hosts, clientIp), verifier, metrics, new FailureThrottle(64))) {
+                new GateHandler(() -> new RequestRules(settings, hosts, clientIp), verifier, metrics, new GuessLimiter(new FailureThrottle(64)))) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return new InetSocketAddress(remoteIp, 5555);
@@ -158,7 +160,7 @@ class GateHandlerTest {
                                         FailureThrottle throttle, Metrics metrics) {
         EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GatedResponseHeaders(TOKEN_HEADER),
                 new GateHandler(() -> new RequestRules(settings, AcceptedHosts.NONE, ClientAddressResolver.peerOnly()),
-                        verifier, metrics, throttle)) {
+                        verifier, metrics, new GuessLimiter(throttle))) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return new InetSocketAddress(remoteIp, 5555);
@@ -172,7 +174,7 @@ class GateHandlerTest {
     private EmbeddedChannel channelWithoutIp(GateSettings settings) {
         EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GateHandler(
                 () -> new RequestRules(settings, AcceptedHosts.NONE, ClientAddressResolver.peerOnly()), SAME_THREAD,
-                Metrics.inMemory(), new FailureThrottle(64)));
+                Metrics.inMemory(), new GuessLimiter(new FailureThrottle(64))));
         channels.add(channel);
         return channel;
     }
@@ -705,8 +707,8 @@ class GateHandlerTest {
         assertThat(counted(metrics, "mapgate.gate.throttle.started")).isEqualTo(1.0);
 
         clock.addAndGet(Duration.ofSeconds(10).toNanos());
-        Denial throttled = deniedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
-        assertThat(throttled.status()).as("even the valid token is not checked during the cool-down").isEqualTo(429);
+        Denial throttled = deniedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, "guess-again");
+        assertThat(throttled.status()).as("a wrong token gets 429 during the cool-down").isEqualTo(429);
         assertThat(throttled.header(HttpHeaderNames.RETRY_AFTER)).isEqualTo("290");
         assertThat(throttled.body()).isEqualTo("429 Too Many Requests\n");
         assertThat(decisionOn(attacker)).as("what the access log and mapgate.requests show")
@@ -722,6 +724,10 @@ class GateHandlerTest {
         assertThat(head.status()).as("every gated path, whether the file exists or not").isEqualTo(429);
         assertThat(head.body()).isEmpty();
 
+        forwardedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
+        assertThat(decisionOn(attacker)).as("the valid token is served: the cool-down refuses guesses only")
+                .isEqualTo(Decision.allow("sentry"));
+
         forwardedGet(attacker, "/assets/app.js", TOKEN_HEADER, TOKEN);
         assertThat(decisionOn(attacker).route()).as("assets outside the gate are still served").isEqualTo(Route.PASS);
 
@@ -729,11 +735,12 @@ class GateHandlerTest {
         forwardedGet(neighbour, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
 
         clock.addAndGet(Duration.ofMinutes(5).minusSeconds(10).minusNanos(1).toNanos());
-        assertThat(deniedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, TOKEN).header(HttpHeaderNames.RETRY_AFTER))
+        assertThat(deniedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, "guess-again").header(HttpHeaderNames.RETRY_AFTER))
                 .as("rounded up: a client that waits that long is not turned away again").isEqualTo("1");
         clock.incrementAndGet();
-        forwardedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
-        assertThat(decisionOn(attacker)).isEqualTo(Decision.allow("sentry"));
+        assertThat(deniedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, "guess-again").status())
+                .as("after the cool-down a wrong token is checked and denied as usual").isEqualTo(404);
+        assertThat(decisionOn(attacker).reason()).isEqualTo(DenyReason.BAD_CREDENTIAL);
         assertThat(counted(metrics, "mapgate.gate.throttle.started")).isEqualTo(1.0);
     }
 
@@ -805,5 +812,15 @@ class GateHandlerTest {
         Denial denial = denied(channel, get("/assets/app.js.map", "Authorization", basic("alice:alice-pw")));
         assertThat(denial.status()).isEqualTo(429);
         assertThat(verifier.pending()).as("the cool-down is checked before bcrypt is even queued").isZero();
+
+        HttpRequest bob = get("/assets/app.js.map", "Authorization", basic("bob:bob-pw"));
+        channel.writeInbound(bob, LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(verifier.pending()).as("another user from the same address is checked: alice's count is hers")
+                .isEqualTo(1);
+        verifier.runOnVerifierThread();
+        channel.runPendingTasks();
+        assertThat(decisionOn(channel)).isEqualTo(Decision.allow("bob"));
+        assertThat((Object) channel.readInbound()).isSameAs(bob);
+        assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 }
