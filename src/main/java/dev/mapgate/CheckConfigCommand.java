@@ -2,6 +2,7 @@ package dev.mapgate;
 
 import dev.mapgate.config.ConfigProblem;
 import dev.mapgate.config.EffectiveConfig;
+import dev.mapgate.config.RevokedToken;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.gate.Credentials;
@@ -57,6 +58,8 @@ final class CheckConfigCommand implements Callable<Integer> {
         }
         Settings settings = effective.settings();
         settings.warnings().forEach(warning -> err.println("warning: " + warning));
+        // Not among Settings.warnings(): run and reload report a revocation by its own event, once.
+        settings.gate().revokedTokens().forEach(token -> err.println("warning: " + token.warning()));
         err.flush();
         // Only the config on stdout, so that it can be saved and read back (check-config > effective.conf).
         out.println(effective.hocon().strip());
@@ -75,8 +78,10 @@ final class CheckConfigCommand implements Callable<Integer> {
                 : "static origin " + settings.origin().directory();
         Credentials credentials = settings.gate().policy().credentials();
         List<String> tokens = credentials.tokenNames();
+        List<String> revoked = settings.gate().revokedTokens().stream().map(RevokedToken::name).toList();
         return "listens on " + address + (settings.listen().tls() == null ? "" : " (HTTPS)") + ", " + origin + ", "
                 + count(tokens.size(), "token") + (tokens.isEmpty() ? "" : " (" + String.join(", ", tokens) + ")")
+                + (revoked.isEmpty() ? "" : ", " + revoked.size() + " revoked (" + String.join(", ", revoked) + ")")
                 + ", " + count(credentials.userCount(), "Basic user");
     }
 

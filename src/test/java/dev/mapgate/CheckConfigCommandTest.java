@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckConfigCommandTest {
 
-    private static final String TOKEN = "tok-6f1c2e9a-never-printed";
+    /** Long enough that check-config has nothing to say about it. */
+    private static final String TOKEN = "tok-6f1c2e9a-never-printed-4b7d0e1f92a3";
     private static final String REDACTED = "<redacted>";
 
     @TempDir
@@ -164,7 +165,7 @@ class CheckConfigCommandTest {
                 mapgate.origin.directory = "site"
                 mapgate.gate.paths = ["*.map"]
                 mapgate.gate.require = [credential]
-                mapgate.gate.token.tokens = [ { name = "sentry", value = "top-folder-token-1f2e" } ]
+                mapgate.gate.token.tokens = [ { name = "sentry", value = "top-folder-token-1f2e-8c0b7a6d5e4f3a2b" } ]
                 """);
 
         Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
@@ -173,6 +174,82 @@ class CheckConfigCommandTest {
         assertThat(result.errLines()).first().asString()
                 .startsWith("warning: gate.paths: '*.map' matches names in the top folder only")
                 .contains("/assets/app.map stays public").contains("write '**/*.map'");
+    }
+
+    @Test
+    void theShippedExampleConfigIsValidWithoutAnyWarning() {
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", "conf/mapgate.conf");
+
+        assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
+        assertThat(result.errLines()).as("its public example token is fine on 127.0.0.1").singleElement().asString()
+                .contains(" is valid: listens on 127.0.0.1:8080");
+    }
+
+    @Test
+    void theShippedExampleConfigOnEveryInterfaceWarnsThatItsTokenIsPublic() {
+        Cli.Result result = Cli.run(Map.of("MAPGATE_LISTEN_HOST", "0.0.0.0"), "check-config", "--config",
+                "conf/mapgate.conf");
+
+        assertThat(result.exit()).isZero();
+        assertThat(result.errLines()).first().asString()
+                .startsWith("warning: mapgate.gate.token.tokens[0]: token 'example' is the public example value")
+                .contains("openssl rand -hex 32");
+        assertThat(result.err()).as("one warning: a public value is not also called short")
+                .doesNotContain("shorter than");
+    }
+
+    @Test
+    void aShortTokenIsWarnedAboutByNameAndNeverShown() throws IOException {
+        Path config = write("""
+                mapgate.origin.directory = "site"
+                mapgate.gate.allow-ips = ["127.0.0.1/32"]
+                mapgate.gate.token.tokens = [ { name = "sentry", value = "tok-short-7a1f" } ]
+                """);
+
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).isZero();
+        assertThat(result.errLines()).first().asString()
+                .isEqualTo("warning: mapgate.gate.token.tokens[0]: token 'sentry' is shorter than 32 characters, which"
+                        + " makes it easier to guess; make one with `openssl rand -hex 32` and give Sentry the same value");
+        assertThat(result.everything()).doesNotContain("tok-short-7a1f");
+    }
+
+    @Test
+    void aDeletedTokenFileIsValidWithTheTokenRevokedAsRunAndReloadWouldHaveIt() throws IOException {
+        Files.writeString(dir.resolve("backup-token"), TOKEN + "\n");
+        Path config = write("""
+                mapgate.listen.port = 18080
+                mapgate.origin.directory = "site"
+                mapgate.gate.allow-ips = ["127.0.0.1/32"]
+                mapgate.gate.token.tokens = [ { name = "sentry", file = "sentry-token" }, { name = "backup", file = "backup-token" } ]
+                """);
+
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
+        assertThat(result.errLines()).containsExactly(
+                "warning: mapgate.gate.token.tokens[0].file: token 'sentry' is revoked: " + dir.resolve("sentry-token")
+                        + " does not exist; requests carrying it are denied until the file holds a token again",
+                "mapgate: " + config + " is valid: listens on 0.0.0.0:18080, static origin " + dir.resolve("site")
+                        + ", 1 token (backup), 1 revoked (sentry), 0 Basic users");
+    }
+
+    @Test
+    void aDirectoryWhereATokenFileShouldBeIsAnErrorNamingTheKey() throws IOException {
+        Files.createDirectory(dir.resolve("sentry-token"));
+        Path config = write("""
+                mapgate.origin.directory = "site"
+                mapgate.gate.allow-ips = ["127.0.0.1/32"]
+                mapgate.gate.token.tokens = [ { name = "sentry", file = "sentry-token" } ]
+                """);
+
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(result.errLines()).singleElement().asString()
+                .isEqualTo("mapgate: config error in " + config + ": mapgate.gate.token.tokens[0].file: "
+                        + dir.resolve("sentry-token") + " cannot be read (IOException)");
     }
 
     @Test

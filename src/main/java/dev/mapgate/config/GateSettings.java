@@ -1,6 +1,7 @@
 package dev.mapgate.config;
 
 import dev.mapgate.gate.GatePolicy;
+import java.util.List;
 
 /**
  * The gate ({@code mapgate.gate}), already compiled into a {@link GatePolicy}.
@@ -11,9 +12,22 @@ import dev.mapgate.gate.GatePolicy;
  * @param hasBasicUsers  whether any Basic user is configured (a 401 then offers Basic)
  * @param throttle       brute-force throttling of failed credentials
  * @param contentGuard   whether responses on ungated paths are checked for a source map's content
+ * @param revokedTokens  configured tokens left out of the policy because their file was deleted or
+ *                       emptied, in config order; a reload compares them with the running ones
  */
 public record GateSettings(GatePolicy policy, String tokenHeader, String realm, int denyStatus,
-                           boolean hasBasicUsers, ThrottleSettings throttle, boolean contentGuard) {
+                           boolean hasBasicUsers, ThrottleSettings throttle, boolean contentGuard,
+                           List<RevokedToken> revokedTokens) {
+
+    public GateSettings {
+        revokedTokens = List.copyOf(revokedTokens);
+    }
+
+    /** A gate with every configured token in force. */
+    public GateSettings(GatePolicy policy, String tokenHeader, String realm, int denyStatus,
+                        boolean hasBasicUsers, ThrottleSettings throttle, boolean contentGuard) {
+        this(policy, tokenHeader, realm, denyStatus, hasBasicUsers, throttle, contentGuard, List.of());
+    }
 
     /**
      * Leaves out the policy: it holds the tokens and hashes, and this record ends up in logs via
@@ -22,6 +36,7 @@ public record GateSettings(GatePolicy policy, String tokenHeader, String realm, 
     @Override
     public String toString() {
         return "GateSettings[policy=<not shown>, tokenHeader=" + tokenHeader + ", realm=" + realm
-                + ", denyStatus=" + denyStatus + ", hasBasicUsers=" + hasBasicUsers + ", throttle=" + throttle + ", contentGuard=" + contentGuard + "]";
+                + ", denyStatus=" + denyStatus + ", hasBasicUsers=" + hasBasicUsers + ", throttle=" + throttle
+                + ", contentGuard=" + contentGuard + ", revokedTokens=" + revokedTokens + "]";
     }
 }

@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -208,6 +209,9 @@ public final class SettingsLoader {
         /** The config file and every file it points the gate to, for the reload watcher. */
         private final List<Path> sources = new ArrayList<>();
 
+        /** The tokens in force with their keys, judged once the listener's host is known. */
+        private final List<TokenAdvice.Configured> configuredTokens = new ArrayList<>();
+
         Reader(ConfigValues values, Path configFile) {
             this.values = values;
             this.baseDirectory = configFile.getParent();
@@ -223,6 +227,7 @@ public final class SettingsLoader {
                     // 0 lets the OS pick a free port, as for the listener.
                     values.intInRange("mapgate.admin.port", 0, 65535));
             List<String> warnings = new ArrayList<>(gate.policy().warnings());
+            warnings.addAll(TokenAdvice.warnings(configuredTokens, listen.host()));
             if (origin.insecure()) {
                 warnings.add("mapgate.origin.tls.insecure = true: the origin's certificate is not checked; anyone "
                         + "on the path to the origin can read and change what mapgate serves, source maps included");
@@ -419,7 +424,8 @@ public final class SettingsLoader {
             if (!HEADER_NAME.matcher(header).matches()) {
                 throw values.problem(p + "token.header", "\"" + header + "\" is not a valid HTTP header name");
             }
-            List<Token> tokens = tokens(p + "token.tokens");
+            List<RevokedToken> revoked = new ArrayList<>();
+            List<Token> tokens = tokens(p + "token.tokens", revoked);
             List<BasicUser> users = new ArrayList<>(users(p + "basic.users"));
             String htpasswd = values.optionalString(p + "basic.htpasswd-file");
             if (htpasswd != null) {
@@ -443,7 +449,7 @@ public final class SettingsLoader {
                 throw gateProblem("mapgate.gate", e);
             }
             return new GateSettings(policy, header, realm, denyStatus, !users.isEmpty(), throttle(p + "throttle."),
-                    values.bool(p + "content-guard"));
+                    values.bool(p + "content-guard"), revoked);
         }
 
         private ThrottleSettings throttle(String p) {
@@ -520,9 +526,14 @@ public final class SettingsLoader {
             }
         }
 
-        private List<Token> tokens(String key) {
+        /**
+         * The tokens in force; those whose file is deleted or empty go to {@code revoked} instead.
+         * Such a config loads, so that check-config, startup and a reload all agree on it.
+         */
+        private List<Token> tokens(String key, List<RevokedToken> revoked) {
             List<? extends ConfigValue> elements = values.list(key);
             List<Token> tokens = new ArrayList<>();
+            Set<String> names = new HashSet<>();
             for (int i = 0; i < elements.size(); i++) {
                 String elementPath = key + "[" + i + "]";
                 ConfigValues element = element(key, i, elements.get(i), "name and value or file");
@@ -533,8 +544,26 @@ public final class SettingsLoader {
                     throw new ConfigProblem(elementPath + ": set exactly one of value and file; "
                             + (hasValue ? "both are set" : "neither is set"));
                 }
+                // Over revoked tokens too: whether a config is valid must not hang on which files exist.
+                if (!names.add(name)) {
+                    throw new ConfigProblem(key + ": token name '" + name + "' is used twice");
+                }
                 String secretKey = hasValue ? "value" : "file";
-                String value = hasValue ? element.string("value") : tokenFile(element, element.string("file"));
+                String value;
+                if (hasValue) {
+                    value = element.string("value");
+                } else {
+                    Path file = resolve(element.path("file"), element.string("file"));
+                    TokenFile.Contents contents = tokenFile(element, file);
+                    if (contents instanceof TokenFile.Revoked revocation) {
+                        if (name.isBlank()) {
+                            throw element.problem("name", "must not be blank");
+                        }
+                        revoked.add(new RevokedToken(name, elementPath, file, revocation.cause()));
+                        continue;
+                    }
+                    value = ((TokenFile.Token) contents).value();
+                }
                 secrets.add(value);
                 Token token = new Token(name, value);
                 try {
@@ -545,25 +574,19 @@ public final class SettingsLoader {
                     throw gateProblem(element.path(aboutValue ? secretKey : "name"), e);
                 }
                 tokens.add(token);
+                configuredTokens.add(new TokenAdvice.Configured(elementPath, token));
             }
             return tokens;
         }
 
-        private String tokenFile(ConfigValues element, String text) {
-            Path file = resolve(element.path("file"), text);
+        private TokenFile.Contents tokenFile(ConfigValues element, Path file) {
+            // Watched whatever it holds: a deleted file coming back must be noticed.
             sources.add(file);
-            String contents;
             try {
-                contents = Files.readString(file, StandardCharsets.UTF_8);
+                return TokenFile.read(file);
             } catch (IOException e) {
                 throw element.problem("file", file + " cannot be read (" + e.getClass().getSimpleName() + ")");
             }
-            // Editors and `echo` add a final newline that is not part of the token.
-            String token = contents.replaceAll("[\\r\\n]+$", "");
-            if (token.isEmpty()) {
-                throw element.problem("file", file + " is empty");
-            }
-            return token;
         }
 
         private List<BasicUser> users(String key) {

@@ -45,6 +45,7 @@ public final class Metrics {
     private final Counter clientAddressUnknown;
     private final Counter proxyHeaderRefused;
     private final Counter throttleStarted;
+    private final Counter tokenRevocations;
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Timer originResponseTime;
@@ -68,6 +69,12 @@ public final class Metrics {
         this.throttleStarted = Counter.builder("mapgate.gate.throttle.started")
                 .description("Client addresses that failed gate.throttle.max-failures credentials within the window"
                         + " and began a cool-down")
+                .register(registry);
+        // No tag for the token's name: the WARN line names it, and an untagged counter exists from
+        // startup at 0, so increase() sees the first revocation instead of a series appearing at 1.
+        this.tokenRevocations = Counter.builder("mapgate.token.revocations")
+                .description("Tokens revoked by deleting or emptying their file: one per event=token-revoked log line,"
+                        + " on the reload that revoked it or at startup")
                 .register(registry);
         this.bytesIn = Counter.builder("mapgate.client.bytes").tag("direction", "in").baseUnit("bytes")
                 .description("Request body bytes received from clients").register(registry);
@@ -206,10 +213,29 @@ public final class Metrics {
      * @param tracked counts the table's live entries; read at each scrape
      */
     public void throttleTable(IntSupplier tracked) {
-        // Held strongly: a gauge keeps its object weakly, and nothing else would keep this lambda.
-        Gauge.builder("mapgate.gate.throttle.tracked", tracked, IntSupplier::getAsInt)
-                .description("Client addresses the failure throttle is counting or cooling down now;"
-                        + " at most gate.throttle.max-tracked")
+        countNow("mapgate.gate.throttle.tracked", "Client addresses the failure throttle is counting or cooling down"
+                + " now; at most gate.throttle.max-tracked", tracked);
+    }
+
+    /** A token's file was found deleted or empty, at startup or on a reload that changed that. */
+    public void tokenRevoked() {
+        tokenRevocations.increment();
+    }
+
+    /**
+     * Publishes how many configured tokens are revoked now; once per server.
+     *
+     * @param revoked counts the revoked tokens of the config in force; read at each scrape
+     */
+    public void revokedTokens(IntSupplier revoked) {
+        countNow("mapgate.tokens.revoked", "Configured tokens whose file is deleted or empty now, so that they are"
+                + " refused; 0 when every token is in force", revoked);
+    }
+
+    private void countNow(String name, String description, IntSupplier count) {
+        // Held strongly: a gauge keeps its object weakly, and nothing else would keep the lambda.
+        Gauge.builder(name, count, IntSupplier::getAsInt)
+                .description(description)
                 .strongReference(true)
                 .register(registry);
     }

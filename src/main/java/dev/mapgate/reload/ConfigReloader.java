@@ -2,6 +2,7 @@ package dev.mapgate.reload;
 
 import dev.mapgate.config.ConfigProblem;
 import dev.mapgate.config.LiveSettings;
+import dev.mapgate.config.RevokedToken;
 import dev.mapgate.config.Settings;
 import dev.mapgate.metrics.Metrics;
 import java.nio.file.Path;
@@ -19,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * change, or on {@link #reloadNow} (SIGHUP), it loads the whole config again. A config that loads
  * replaces the live snapshot in one write (keeping what needs a restart, see {@link RestartOnly});
  * one that fails leaves the running config untouched.
+ *
+ * <p>A token whose file is deleted or emptied is revoked by such a reload like any other change;
+ * this class says so once, when it happens (and at startup for a token that starts revoked), with
+ * a WARN line naming the token and its file, and counts it.
  */
 public final class ConfigReloader implements AutoCloseable {
 
@@ -49,6 +54,7 @@ public final class ConfigReloader implements AutoCloseable {
         this.metrics = metrics;
         // What is in force now was read at startup; a change made since then is caught on the first check.
         this.loaded = SourceFingerprint.of(live.get().sources());
+        report(TokenRevocations.atStartup(live.get().gate()));
     }
 
     /** Starts checking every {@code reload.check-interval} on a daemon thread of its own. */
@@ -72,7 +78,7 @@ public final class ConfigReloader implements AutoCloseable {
         if (changed.isEmpty()) {
             return Outcome.UNCHANGED;
         }
-        return reload("file-changed " + changed);
+        return reload("file-changed " + changed, now);
     }
 
     /**
@@ -80,34 +86,54 @@ public final class ConfigReloader implements AutoCloseable {
      * {@code include} is not watched, and an operator who sends SIGHUP expects it to be read).
      */
     public synchronized Outcome reloadNow(String trigger) {
-        return reload(trigger);
+        return reload(trigger, SourceFingerprint.of(live.get().sources()));
     }
 
-    private Outcome reload(String trigger) {
+    /** @param before the watched files as read before loading */
+    private Outcome reload(String trigger, SourceFingerprint before) {
         Settings running = live.get();
         Settings next;
         try {
             next = loader.apply(configFile);
         } catch (ConfigProblem problem) {
-            // Remember what failed, so the same broken bytes are not retried (and logged) every few seconds.
-            loaded = SourceFingerprint.of(running.sources());
+            // Remember what failed, so the same broken bytes are not retried (and logged) every few
+            // seconds; the digests from before loading, for the reason given below.
+            loaded = before;
             metrics.reload("config", "failed");
             LOG.error("event=config-reload-failed trigger=\"{}\" file={} problem=\"{}\" action=\"kept the running config\"",
                     trigger, configFile, problem.getMessage());
             return Outcome.FAILED;
         }
-        // Read after loading: a file edited while it was read shows up as changed on the next check.
-        loaded = SourceFingerprint.of(next.sources());
+        // Digests from before loading wherever there is one: a file rewritten in place while the
+        // loader read it (truncated, then written) may have been read empty; remembered as read
+        // afterwards, its new bytes would look loaded and the token would stay revoked until the
+        // next edit. Only a file this config names for the first time is read after loading.
+        loaded = SourceFingerprint.of(next.sources()).preferring(before);
         List<String> needRestart = RestartOnly.changedKeys(running, next);
-        live.replace(RestartOnly.applicable(running, next));
+        Settings applied = RestartOnly.applicable(running, next);
+        live.replace(applied);
         metrics.reload("config", "ok");
         LOG.info("event=config-reloaded trigger=\"{}\" file={}", trigger, configFile);
+        report(TokenRevocations.between(running.gate(), applied.gate()));
         if (!needRestart.isEmpty()) {
             LOG.warn("event=config-restart-needed keys={} action=\"kept the running values; restart to apply them\"",
                     String.join(",", needRestart));
         }
         next.warnings().forEach(w -> LOG.warn("event=config-warning problem=\"{}\"", w));
         return Outcome.APPLIED;
+    }
+
+    /** Names and files only: a revoked token's value is gone, and a restored one's is never logged. */
+    private void report(TokenRevocations changes) {
+        for (RevokedToken token : changes.revoked()) {
+            metrics.tokenRevoked();
+            LOG.warn("event=token-revoked token={} file={} cause={} key={}.file effect=\"requests carrying it are"
+                    + " denied; the other credentials are unaffected\"", token.name(), token.file(),
+                    token.cause().logName(), token.key());
+        }
+        for (RevokedToken token : changes.restored()) {
+            LOG.info("event=token-restored token={} file={}", token.name(), token.file());
+        }
     }
 
     /** A scheduled task that throws is never run again; reloading must outlive any one failure. */

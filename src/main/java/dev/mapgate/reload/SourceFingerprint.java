@@ -42,6 +42,16 @@ public record SourceFingerprint(Map<Path, String> digests) {
                 .toList();
     }
 
+    /**
+     * The same files, each with {@code earlier}'s digest where {@code earlier} has one. For what a
+     * load read: digests taken before it began, so that bytes written while it ran count as a change.
+     */
+    public SourceFingerprint preferring(SourceFingerprint earlier) {
+        Map<Path, String> merged = new LinkedHashMap<>();
+        digests.forEach((file, digest) -> merged.put(file, earlier.digests.getOrDefault(file, digest)));
+        return new SourceFingerprint(merged);
+    }
+
     private static String digest(Path file) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));

@@ -116,6 +116,7 @@ public final class MapgateServer implements AutoCloseable {
             tls.startWatching();
         }
         LOG.info("event=transport name={} io_threads={}", transport.name(), group.executorCount());
+        metrics.revokedTokens(() -> live.get().gate().revokedTokens().size());
         reloader = new ConfigReloader(settings.sources().get(0), live, SettingsLoader::load, metrics);
         reloader.startWatching();
         admin = bindOrExplain("mapgate.admin", settings.admin().host(), settings.admin().port(),

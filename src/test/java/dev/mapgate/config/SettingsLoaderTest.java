@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class SettingsLoaderTest {
 
-    private static final String TOKEN = "s3cret-token-value-42";
+    /** 32 characters or more, so that no test but the ones about it sees the short-token warning. */
+    private static final String TOKEN = "s3cret-token-value-42-5f0e8d2c7b19a64e";
 
     /** A config that loads: a static origin, the loopback allowed and one token. */
     private static final String VALID_GATE = """
@@ -62,6 +63,19 @@ class SettingsLoaderTest {
         assertThat(policy.decide("/app.js.map", address("198.51.100.7"), "example-token-change-me", null).allowed())
                 .isFalse();
         assertThat(policy.decide("/app.js", address("198.51.100.7"), null, null).allowed()).isTrue();
+        assertThat(settings.warnings())
+                .as("the example runs as shipped without a warning: its public token is reachable from loopback only")
+                .isEmpty();
+    }
+
+    @Test
+    void theShippedExampleConfigWarnsAboutItsPublicTokenOnceItListensBeyondLoopback() {
+        Settings settings = SettingsLoader.load(Path.of("conf/mapgate.conf"), Map.of("MAPGATE_LISTEN_HOST", "0.0.0.0"));
+
+        assertThat(settings.warnings()).singleElement().asString()
+                .startsWith("mapgate.gate.token.tokens[0]: token 'example' is the public example value")
+                .contains("listens on 0.0.0.0", "openssl rand -hex 32")
+                .as("the value is never repeated").doesNotContain("example-token-change-me");
     }
 
     @Test
@@ -560,21 +574,133 @@ class SettingsLoaderTest {
                 .contains("'a'");
     }
 
-    @Test
-    void aMissingTokenFileIsRejectedWithTheResolvedPath() {
-        String message = problem(VALID_GATE.replace("value = \"" + TOKEN + "\"", "file = \"missing-token\""));
+    // ---- revoking a token by its file ----------------------------------------------------------
 
-        assertThat(message).isEqualTo("mapgate.gate.token.tokens[0].file: " + dir.resolve("missing-token")
-                + " cannot be read (NoSuchFileException)");
+    /** Two tokens from files beside the config; the config loads whatever the files hold. */
+    private static final String TWO_TOKEN_FILES = """
+            mapgate.origin.directory = "site"
+            mapgate.gate.allow-ips = ["127.0.0.1/32"]
+            mapgate.gate.token.tokens = [ { name = "sentry", file = "sentry-token" }, { name = "backup", file = "backup-token" } ]
+            """;
+    private static final String SENTRY = "sentry-7d1e04b5c2a94f3e8b6d0c1a2f3e4d5c";
+    private static final String BACKUP = "backup-3c9f1e7a5b2d48c0a1f6e9d8c7b6a504";
+
+    @Test
+    void aDeletedTokenFileLoadsWithThatTokenRevokedAndTheOtherInForce() throws IOException {
+        Files.writeString(dir.resolve("backup-token"), BACKUP + "\n");
+
+        Settings settings = load(TWO_TOKEN_FILES);
+
+        assertThat(settings.gate().revokedTokens()).as("revoked, with where it is configured and why")
+                .containsExactly(new RevokedToken("sentry", "mapgate.gate.token.tokens[0]", dir.resolve("sentry-token"),
+                        RevokedToken.Cause.DELETED));
+        assertThat(settings.gate().policy().credentials().tokenNames()).containsExactly("backup");
+        assertThat(settings.gate().policy().decide("/a.map", loopback(), BACKUP, null).allowed()).isTrue();
+        assertThat(settings.sources()).as("the missing file is still watched, so its return is noticed")
+                .contains(dir.resolve("sentry-token"), dir.resolve("backup-token"));
+        assertThat(settings.warnings()).as("a revocation is reported by its own event, not as a config warning")
+                .isEmpty();
+        assertThat(settings.gate().revokedTokens().get(0).warning())
+                .isEqualTo("mapgate.gate.token.tokens[0].file: token 'sentry' is revoked: " + dir.resolve("sentry-token")
+                        + " does not exist; requests carrying it are denied until the file holds a token again");
     }
 
     @Test
-    void anEmptyTokenFileIsRejected() throws IOException {
-        Files.writeString(dir.resolve("empty-token"), "\n");
+    void aTokenFileInAFolderThatDoesNotExistCountsAsDeleted() throws IOException {
+        Files.writeString(dir.resolve("backup-token"), BACKUP + "\n");
 
-        assertThat(problem(VALID_GATE.replace("value = \"" + TOKEN + "\"", "file = \"empty-token\"")))
-                .startsWith("mapgate.gate.token.tokens[0].file: ")
-                .endsWith(" is empty");
+        Settings settings = load(TWO_TOKEN_FILES.replace("\"sentry-token\"", "\"gone/sentry-token\""));
+
+        assertThat(settings.gate().revokedTokens()).singleElement()
+                .extracting(RevokedToken::cause).isEqualTo(RevokedToken.Cause.DELETED);
+    }
+
+    @Test
+    void aTokenFileOfOnlyWhitespaceAndLineEndsRevokesThatToken() throws IOException {
+        Files.writeString(dir.resolve("sentry-token"), "  \r\n\t\n");
+        Files.writeString(dir.resolve("backup-token"), BACKUP + "\n");
+
+        Settings settings = load(TWO_TOKEN_FILES);
+
+        assertThat(settings.gate().revokedTokens()).singleElement().satisfies(revoked -> {
+            assertThat(revoked.name()).isEqualTo("sentry");
+            assertThat(revoked.cause()).isEqualTo(RevokedToken.Cause.EMPTY);
+        });
+        assertThat(settings.gate().policy().credentials().tokenNames()).containsExactly("backup");
+    }
+
+    @Test
+    void everyTokenFileGoneLoadsAGateThatDeniesEveryGatedRequest() throws IOException {
+        Settings settings = load(TWO_TOKEN_FILES);
+
+        assertThat(settings.gate().revokedTokens()).extracting(RevokedToken::name).containsExactly("sentry", "backup");
+        assertThat(settings.gate().policy().decide("/a.map", loopback(), SENTRY, null).allowed())
+                .as("fails closed").isFalse();
+        assertThat(settings.warnings()).singleElement().asString()
+                .as("the gate's own warning that nothing can be allowed").contains("no gated request can be allowed");
+    }
+
+    @Test
+    void aTokenFileThatCannotBeReadForAnotherReasonStopsTheLoadNamingTheKey() throws IOException {
+        Files.createDirectory(dir.resolve("sentry-token"));
+        Files.writeString(dir.resolve("backup-token"), BACKUP + "\n");
+
+        assertThat(problem(TWO_TOKEN_FILES)).as("a directory is no revocation: mapgate cannot tell what was meant")
+                .isEqualTo("mapgate.gate.token.tokens[0].file: " + dir.resolve("sentry-token")
+                        + " cannot be read (IOException)");
+    }
+
+    @Test
+    void anUnreadableTokenFileStopsTheLoadUnlessRunningAsRoot() throws IOException {
+        Path file = Files.writeString(dir.resolve("sentry-token"), SENTRY + "\n");
+        Files.writeString(dir.resolve("backup-token"), BACKUP + "\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(file), "root reads any file");
+
+        assertThat(problem(TWO_TOKEN_FILES)).isEqualTo("mapgate.gate.token.tokens[0].file: " + file
+                + " cannot be read (AccessDeniedException)");
+    }
+
+    @Test
+    void aRevokedTokensNameStillCountsForDuplicates() throws IOException {
+        Files.writeString(dir.resolve("backup-token"), BACKUP + "\n");
+
+        assertThat(problem(TWO_TOKEN_FILES.replace("name = \"backup\"", "name = \"sentry\"")))
+                .as("a config is valid or not whichever files exist")
+                .isEqualTo("mapgate.gate.token.tokens: token name 'sentry' is used twice");
+    }
+
+    @Test
+    void aTokenValueInTheConfigIsNeverRevokedAnEmptyOneIsAProblem() {
+        assertThat(problem(VALID_GATE.replace("value = \"" + TOKEN + "\"", "value = \"  \"")))
+                .startsWith("mapgate.gate.token.tokens[0].value: ");
+    }
+
+    // ---- weak tokens --------------------------------------------------------------------------
+
+    @Test
+    void aShortTokenWarnsByNameAndSaysHowToMakeALongerOneWithoutShowingIt() throws IOException {
+        Files.writeString(dir.resolve("sentry-token"), "short-but-secret\n");
+        Files.writeString(dir.resolve("backup-token"), BACKUP + "\n");
+
+        Settings settings = load(TWO_TOKEN_FILES);
+
+        assertThat(settings.warnings()).singleElement().asString()
+                .isEqualTo("mapgate.gate.token.tokens[0]: token 'sentry' is shorter than 32 characters, which makes it"
+                        + " easier to guess; make one with `openssl rand -hex 32` and give Sentry the same value");
+        assertThat(String.join("\n", settings.warnings())).doesNotContain("short-but-secret");
+    }
+
+    @Test
+    void kubernetesPlaceholderWarnsAsPublicOnAPublicListenerAndNotAsShort() throws IOException {
+        Files.writeString(dir.resolve("sentry-token"), "REPLACE-ME-this-placeholder-is-public\n");
+        Files.writeString(dir.resolve("backup-token"), BACKUP + "\n");
+
+        assertThat(load(TWO_TOKEN_FILES).warnings()).singleElement().asString()
+                .startsWith("mapgate.gate.token.tokens[0]: token 'sentry' is the public example value")
+                .doesNotContain("REPLACE-ME");
+        assertThat(load(TWO_TOKEN_FILES + "mapgate.listen.host = \"::1\"\n").warnings())
+                .as("harmless where only this machine can connect").isEmpty();
     }
 
     @Test

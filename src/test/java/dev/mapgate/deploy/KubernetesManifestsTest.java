@@ -73,6 +73,12 @@ class KubernetesManifestsTest {
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
+    /** The value secret.yaml holds, which users are told to replace with their own. */
+    private static final String PLACEHOLDER = "REPLACE-ME-this-placeholder-is-public";
+
+    /** A value of the user's own, as `openssl rand -hex 32` makes it. */
+    private static final String USERS_TOKEN = "3b8f0c6e2a9d4f17b5c0e8a2d6f4b1c93e7a5d0f2b8c6e4a1d9f3b7c5e0a2d8f";
+
     @TempDir
     static Path podRoots;
 
@@ -116,10 +122,23 @@ class KubernetesManifestsTest {
         return EXAMPLES_RENDERED.computeIfAbsent(name, KubernetesManifestsTest::load);
     }
 
+    /** The example with its Secret as users create it: secret.yaml's shape, a value of their own. */
     private static Example load(String name) {
+        return load(name, shippedSecret(name).replace(PLACEHOLDER, USERS_TOKEN));
+    }
+
+    private static String shippedSecret(String name) {
+        try {
+            return Files.readString(EXAMPLES.resolve(name).resolve("secret.yaml"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Example load(String name, String secretYaml) {
         Path dir = EXAMPLES.resolve(name);
         Manifests objects = Manifests.render(RequiredTools.kubectl(), dir);
-        Manifests secrets = Manifests.read(dir.resolve("secret.yaml"));
+        Manifests secrets = Manifests.parse(secretYaml);
         Deployment deployment = objects.one(Deployment.class);
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         Container mapgate = pod.getContainers().stream()
@@ -182,6 +201,19 @@ class KubernetesManifestsTest {
                 .as("%s: %s comes from a ConfigMap", name, CONFIG_PATH)
                 .hasValueSatisfying(mount -> assertThat(mount.volume().getConfigMap()).isNotNull());
         assertThat(example.settings().warnings()).as("%s: startup warnings", name).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sidecar", "standalone"})
+    void secretYamlsPlaceholderAppliedAsShippedIsWarnedAboutAsPublic(String name) {
+        assertThat(shippedSecret(name)).as("%s: secret.yaml still holds the value check-config knows", name)
+                .contains(PLACEHOLDER);
+
+        Example asShipped = load(name, shippedSecret(name));
+
+        assertThat(asShipped.settings().warnings()).as("%s: a pod that listens beyond loopback with the placeholder", name)
+                .singleElement().asString().contains("token 'sentry' is the public example value")
+                .doesNotContain(PLACEHOLDER);
     }
 
     @ParameterizedTest

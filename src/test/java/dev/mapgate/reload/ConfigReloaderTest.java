@@ -4,17 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.config.LiveSettings;
+import dev.mapgate.config.RevokedToken;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.LogCapture;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,13 +105,68 @@ class ConfigReloaderTest {
     }
 
     @Test
-    void aMissingTokenFileFailsTheReloadAndTheOldTokenKeepsWorking() throws IOException {
+    void aDeletedTokenFileRevokesTheTokenWithOneWarningAndItsReturnRestoresIt() throws IOException {
         Files.delete(tokenFile);
+
+        assertThat(reloader.reloadIfChanged()).as("a revocation is a config that loads").isEqualTo(ConfigReloader.Outcome.APPLIED);
+        assertThat(live.get().gate().policy().acceptsToken("first-token-aaaaaaaaaaaa")).isFalse();
+        assertThat(live.get().gate().revokedTokens()).extracting(RevokedToken::name).containsExactly("sentry");
+        assertThat(revocationLines()).singleElement().asString()
+                .contains(" WARN event=token-revoked token=sentry file=" + tokenFile + " cause=deleted ")
+                .doesNotContain("first-token-aaaaaaaaaaaa");
+        assertThat(revocations()).isEqualTo(1.0);
+
+        assertThat(reloader.reloadNow("SIGHUP")).isEqualTo(ConfigReloader.Outcome.APPLIED);
+        assertThat(revocationLines()).as("a reload that leaves it revoked says nothing more").hasSize(1);
+        assertThat(revocations()).isEqualTo(1.0);
+
+        Files.writeString(tokenFile, "first-token-aaaaaaaaaaaa\n");
+        assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.APPLIED);
+        assertThat(live.get().gate().policy().acceptsToken("first-token-aaaaaaaaaaaa")).isTrue();
+        assertThat(live.get().gate().revokedTokens()).isEmpty();
+        assertThat(LogCapture.lines()).anySatisfy(line -> assertThat(line)
+                .contains(" INFO event=token-restored token=sentry file=" + tokenFile));
+        assertThat(reloads("failed")).isZero();
+    }
+
+    @Test
+    void aTokenFileReplacedByADirectoryFailsTheReloadAndTheOldTokenKeepsWorking() throws IOException {
+        Files.delete(tokenFile);
+        Files.createDirectory(tokenFile);
 
         assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.FAILED);
         assertThat(live.get().gate().policy().acceptsToken("first-token-aaaaaaaaaaaa")).isTrue();
+        assertThat(reloads("failed")).isEqualTo(1.0);
+        assertThat(revocationLines()).isEmpty();
         assertThat(LogCapture.lines()).anySatisfy(line -> assertThat(line)
-                .contains("event=config-reload-failed").contains("mapgate.gate.token.tokens[0].file"));
+                .contains("event=config-reload-failed").contains("mapgate.gate.token.tokens[0].file: " + tokenFile));
+    }
+
+    @Test
+    void aTokenFileRewrittenWhileTheLoaderReadsItIsLoadedAgainOnTheNextCheck() throws IOException {
+        // As `echo new > file` does: the loader sees the truncated file, the new bytes land just after.
+        AtomicBoolean writeDuringLoad = new AtomicBoolean(true);
+        ConfigReloader racing = new ConfigReloader(config, live, path -> {
+            Settings read = SettingsLoader.load(path);
+            if (writeDuringLoad.getAndSet(false)) {
+                try {
+                    Files.writeString(tokenFile, "second-token-bbbbbbbbbbb\n");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return read;
+        }, metrics);
+        Files.writeString(tokenFile, "");
+
+        assertThat(racing.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.APPLIED);
+        assertThat(live.get().gate().revokedTokens()).as("the load read an empty file").hasSize(1);
+
+        assertThat(racing.reloadIfChanged())
+                .as("the bytes written during that load were never loaded, so they are a change")
+                .isEqualTo(ConfigReloader.Outcome.APPLIED);
+        assertThat(live.get().gate().policy().acceptsToken("second-token-bbbbbbbbbbb")).isTrue();
+        assertThat(live.get().gate().revokedTokens()).isEmpty();
     }
 
     @Test
@@ -177,6 +236,16 @@ class ConfigReloaderTest {
 
     private void writeConfig(int port, int denyStatus) throws IOException {
         Files.writeString(config, CONFIG.formatted(port, denyStatus), StandardCharsets.UTF_8);
+    }
+
+    private List<String> revocationLines() {
+        return LogCapture.lines().stream()
+                .filter(line -> line.contains("event=token-revoked") && line.contains("file=" + tokenFile + " "))
+                .toList();
+    }
+
+    private double revocations() {
+        return metrics.registry().find("mapgate.token.revocations").counter().count();
     }
 
     private double reloads(String result) {
