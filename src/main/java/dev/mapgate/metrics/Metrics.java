@@ -44,6 +44,8 @@ public final class Metrics {
     private final Counter clientAddressUnknown;
     private final Counter proxyHeaderRefused;
     private final Counter throttleStarted;
+    private final Counter adminClosedOldest;
+    private final Counter adminRefusedNew;
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Timer originResponseTime;
@@ -67,6 +69,8 @@ public final class Metrics {
                 .description("Client addresses that failed gate.throttle.max-failures credentials within the window"
                         + " and began a cool-down")
                 .register(registry);
+        this.adminClosedOldest = adminOverLimit("oldest-waiting");
+        this.adminRefusedNew = adminOverLimit("new");
         this.bytesIn = Counter.builder("mapgate.client.bytes").tag("direction", "in").baseUnit("bytes")
                 .description("Request body bytes received from clients").register(registry);
         this.bytesOut = Counter.builder("mapgate.client.bytes").tag("direction", "out").baseUnit("bytes")
@@ -182,6 +186,28 @@ public final class Metrics {
                 .register(registry);
     }
 
+    /**
+     * Publishes how many admin connections are open now; once per admin listener.
+     *
+     * @param open counts them; read at each scrape
+     */
+    public void adminConnections(IntSupplier open) {
+        Gauge.builder("mapgate.admin.connections", open, IntSupplier::getAsInt)
+                .description("Connections to the admin listener open now; at most admin.max-connections")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** admin.max-connections were open: the one that had waited longest for a request head was closed. */
+    public void adminClosedOldest() {
+        adminClosedOldest.increment();
+    }
+
+    /** admin.max-connections were open, each being answered: the new connection was closed. */
+    public void adminRefusedNew() {
+        adminRefusedNew.increment();
+    }
+
     public void bytesIn(long bytes) {
         bytesIn.increment(bytes);
     }
@@ -218,6 +244,14 @@ public final class Metrics {
 
     public void originConnectionClosed() {
         originConnections.decrementAndGet();
+    }
+
+    private Counter adminOverLimit(String closed) {
+        return Counter.builder("mapgate.admin.connections.over.limit")
+                .description("Admin connections accepted while admin.max-connections were open, by which connection"
+                        + " was closed to keep the limit: the one that had waited longest for a request head, or the"
+                        + " new one")
+                .tag("closed", closed).register(registry);
     }
 
     private Counter originErrorCounter(String kind) {
