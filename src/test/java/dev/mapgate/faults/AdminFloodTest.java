@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * still serve, and {@code /healthz} must still answer 200, or the kubelet would restart a pod
  * that is fine.
  *
- * <p>Bounded: {@value #FLOOD} loopback connections, held for about {@value #HOLD_SECONDS} s, all
- * closed by the test at the end.
+ * <p>Bounded: {@value #FLOOD} loopback connections at a time for about {@value #HOLD_SECONDS} s,
+ * those mapgate closes opened again every {@value #ROUND_MS} ms, all closed by the test at the end.
  */
 class AdminFloodTest {
 
@@ -38,6 +38,8 @@ class AdminFloodTest {
     /** More admin connections than mapgate has descriptors. */
     private static final int FLOOD = FILE_LIMIT + 200;
     private static final int HOLD_SECONDS = 6;
+    /** Between the attacker's rounds: a byte more on each connection, a new one for each closed. */
+    private static final int ROUND_MS = 500;
     /** What a kubelet gives a probe in the shipped manifests (livenessProbe.timeoutSeconds). */
     private static final int PROBE_TIMEOUT_MS = 3000;
     private static final Pattern OVER_LIMIT = Pattern.compile(
@@ -73,36 +75,37 @@ class AdminFloodTest {
 
             // A scraper that keeps its connection between scrapes, as Prometheus does.
             try (RawClient scraper = RawClient.connect(admin).readTimeout(PROBE_TIMEOUT_MS);
-                 Flood flood = new Flood()) {
+                 Flood flood = new Flood(admin)) {
                 assertThat(scraper.get("/metrics").status()).as("a scrape before the flood").isEqualTo(200);
 
                 long start = System.nanoTime();
-                flood.open(admin, FLOOD);
+                flood.open();
                 double openSeconds = (System.nanoTime() - start) / 1e9;
                 List<Probe> healthz = new ArrayList<>();
                 List<Probe> requests = new ArrayList<>();
                 healthz.add(Probe.of(admin, "/healthz"));
                 requests.add(Probe.of(traffic, "/app.js"));
-                FileLimit atPeak = FileLimit.of(mapgate.pid());
-                int keptAtPeak = flood.stillOpen();
+                FileLimit afterOpening = FileLimit.of(mapgate.pid());
+                int keptAfterOpening = flood.stillOpen();
                 long holdUntil = start + TimeUnit.SECONDS.toNanos(HOLD_SECONDS);
+                long mostOpen = afterOpening.open();
                 while (System.nanoTime() < holdUntil) {
-                    Thread.sleep(500);
-                    flood.drip();
+                    Thread.sleep(ROUND_MS);
+                    flood.round();
                     healthz.add(Probe.of(admin, "/healthz"));
                     requests.add(Probe.of(traffic, "/app.js"));
+                    mostOpen = Math.max(mostOpen, FileLimit.of(mapgate.pid()).open());
                 }
-                FileLimit atEnd = FileLimit.of(mapgate.pid());
                 int keptAtEnd = flood.stillOpen();
                 Probe scrape = Probe.on(scraper, "/metrics");
 
                 System.out.printf("admin-flood: mapgate's open-file limit %d soft / %d hard; %d open before the flood,"
-                                + " %d just after it opened, %d after %d s%n", before.soft(), before.hard(),
-                        before.open(), atPeak.open(), atEnd.open(), HOLD_SECONDS);
-                System.out.printf("admin-flood: %d slow admin connections opened in %.2f s (%d failed to connect);"
-                                + " not closed by mapgate (accepted, or waiting in the accept queue): %d just after,"
-                                + " %d after %d s%n", flood.opened(), openSeconds, flood.connectFailures(), keptAtPeak,
-                        keptAtEnd, HOLD_SECONDS);
+                                + " %d after the first %d connections, at most %d during the %d s%n", before.soft(),
+                        before.hard(), before.open(), afterOpening.open(), FLOOD, mostOpen, HOLD_SECONDS);
+                System.out.printf("admin-flood: %d slow admin connections opened in %.2f s, then reopened as mapgate"
+                                + " closed them: %d in all (%d failed to connect); not closed by mapgate (accepted, or"
+                                + " waiting in its accept queue): %d after the first %d, %d at the end%n", FLOOD,
+                        openSeconds, flood.opened(), flood.connectFailures(), keptAfterOpening, FLOOD, keptAtEnd);
                 System.out.printf("admin-flood: before the flood: /healthz %s, GET /app.js %s%n", healthzBefore,
                         requestBefore);
                 System.out.printf("admin-flood: /healthz on a new connection during the flood: %s%n", healthz);
@@ -116,7 +119,7 @@ class AdminFloodTest {
                         .allSatisfy(p -> assertThat(p.status()).as(p.toString()).isEqualTo(200));
                 assertThat(requests).as("the traffic listener during the flood")
                         .allSatisfy(p -> assertThat(p.status()).as(p.toString()).isEqualTo(200));
-                assertThat(atPeak.open()).as("descriptors mapgate holds during the flood, of %d", FILE_LIMIT)
+                assertThat(mostOpen).as("descriptors mapgate holds during the flood, of %d", FILE_LIMIT)
                         .isLessThan(FILE_LIMIT - 64);
                 assertThat(scrape.status()).as("the scraper's kept-alive connection, spared while slow senders"
                         + " could give way").isEqualTo(200);
@@ -165,67 +168,99 @@ class AdminFloodTest {
         }
     }
 
-    /** The attacker's connections, each dripping a request head it never finishes. */
+    /**
+     * The attacker: {@value #FLOOD} connections kept open, each dripping a request head it never
+     * finishes; one that mapgate closes is opened again at the next round, as a flood that means
+     * to hold the port would. At most {@value #MAX_OPENED} connections in all.
+     */
     private static final class Flood implements AutoCloseable {
 
-        private final List<SocketChannel> channels = new ArrayList<>();
-        private int sent;
+        private static final int MAX_OPENED = 20 * FLOOD;
+
+        private final InetSocketAddress server;
+        private final SocketChannel[] channels = new SocketChannel[FLOOD];
+        /** Bytes of {@link #DRIP} each connection has sent. */
+        private final int[] sent = new int[FLOOD];
+        private final ByteBuffer sink = ByteBuffer.allocate(4096);
+        private int opened;
         private int connectFailures;
 
-        void open(InetSocketAddress server, int count) {
-            for (int i = 0; i < count; i++) {
-                SocketChannel channel = null;
-                try {
-                    channel = SocketChannel.open();
-                    // Completes once the kernel queues it, whether or not mapgate accepts it.
-                    channel.socket().connect(server, 2000);
-                    channel.configureBlocking(false);
-                    channels.add(channel);
-                    channel.write(ByteBuffer.wrap(DRIP, 0, 1));
-                } catch (IOException e) {
-                    if (!channels.contains(channel)) {
-                        connectFailures++;
-                        closeQuietly(channel);
+        Flood(InetSocketAddress server) {
+            this.server = server;
+        }
+
+        void open() {
+            for (int i = 0; i < FLOOD; i++) {
+                connect(i);
+            }
+        }
+
+        /** A connection mapgate closed is opened again; every other one sends one more byte. */
+        void round() {
+            for (int i = 0; i < FLOOD; i++) {
+                if (!isOpen(channels[i])) {
+                    closeQuietly(channels[i]);
+                    if (opened < MAX_OPENED) {
+                        connect(i);
+                    }
+                } else if (sent[i] < DRIP.length) {
+                    try {
+                        channels[i].write(ByteBuffer.wrap(DRIP, sent[i]++, 1));
+                    } catch (IOException closedMeanwhile) {
+                        // Opened again next round.
                     }
                 }
             }
-            sent = 1;
         }
 
-        /** One more byte on every connection; never the whole head. */
-        void drip() {
-            if (sent >= DRIP.length) {
-                return;
-            }
-            for (SocketChannel channel : channels) {
-                try {
-                    channel.write(ByteBuffer.wrap(DRIP, sent, 1));
-                } catch (IOException closedByMapgate) {
-                    // Counted by stillOpen().
+        private void connect(int i) {
+            channels[i] = null;
+            SocketChannel channel = null;
+            try {
+                channel = SocketChannel.open();
+                // Spread over source addresses, so that thousands of ports never run short.
+                channel.bind(new InetSocketAddress("127.0.0." + (2 + i % 8), 0));
+                // Completes once the kernel queues it, whether or not mapgate accepts it.
+                channel.socket().connect(server, 2000);
+                channel.configureBlocking(false);
+                opened++;
+                channels[i] = channel;
+                sent[i] = 1;
+                channel.write(ByteBuffer.wrap(DRIP, 0, 1));
+            } catch (IOException e) {
+                if (channels[i] == null) {
+                    connectFailures++;
+                    closeQuietly(channel);
                 }
             }
-            sent++;
         }
 
-        int opened() {
-            return channels.size();
+        /** Whether mapgate has left the connection open: a read finds neither an end nor a reset. */
+        private boolean isOpen(SocketChannel channel) {
+            if (channel == null) {
+                return false;
+            }
+            try {
+                sink.clear();
+                return channel.read(sink) == 0;
+            } catch (IOException reset) {
+                return false;
+            }
         }
 
-        /** Connections mapgate has not closed: a read finds neither an end nor a reset. */
+        /** Connections mapgate has not closed (accepted, or waiting in its accept queue). */
         int stillOpen() {
             int open = 0;
-            ByteBuffer sink = ByteBuffer.allocate(4096);
             for (SocketChannel channel : channels) {
-                try {
-                    sink.clear();
-                    if (channel.read(sink) == 0) {
-                        open++;
-                    }
-                } catch (IOException reset) {
-                    // closed by mapgate
+                if (isOpen(channel)) {
+                    open++;
                 }
             }
             return open;
+        }
+
+        int opened() {
+            return opened;
         }
 
         int connectFailures() {
@@ -234,7 +269,9 @@ class AdminFloodTest {
 
         @Override
         public void close() {
-            channels.forEach(Flood::closeQuietly);
+            for (SocketChannel channel : channels) {
+                closeQuietly(channel);
+            }
         }
 
         private static void closeQuietly(SocketChannel channel) {
