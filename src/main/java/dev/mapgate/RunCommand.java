@@ -4,6 +4,7 @@ import dev.mapgate.config.ConfigProblem;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.guard.PrefixDecoder;
+import dev.mapgate.limits.OpenFileLimit;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.server.ListenFailure;
 import dev.mapgate.server.MapgateServer;
@@ -12,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -76,9 +78,26 @@ final class RunCommand implements Callable<Integer> {
                     + " cause=\"{}\" effect=\"the content guard decodes br in Java: slower, and a br body whose start"
                     + " it cannot reach within 128 KiB is refused; give /tmp exec rights\"", problem.replace('"', '\'')));
         }
+        logOpenFileLimit(settings, server.ioThreads());
         LOG.info(StartupHint.describe(settings, server.address(), server.adminAddress()));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The limit as the JVM left it (it raises the soft limit to the hard one on Linux), and a
+     * warning when it cannot hold both listeners full: the process would then stop accepting on
+     * both, health probes included, long before listen.max-connections is reached.
+     */
+    private static void logOpenFileLimit(Settings settings, int ioThreads) {
+        Optional<OpenFileLimit> limit = OpenFileLimit.ofThisProcess();
+        if (limit.isEmpty()) {
+            LOG.info("event=open-files-limit soft=unknown hard=unknown");
+            return;
+        }
+        LOG.info("event=open-files-limit {}", limit.get().describe());
+        limit.get().shortfall(settings.listen().maxConnections(), settings.admin().maxConnections(), ioThreads)
+                .ifPresent(problem -> LOG.warn("event=open-files-limit-low problem=\"{}\"", problem));
     }
 
     /** The one line for a config that does not load; check-config prints the same. */

@@ -1,7 +1,7 @@
 package dev.mapgate.admin;
 
 import dev.mapgate.config.AdminSettings;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.mapgate.metrics.Metrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -27,8 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer implements AutoCloseable {
 
     static final String THREAD_NAME = "mapgate-admin";
-    /** Long enough for a scraper that keeps its connection between scrapes 15 s apart, a common interval. */
-    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     /**
      * The most {@code /healthz} waits for {@link Probes#eventLoopsAnswer()}. This only covers a
      * probe that never completes: the probe should time out well before, and below the kubelet's
@@ -54,10 +52,11 @@ public final class AdminServer implements AutoCloseable {
      * @throws java.net.BindException (undeclared, as Netty rethrows it) when the address is taken;
      *                                the admin thread is stopped before it is thrown
      */
-    public static AdminServer start(AdminSettings settings, Probes probes, PrometheusMeterRegistry registry)
+    public static AdminServer start(AdminSettings settings, Probes probes, Metrics metrics)
             throws InterruptedException {
         // One thread is plenty for a few scrapes and probes a minute, and being alone on it is
-        // what lets /healthz answer while the I/O loops are stuck.
+        // what lets /healthz answer while the I/O loops are stuck. It also accepts every admin
+        // connection, so the connection slots need no lock.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, adminThreads(), NioIoHandler.newFactory());
         ChannelGroup connections = new DefaultChannelGroup("mapgate-admin-connections", group.next());
         try {
@@ -65,7 +64,7 @@ public final class AdminServer implements AutoCloseable {
                     .group(group)
                     .channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.AUTO_READ, false)
-                    .childHandler(new AdminChannelInitializer(connections, probes, registry, IDLE_TIMEOUT,
+                    .childHandler(new AdminChannelInitializer(connections, probes, metrics, settings,
                             HEALTH_TIMEOUT))
                     .bind(settings.host(), settings.port())
                     .sync()

@@ -223,9 +223,7 @@ public final class SettingsLoader {
             OriginSettings origin = origin();
             GateSettings gate = gate();
             ClientAddressResolver clientIp = clientIp(gate.tokenHeader());
-            AdminSettings admin = new AdminSettings(values.string("mapgate.admin.host"),
-                    // 0 lets the OS pick a free port, as for the listener.
-                    values.intInRange("mapgate.admin.port", 0, 65535));
+            AdminSettings admin = admin();
             List<String> warnings = new ArrayList<>(gate.policy().warnings());
             warnings.addAll(TokenAdvice.warnings(configuredTokens, listen.host()));
             if (origin.insecure()) {
@@ -241,6 +239,17 @@ public final class SettingsLoader {
                     values.positiveDuration("mapgate.shutdown.grace"));
             Duration reloadInterval = values.positiveDuration("mapgate.reload.check-interval");
             return new Settings(listen, origin, gate, clientIp, admin, shutdown, reloadInterval, sources, warnings);
+        }
+
+        private AdminSettings admin() {
+            String p = "mapgate.admin.";
+            return new AdminSettings(values.string(p + "host"),
+                    // 0 lets the OS pick a free port, as for the listener.
+                    values.intInRange(p + "port", 0, 65535),
+                    // Bounded so that the timers' nanoseconds cannot overflow.
+                    values.positiveDuration(p + "header-timeout", Duration.ofDays(365)),
+                    values.positiveDuration(p + "idle-timeout", Duration.ofDays(365)),
+                    values.intInRange(p + "max-connections", 1, Integer.MAX_VALUE));
         }
 
         private ListenSettings listen() {

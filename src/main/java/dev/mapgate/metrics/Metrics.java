@@ -46,6 +46,8 @@ public final class Metrics {
     private final Counter proxyHeaderRefused;
     private final Counter throttleStarted;
     private final Counter tokenRevocations;
+    private final Counter adminClosedOldest;
+    private final Counter adminRefusedNew;
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Timer originResponseTime;
@@ -76,6 +78,8 @@ public final class Metrics {
                 .description("Tokens revoked by deleting or emptying their file: one per event=token-revoked log line,"
                         + " on the reload that revoked it or at startup")
                 .register(registry);
+        this.adminClosedOldest = adminOverLimit("oldest-waiting");
+        this.adminRefusedNew = adminOverLimit("new");
         this.bytesIn = Counter.builder("mapgate.client.bytes").tag("direction", "in").baseUnit("bytes")
                 .description("Request body bytes received from clients").register(registry);
         this.bytesOut = Counter.builder("mapgate.client.bytes").tag("direction", "out").baseUnit("bytes")
@@ -240,6 +244,28 @@ public final class Metrics {
                 .register(registry);
     }
 
+    /**
+     * Publishes how many admin connections are open now; once per admin listener.
+     *
+     * @param open counts them; read at each scrape
+     */
+    public void adminConnections(IntSupplier open) {
+        Gauge.builder("mapgate.admin.connections", open, IntSupplier::getAsInt)
+                .description("Connections to the admin listener open now; at most admin.max-connections")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** admin.max-connections were open: the one that had waited longest for a request head was closed. */
+    public void adminClosedOldest() {
+        adminClosedOldest.increment();
+    }
+
+    /** admin.max-connections were open, each being answered: the new connection was closed. */
+    public void adminRefusedNew() {
+        adminRefusedNew.increment();
+    }
+
     public void bytesIn(long bytes) {
         bytesIn.increment(bytes);
     }
@@ -276,6 +302,14 @@ public final class Metrics {
 
     public void originConnectionClosed() {
         originConnections.decrementAndGet();
+    }
+
+    private Counter adminOverLimit(String closed) {
+        return Counter.builder("mapgate.admin.connections.over.limit")
+                .description("Admin connections accepted while admin.max-connections were open, by which connection"
+                        + " was closed to keep the limit: the one that had waited longest for a request head, or the"
+                        + " new one")
+                .tag("closed", closed).register(registry);
     }
 
     private Counter originErrorCounter(String kind) {

@@ -5,6 +5,7 @@ import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.Settings;
 import dev.mapgate.flow.DemandHandler;
 import dev.mapgate.gate.GuessLimiter;
+import dev.mapgate.limits.ClientWaits;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.origin.ProxyHandler;

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import dev.mapgate.gate.Decision;
+import dev.mapgate.limits.ClientWaits;
 import dev.mapgate.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -130,7 +130,7 @@ public final class MapgateServer implements AutoCloseable {
             public boolean ready() {
                 return isReady();
             }
-        }, metrics.registry()));
+        }, metrics));
     }
 
     private interface Binding<T> {
@@ -164,6 +164,11 @@ public final class MapgateServer implements AutoCloseable {
 
     public InetSocketAddress adminAddress() {
         return admin.address();
+    }
+
+    /** The traffic listener's event loops, as started (listen.io-threads, or Netty's default for 0). */
+    public int ioThreads() {
+        return group.executorCount();
     }
 
     /** The config in force; a reload replaces what it returns. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mapgate.config.AdminSettings;
+import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.RawClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
 /** The admin listener on a real loopback socket, as Prometheus and a kubelet would use it. */
 class AdminServerTest {
 
-    private static final AdminSettings ANY_LOOPBACK_PORT = new AdminSettings("127.0.0.1", 0);
+    private static final AdminSettings ANY_LOOPBACK_PORT = AdminLimits.DEFAULTS.at("127.0.0.1", 0);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** Stands in for the traffic listener's I/O loops, which /healthz watches. */
@@ -61,7 +62,7 @@ class AdminServerTest {
     @BeforeEach
     void setUp() throws Exception {
         Counter.builder("mapgate.requests").tag("outcome", "allowed").register(registry).increment();
-        server = AdminServer.start(ANY_LOOPBACK_PORT, probes, registry);
+        server = AdminServer.start(ANY_LOOPBACK_PORT, probes, new Metrics(registry));
     }
 
     @AfterEach
@@ -251,9 +252,9 @@ class AdminServerTest {
         server.close();
         assertThat(threadsNamedAfterTheyEnd(AdminServer.THREAD_NAME)).isEmpty();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            AdminSettings clash = new AdminSettings("127.0.0.1", taken.getLocalPort());
+            AdminSettings clash = AdminLimits.DEFAULTS.at("127.0.0.1", taken.getLocalPort());
 
-            assertThatThrownBy(() -> AdminServer.start(clash, probes, registry)).isInstanceOf(BindException.class);
+            assertThatThrownBy(() -> AdminServer.start(clash, probes, new Metrics(registry))).isInstanceOf(BindException.class);
 
             assertThat(threadsNamedAfterTheyEnd(AdminServer.THREAD_NAME)).as("the failed start stopped its thread")
                     .isEmpty();

@@ -111,7 +111,8 @@ class SettingsLoaderTest {
         assertThat(settings.gate().denyStatus()).isEqualTo(404);
         assertThat(settings.gate().throttle()).isEqualTo(
                 new ThrottleSettings(true, 10, Duration.ofMinutes(1), Duration.ofMinutes(5), 65536));
-        assertThat(settings.admin()).isEqualTo(new AdminSettings("127.0.0.1", 9090));
+        assertThat(settings.admin()).isEqualTo(
+                new AdminSettings("127.0.0.1", 9090, Duration.ofSeconds(5), Duration.ofMinutes(6), 64));
         assertThat(settings.gate().policy().decide("/a/b.js.MAP", loopback(), TOKEN, null).allowed())
                 .as("the default gate.paths covers source maps in any folder, case-insensitively, and the default"
                         + " require needs ip and credential")
@@ -143,7 +144,8 @@ class SettingsLoaderTest {
         assertThat(settings.origin().url()).isEqualTo(URI.create("https://assets.internal.example/static"));
         assertThat(settings.gate().tokenHeader()).isEqualTo("X-Map-Token");
         assertThat(settings.gate().denyStatus()).isEqualTo(403);
-        assertThat(settings.admin()).isEqualTo(new AdminSettings("0.0.0.0", 9999));
+        assertThat(settings.admin().host()).isEqualTo("0.0.0.0");
+        assertThat(settings.admin().port()).isEqualTo(9999);
     }
 
     @Test
@@ -378,6 +380,26 @@ class SettingsLoaderTest {
         assertThat(problem(VALID_GATE + "mapgate.listen.max-initial-line-length = 4GiB\n"))
                 .startsWith("mapgate.listen.max-initial-line-length: ")
                 .contains("too large");
+    }
+
+    @Test
+    void theAdminListenersLimitsAreReadAndABadOneIsRejectedNamingItsKey() throws IOException {
+        Settings settings = load(VALID_GATE + "mapgate.admin { header-timeout = 2s, idle-timeout = 10m,"
+                + " max-connections = 16 }\n");
+
+        assertThat(settings.admin().headerTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(settings.admin().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(settings.admin().maxConnections()).isEqualTo(16);
+        assertThat(problem(VALID_GATE + "mapgate.admin.header-timeout = 0s\n"))
+                .isEqualTo("mapgate.admin.header-timeout: 0ms must be greater than zero");
+        assertThat(problem(VALID_GATE + "mapgate.admin.idle-timeout = 400d\n"))
+                .isEqualTo("mapgate.admin.idle-timeout: 34560000000ms is more than 365d");
+        assertThat(problem(VALID_GATE + "mapgate.admin.idle-timeout = soon\n"))
+                .startsWith("mapgate.admin.idle-timeout: is not a duration");
+        assertThat(problem(VALID_GATE + "mapgate.admin.max-connections = 0\n"))
+                .isEqualTo("mapgate.admin.max-connections: 0 is out of range 1-2147483647");
+        assertThat(problem(VALID_GATE + "mapgate.admin.max-conections = 10\n"))
+                .isEqualTo("mapgate.admin.max-conections: unknown key; did you mean max-connections?");
     }
 
     @Test

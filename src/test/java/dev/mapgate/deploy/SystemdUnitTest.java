@@ -5,6 +5,7 @@ import dev.mapgate.Main;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsWithEnvironment;
 import dev.mapgate.deploy.Dockerfile.Instruction;
+import dev.mapgate.limits.OpenFileLimit;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,11 +165,14 @@ class SystemdUnitTest {
     }
 
     @Test
-    void openFileLimitCoversAClientAndAnOriginConnectionForEveryAllowedClient() {
+    void openFileLimitCoversBothListenersFullOnAMachineWithManyCores() {
         int maxConnections = DeployFiles.reference().getInt("listen.max-connections");
+        int adminConnections = DeployFiles.reference().getInt("admin.max-connections");
+        // Netty's default: two event loops a core, here for 64 cores.
+        long needed = OpenFileLimit.needed(maxConnections, adminConnections, 128);
 
-        assertThat(Integer.parseInt(unit.value(SERVICE, "LimitNOFILE").orElseThrow()))
-                .isGreaterThanOrEqualTo(2 * maxConnections);
+        assertThat(Long.parseLong(unit.value(SERVICE, "LimitNOFILE").orElseThrow()))
+                .as("what mapgate warns about at startup when the limit is lower").isGreaterThanOrEqualTo(needed);
     }
 
     // ---- the config it ships with -----------------------------------------------------------------

@@ -49,6 +49,15 @@ class RestartOnlyTest {
         assertThat(RestartOnly.changedKeys(running, applied)).as("what is applied needs no restart").isEmpty();
     }
 
+    @Test
+    void theAdminListenersLimitsNeedARestartLikeTheRestOfAdmin() throws IOException {
+        Settings running = load("");
+        Settings loaded = load("admin { header-timeout = 1s, idle-timeout = 1m, max-connections = 8 }");
+
+        assertThat(RestartOnly.changedKeys(running, loaded)).containsExactly("mapgate.admin");
+        assertThat(RestartOnly.applicable(running, loaded).admin()).isEqualTo(running.admin());
+    }
+
     private Settings load(String extra) throws IOException {
         Files.createDirectories(dir.resolve("site"));
         Path file = Files.createTempFile(dir, "m", ".conf");

@@ -2,6 +2,7 @@ package dev.mapgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.limits.ClientWaits;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.LogCapture;
 import io.netty.buffer.Unpooled;

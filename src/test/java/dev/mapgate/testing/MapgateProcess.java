@@ -96,6 +96,41 @@ public final class MapgateProcess implements AutoCloseable {
         return new MapgateProcess(builder.command(command).start(), false);
     }
 
+    /**
+     * Sets the hard open-file limit to $1 and the soft one to $2 before it runs the rest of its
+     * arguments. Anyone may lower a hard limit; the JVM then cannot raise its soft limit past it.
+     * The soft limit goes first where it can: the kernel refuses a hard limit below the soft one.
+     */
+    private static final String SET_FILE_LIMITS = """
+            ulimit -Sn "$2" 2>/dev/null
+            ulimit -Hn "$1" && ulimit -Sn "$2" || exit 97
+            shift 2
+            exec "$@"
+            """;
+
+    /**
+     * mapgate with at most {@code openFiles} descriptors, soft and hard, as on a host whose limit
+     * is small: what a flood does to it when descriptors run out is then quick to reach.
+     */
+    public static MapgateProcess startWithFileLimit(long openFiles, Map<String, String> env, String... args)
+            throws Exception {
+        return startWithFileLimits(openFiles, openFiles, env, args);
+    }
+
+    /**
+     * mapgate started with the soft limit {@code soft} and the hard limit {@code hard} ({@code
+     * soft <= hard}); {@link FileLimit#of(long)} with {@link #pid()} tells what the JVM made of them.
+     */
+    public static MapgateProcess startWithFileLimits(long soft, long hard, Map<String, String> env, String... args)
+            throws Exception {
+        ProcessBuilder builder = builder(List.of(), env, args).redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", SET_FILE_LIMITS, "sh",
+                Long.toString(hard), Long.toString(soft)));
+        command.addAll(builder.command());
+        // exec keeps the shell's process id, so pid() is the JVM's.
+        return new MapgateProcess(builder.command(command).start(), true);
+    }
+
     /** How a command that ends by itself (check-config, hash-password) ended, its two streams apart. */
     public record Finished(int exit, String stdout, String stderr) {
     }

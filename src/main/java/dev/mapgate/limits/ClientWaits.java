@@ -1,4 +1,4 @@
-package dev.mapgate.server;
+package dev.mapgate.limits;
 
 import io.netty.channel.ChannelHandlerContext;
 import java.time.Duration;
@@ -8,20 +8,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The timer of one client connection. At any moment the connection waits for at most one thing
- * from the client: the first byte of its next request (keep-alive-timeout), the rest of a
- * request's header section (header-timeout), or more of a request body that mapgate asked for
- * (body-timeout). When that wait runs out the connection is closed.
+ * The timer of one client connection, on either listener. At any moment the connection waits for
+ * at most one thing from the client: the first byte of its next request (listen.keep-alive-timeout,
+ * admin.idle-timeout), the rest of a request's header section (listen.header-timeout,
+ * admin.header-timeout), or more of a request body that mapgate asked for (listen.body-timeout).
+ * When that wait runs out the connection is closed.
  *
- * <p>{@link ExchangeHandler} tells it where the exchange stands. One timer is scheduled at a time,
- * and a change of wait only records when the new wait began: the timer stays in place as long as
- * it fires no later than the new wait's deadline, and when it fires it checks the wait of that
- * moment and re-arms for whatever is left. A keep-alive connection thus schedules a timer about
- * once per header timeout rather than several per request.
+ * <p>The handler that follows the exchanges on the connection tells it where the exchange stands
+ * (the traffic listener's {@code ExchangeHandler}, the admin's {@code AdminWaits}). One timer is
+ * scheduled at a time, and a change of wait only records when the new wait began: the timer stays
+ * in place as long as it fires no later than the new wait's deadline, and when it fires it checks
+ * the wait of that moment and re-arms for whatever is left. A keep-alive connection thus
+ * schedules a timer about once per header timeout rather than several per request.
  *
  * <p>Only used on the connection's event loop, so nothing here is synchronised.
  */
-final class ClientWaits {
+public final class ClientWaits {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientWaits.class);
 
@@ -39,7 +41,8 @@ final class ClientWaits {
     /** Requests whose first byte has arrived but whose head has not reached the exchange handler. */
     private int requestsAhead;
 
-    ClientWaits(Duration keepAliveTimeout, Duration headerTimeout, Duration bodyTimeout) {
+    /** @param keepAliveTimeout the wait for the first byte of a request, between requests */
+    public ClientWaits(Duration keepAliveTimeout, Duration headerTimeout, Duration bodyTimeout) {
         this.keepAliveNanos = keepAliveTimeout.toNanos();
         this.headerNanos = headerTimeout.toNanos();
         this.bodyNanos = bodyTimeout.toNanos();
@@ -50,12 +53,20 @@ final class ClientWaits {
      * was still being written, only now does its header clock start: a long download must not
      * use up the time of the request pipelined behind it.
      */
-    void awaitNextRequest(ChannelHandlerContext ctx) {
+    public void awaitNextRequest(ChannelHandlerContext ctx) {
         begin(ctx, requestsAhead > 0 ? Wait.HEADER : Wait.NEXT_REQUEST);
     }
 
+    /**
+     * mapgate waits for a request from a client that has no reason to be silent first: a probe or
+     * a scraper connects in order to send one. The header clock starts now, not at its first byte.
+     */
+    public void awaitRequestHeadNow(ChannelHandlerContext ctx) {
+        begin(ctx, Wait.HEADER);
+    }
+
     /** The first byte of a request arrived (possibly while an earlier exchange is still going on). */
-    void requestStarted(ChannelHandlerContext ctx) {
+    public void requestStarted(ChannelHandlerContext ctx) {
         requestsAhead++;
         if (wait == Wait.NEXT_REQUEST) {
             begin(ctx, Wait.HEADER);
@@ -63,14 +74,14 @@ final class ClientWaits {
     }
 
     /** A complete request head arrived: no wait until mapgate asks for its body. */
-    void requestArrived() {
+    public void requestArrived() {
         // Never below zero: a request Netty failed before its first byte counted has no start.
         requestsAhead = Math.max(0, requestsAhead - 1);
         wait = Wait.NONE;
     }
 
     /** mapgate asked for more of a request body. */
-    void bodyRequested(ChannelHandlerContext ctx) {
+    public void bodyRequested(ChannelHandlerContext ctx) {
         if (wait == Wait.BODY) {
             return;
         }
@@ -78,13 +89,13 @@ final class ClientWaits {
     }
 
     /** Body bytes arrived: until mapgate asks again, the client is not being waited for. */
-    void bodyArrived() {
+    public void bodyArrived() {
         if (wait == Wait.BODY) {
             wait = Wait.NONE;
         }
     }
 
-    void stop() {
+    public void stop() {
         cancel();
         wait = Wait.NONE;
     }
