@@ -42,6 +42,27 @@ final class IpLiteral {
         return parse(text, 0, text.length(), true);
     }
 
+    /**
+     * Exactly an IPv4 address, {@code a.b.c.d}, and nothing around it.
+     *
+     * @return the address, or {@code null} when {@code text[from, to)} is anything else
+     */
+    static InetAddress ipv4(String text, int from, int to) {
+        byte[] bytes = new byte[4];
+        return parseV4(text, from, to, bytes, 0) ? toAddress(bytes) : null;
+    }
+
+    /**
+     * Exactly an IPv6 address in RFC 4291 text form (an IPv4 tail allowed), with no brackets,
+     * zone id or port.
+     *
+     * @return the address, or {@code null} when {@code text[from, to)} is anything else
+     */
+    static InetAddress ipv6(String text, int from, int to) {
+        byte[] bytes = new byte[16];
+        return parseV6(text, from, to, bytes) ? toAddress(bytes) : null;
+    }
+
     private static InetAddress parse(String text, int from, int to, boolean node) {
         if (from >= to || to - from > MAX_LENGTH) {
             return null;

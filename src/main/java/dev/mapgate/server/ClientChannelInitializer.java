@@ -30,6 +30,7 @@ import java.util.function.BooleanSupplier;
  */
 final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
 
+    static final String PROXY_V1_CHECK = "proxy-v1-check";
     static final String PROXY_PROTOCOL = "proxy-protocol";
     static final String PROXY_HEADER = "proxy-header";
     static final String TLS = "tls";
@@ -116,6 +117,9 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         InetSocketAddress peer = ch.remoteAddress();
         if (peer != null && settings.clientIp().trusts(peer.getAddress())) {
+            // In front of the decoder, which reads some v1 lines the specification forbids (a
+            // space before the CRLF, "+443", "010.0.0.1"): they are refused before it sees them.
+            p.addLast(PROXY_V1_CHECK, new ProxyV1LineCheck(metrics));
             // Netty's decoder closes a connection whose first bytes are no valid PROXY header.
             p.addLast(PROXY_PROTOCOL, new HAProxyMessageDecoder());
             p.addLast(PROXY_HEADER, new ProxyHeaderReader(metrics));

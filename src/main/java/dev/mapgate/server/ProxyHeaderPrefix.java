@@ -27,6 +27,11 @@ final class ProxyHeaderPrefix {
         return v1 == Verdict.PLAIN && v2 == Verdict.PLAIN ? Verdict.PLAIN : Verdict.UNDECIDED;
     }
 
+    /** The same for version 1 alone: whether the bytes start with {@code "PROXY "}. */
+    static Verdict classifyV1(ByteBuf in) {
+        return against(V1, in);
+    }
+
     private static Verdict against(byte[] signature, ByteBuf in) {
         int n = Math.min(signature.length, in.readableBytes());
         for (int i = 0; i < n; i++) {

@@ -120,4 +120,16 @@ class FuzzRegressionsTest {
                 "GET\u0012 /caf%C3%A9.js.map HTTP/1.1\r\nHost: cdn.example\r\nX-Map-Key: tok-fuzz-8e21c47a\r\n\r\n"
                         + "GET /assets/app.js.map HTTP/1.1\r\nHost: cdn.example\r\nX-Map-Key: tok-fuzz-8e21c47a\r\n\r\n"));
     }
+
+    @Test
+    void aPROXYv1LineWithASpaceBeforeItsCrlfIsRefusedNotBelieved() {
+        // seed 0xd0423031e14167dd case 16112: a byte inserted before the CRLF. Netty splits the
+        // line on spaces and drops the empty last field, so it read the header as well-formed and
+        // the map was served to the address in it; the specification allows no such space.
+        assertPasses(FuzzCase.replay(Setup.PROXY, "127.0.0.1",
+                "PROXY TCP4 198.51.100.195 192.0.2.200 53533 443 \r\nGET /deep/er/chunk-9f3a.mjs.map HTTP/1.1\r\n"
+                        + "Host: cdn.example\r\nUser-Agent: symbolicator/24.7.1\r\nX-Sentry-Token: tok-fuzz-8e21c47a\r\n\r\n"
+                        + "DELETE /assets/ HTTP/1.1\r\nHost: cdn.example\r\nUser-Agent: symbolicator/:4.7.1\r\n"
+                        + "X-Sentry-Token: x878178\r\n\r\n"));
+    }
 }

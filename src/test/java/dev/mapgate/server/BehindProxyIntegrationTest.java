@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * mapgate behind a CDN or load balancer, on real sockets. 127.0.0.1 plays the trusted hop (the
@@ -32,6 +34,7 @@ class BehindProxyIntegrationTest {
     static Path dir;
     static TestOrigin origin;
     static Metrics xffMetrics = Metrics.inMemory();
+    static Metrics proxyProtocolMetrics = Metrics.inMemory();
     static RunningMapgate behindXff;
     static RunningMapgate behindForwarded;
     static RunningMapgate behindProxyProtocol;
@@ -56,7 +59,7 @@ class BehindProxyIntegrationTest {
         behindProxyProtocol = RunningMapgate.start(dir, common + """
                 listen.proxy-protocol = on
                 client-ip.trusted-proxies = ["127.0.0.1/32", "192.0.2.0/24"]
-                """);
+                """, proxyProtocolMetrics);
     }
 
     @AfterAll
@@ -259,6 +262,46 @@ class BehindProxyIntegrationTest {
         LogCapture.awaitLine("mapgate.access", "client=- peer=127.0.0.1 ", "reason=client-address");
     }
 
+    /**
+     * Each line names Sentry (or the allowed 2001:db8::7) and is one that Netty's decoder reads
+     * without complaint, though the specification forbids its spelling; a balancer does not
+     * write such a line, so whoever did is not to be believed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "PROXY TCP4 35.184.238.160 127.0.0.1 40010 8080 ",
+            "PROXY TCP4 35.184.238.160 127.0.0.1 40010 8080   ",
+            "PROXY TCP4 35.184.238.160 127.0.0.1 040010 8080",
+            "PROXY TCP4 35.184.238.160 127.0.0.1 40010 +8080",
+            "PROXY TCP4 035.184.238.160 127.0.0.1 40010 8080",
+            "PROXY TCP4 35.184.238.160 127.000.0.1 40010 8080",
+            "PROXY TCP6 2001:db8::7 ::1 40010 8080 ",
+            "PROXY TCP6 [2001:db8::7] ::1 40010 8080",
+            "PROXY TCP6 2001:db8::7%eth0 ::1 40010 8080",
+            "PROXY TCP6 ::ffff:035.184.238.160 ::1 40010 8080"})
+    void aV1HeaderThatNettyReadsButTheSpecificationForbidsIsRefusedAndServesNothing(String line) throws Exception {
+        double refusedBefore = proxyHeadersRefused();
+        try (RawClient balancer = behindProxyProtocol.connectFrom("127.0.0.1")) {
+            balancer.readTimeout(5000).send(line + "\r\n" + RawClient.request("GET", MAP, "X-Sentry-Token: " + TOKEN));
+
+            assertThat(balancer.readUntilClosed()).as("closed unanswered after %s", line).isEmpty();
+        }
+        assertThat(origin.seen()).as("nothing reaches the origin").isEmpty();
+        assertThat(proxyHeadersRefused() - refusedBefore).as("counted as a refused PROXY header").isEqualTo(1.0);
+    }
+
+    @Test
+    void aV1UnknownHeaderMayCarryAnythingBeforeItsCrlfAndLeavesTheClientUnknown() throws Exception {
+        try (RawClient balancer = behindProxyProtocol.connectFrom("127.0.0.1")) {
+            balancer.send("PROXY UNKNOWN " + SENTRY + "  \t whatever\r\n");
+
+            assertThat(balancer.get("/assets/app.js").status()).as("the specification tells us to accept it")
+                    .isEqualTo(200);
+            assertThat(balancer.get(MAP, "X-Sentry-Token: " + TOKEN).status())
+                    .as("an address after UNKNOWN is never read").isEqualTo(404);
+        }
+    }
+
     @Test
     void aProxyHeaderFromAnUntrustedPeerClosesTheConnectionUnanswered() throws Exception {
         for (byte[] header : new byte[][] {
@@ -290,6 +333,10 @@ class BehindProxyIntegrationTest {
 
             assertThat(balancer.readUntilClosed()).as("a misconfigured balancer is loud, not guessed around").isEmpty();
         }
+    }
+
+    private static double proxyHeadersRefused() {
+        return proxyProtocolMetrics.registry().get("mapgate.proxy.protocol.refused").counter().count();
     }
 
     private static double unknownAddresses() {

@@ -6,6 +6,7 @@ import dev.mapgate.server.ProxyHeaderPrefix.Verdict;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class ProxyHeaderPrefixTest {
@@ -43,6 +44,14 @@ class ProxyHeaderPrefixTest {
     }
 
     @Test
+    void theV1ClassificationTakesAV2SignatureForSomethingElse() {
+        assertThat(classifyV1("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n")).isEqualTo(Verdict.PROXY);
+        assertThat(classifyV1("PROX")).isEqualTo(Verdict.UNDECIDED);
+        assertThat(classifyV1(V2_SIGNATURE)).as("a v2 header is not the v1 check's to judge").isEqualTo(Verdict.PLAIN);
+        assertThat(classifyV1("PROXY\tTCP4")).isEqualTo(Verdict.PLAIN);
+    }
+
+    @Test
     void classifyingDoesNotConsumeTheBytes() {
         ByteBuf in = Unpooled.copiedBuffer("GET / HTTP/1.1\r\n", StandardCharsets.US_ASCII);
         try {
@@ -53,14 +62,26 @@ class ProxyHeaderPrefixTest {
         }
     }
 
+    private static Verdict classifyV1(String text) {
+        return classifyV1(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static Verdict classifyV1(byte[] bytes) {
+        return on(bytes, ProxyHeaderPrefix::classifyV1);
+    }
+
     private static Verdict classify(String text) {
         return classify(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static Verdict classify(byte[] bytes) {
+        return on(bytes, ProxyHeaderPrefix::classify);
+    }
+
+    private static Verdict on(byte[] bytes, Function<ByteBuf, Verdict> classifier) {
         ByteBuf in = Unpooled.wrappedBuffer(bytes);
         try {
-            return ProxyHeaderPrefix.classify(in);
+            return classifier.apply(in);
         } finally {
             in.release();
         }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The two PROXY-protocol handlers on an embedded channel: trusted peers and untrusted ones. */
 class ProxyProtocolHandlersTest {
@@ -40,6 +42,7 @@ class ProxyProtocolHandlersTest {
                 .isEqualTo(REQUEST);
         assertThat(channel.pipeline().get(HAProxyMessageDecoder.class)).as("the decoder is done after one header").isNull();
         assertThat(channel.pipeline().get(ProxyHeaderReader.class)).isNull();
+        assertThat(channel.pipeline().get(ProxyV1LineCheck.class)).isNull();
     }
 
     @Test
@@ -98,7 +101,7 @@ class ProxyProtocolHandlersTest {
                 reads.add("read");
                 ctx.read();
             }
-        }, new HAProxyMessageDecoder(), new ProxyHeaderReader(metrics)) {
+        }, new ProxyV1LineCheck(metrics), new HAProxyMessageDecoder(), new ProxyHeaderReader(metrics)) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return BALANCER;
@@ -132,6 +135,102 @@ class ProxyProtocolHandlersTest {
         channel.writeInbound(ascii("PROXY TCP4 203.0.113.999 10.0.0.9 1 2\r\n" + REQUEST));
 
         assertThat(channel.isOpen()).isFalse();
+        assertThat(ConnectionPeer.of(channel)).isEqualTo(BALANCER);
+        assertThat(refused()).isEqualTo(1.0);
+    }
+
+    /** The first group Netty 4.2.18 reads as well-formed; the rest it refuses too, and must go on being refused. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "PROXY TCP4 203.0.113.7 10.0.0.9 51000 8080 ",
+            "PROXY TCP4 203.0.113.7 10.0.0.9 51000 8080   ",
+            "PROXY TCP4 203.0.113.7 10.0.0.9 051000 8080",
+            "PROXY TCP4 203.0.113.7 10.0.0.9 51000 08080",
+            "PROXY TCP4 203.0.113.7 10.0.0.9 +51000 8080",
+            "PROXY TCP4 203.0.113.07 10.0.0.9 51000 8080",
+            "PROXY TCP4 203.0.113.7 010.0.0.9 51000 8080",
+            "PROXY TCP6 2001:db8::7 2001:db8::1 51000 443 ",
+            "PROXY TCP6 [2001:db8::7] 2001:db8::1 51000 443",
+            "PROXY TCP6 fe80::7%eth0 2001:db8::1 51000 443",
+            "PROXY TCP6 ::ffff:203.0.113.07 2001:db8::1 51000 443",
+            "PROXY UNKNOWN xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "PROXY TCP4 203.0.113.7  10.0.0.9 51000 8080",
+            "PROXY\tTCP4 203.0.113.7 10.0.0.9 51000 8080",
+            "PROXY TCP4 203.0.113.7 10.0.0.9 51000 8080\t",
+            "PROXY tcp4 203.0.113.7 10.0.0.9 51000 8080",
+            "PROXY TCP4 2001:db8::7 10.0.0.9 51000 8080",
+            "PROXY TCP4 203.0.113.7 10.0.0.9 65536 8080",
+            "PROXY TCP4 203.0.113.7 10.0.0.9 51000 8080 extra"})
+    void aV1LineNotSpelledExactlyAsTheSpecificationSaysIsRefusedOnceAndItsAddressNeverTaken(String line) {
+        EmbeddedChannel channel = trusted();
+
+        channel.writeInbound(ascii(line + "\r\n" + REQUEST));
+
+        assertThat(channel.isOpen()).as("closed after %s", line).isFalse();
+        assertThat(ConnectionPeer.of(channel)).isEqualTo(BALANCER);
+        assertThat(ConnectionPeer.isProxiedWithoutSource(channel)).isFalse();
+        assertThat(readAll(channel)).as("nothing reaches the HTTP side").isEmpty();
+        assertThat(refused()).as("counted once, not again by the decoder").isEqualTo(1.0);
+    }
+
+    @Test
+    void aV1UnknownLineMayCarryAnythingUpToItsCrlf() {
+        EmbeddedChannel channel = trusted();
+
+        channel.writeInbound(ascii("PROXY UNKNOWN 203.0.113.7  \t\r anything\r\n" + REQUEST));
+
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(ConnectionPeer.isProxiedWithoutSource(channel)).isTrue();
+        assertThat(readAll(channel)).isEqualTo(REQUEST);
+        assertThat(refused()).isZero();
+    }
+
+    @Test
+    void aV1LineArrivingByteByByteIsCheckedOnceItIsWhole() {
+        EmbeddedChannel channel = trusted();
+        String line = "PROXY TCP4 203.0.113.7 10.0.0.9 51000 8080\r\n";
+
+        for (char c : line.toCharArray()) {
+            channel.writeInbound(ascii(String.valueOf(c)));
+            assertThat(channel.isOpen()).isTrue();
+        }
+        channel.writeInbound(ascii(REQUEST));
+
+        assertThat(ConnectionPeer.of(channel)).isEqualTo(new InetSocketAddress("203.0.113.7", 51000));
+        assertThat(readAll(channel)).isEqualTo(REQUEST);
+    }
+
+    @Test
+    void aSpaceBeforeTheCrlfIsRefusedEvenWhenTheCrlfComesInALaterRead() {
+        EmbeddedChannel channel = trusted();
+
+        channel.writeInbound(ascii("PROXY TCP4 203.0.113.7 10.0.0.9 51000 8080 "));
+        assertThat(channel.isOpen()).as("the line may still be anything").isTrue();
+        channel.writeInbound(ascii("\r\n" + REQUEST));
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(ConnectionPeer.of(channel)).isEqualTo(BALANCER);
+        assertThat(refused()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aV1LineWithoutACrlfInItsFirst107BytesIsRefusedWithoutWaitingForMore() {
+        EmbeddedChannel channel = trusted();
+
+        channel.writeInbound(ascii("PROXY UNKNOWN " + "x".repeat(93)));
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(refused()).isEqualTo(1.0);
+    }
+
+    @Test
+    void bytesArrivingAfterARefusalAreDroppedAndCountedNoFurther() {
+        EmbeddedChannel channel = trusted();
+
+        channel.writeInbound(ascii("PROXY TCP4 203.0.113.7 10.0.0.9 51000 +8080\r\n"), ascii(REQUEST),
+                ascii("PROXY TCP4 203.0.113.7 10.0.0.9 51000 8080\r\n"));
+
+        assertThat(readAll(channel)).isEmpty();
         assertThat(ConnectionPeer.of(channel)).isEqualTo(BALANCER);
         assertThat(refused()).isEqualTo(1.0);
     }
@@ -177,7 +276,8 @@ class ProxyProtocolHandlersTest {
     }
 
     private EmbeddedChannel trusted() {
-        return channel(new HAProxyMessageDecoder(), new ProxyHeaderReader(metrics));
+        // As ClientChannelInitializer adds them for a trusted peer.
+        return channel(new ProxyV1LineCheck(metrics), new HAProxyMessageDecoder(), new ProxyHeaderReader(metrics));
     }
 
     private EmbeddedChannel untrusted() {
