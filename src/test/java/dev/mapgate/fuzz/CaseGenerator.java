@@ -356,7 +356,9 @@ final class CaseGenerator {
     }
 
     private static void addBody(SplittableRandom r, RequestSpec request) {
-        if (r.nextInt(100) < 70) {
+        // HTTP/1.0 has no chunked coding (RFC 9112 6.1), and mapgate answers it with 400: a seed
+        // must be a valid request, so an HTTP/1.0 body always has a length.
+        if (r.nextInt(100) < 70 && !request.version.equals("HTTP/1.0")) {
             request.add("Transfer-Encoding", "chunked");
             if (r.nextInt(100) < 20) {
                 request.add("Expect", "100-continue");
