@@ -10,9 +10,10 @@ import org.bouncycastle.crypto.macs.SipHash;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
- * Counts failed credentials per client address, or per Basic user and client address, and tells
- * when one of them failed too often and is cooling down. What a cool-down refuses is decided by
- * the caller ({@link GuessLimiter}): guesses, never a credential that is cheap to prove right.
+ * Counts failed credentials under a key: a client address, or one derived from it (a Basic user
+ * from that address, all the address's passwords); and tells when a key failed too often and is
+ * cooling down. Which keys a credential counts under, and what a cool-down refuses, is decided by
+ * {@link GuessLimiter}: guesses, never a credential that is cheap to prove right.
  *
  * <p><b>Bounded memory.</b> The table is one array of {@code capacity} slots, allocated at
  * construction and never grown; each slot holds at most one small immutable entry. A flood of
@@ -22,8 +23,10 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * failures that tripped it were real guesses, and flooding the table with other addresses must
  * not be a way to end its cool-down early. So when both slots of a new address hold addresses in
  * cool-down, the new one is not counted until one of them ends. Filling a table that way takes
- * {@code capacity} addresses that each trip the throttle, and whoever has that many addresses can
- * guess as fast from them without any table in the way.
+ * about {@code capacity} keys that each trip the throttle. One address trips at most a few: its
+ * passwords' key bounds how many user keys it can fail in a cool-down's time (GuessLimiter), so
+ * it takes thousands of addresses, and whoever has that many can guess as fast from them without
+ * any table in the way.
  *
  * <p><b>Keys.</b> An IPv4 address counts on its own. An IPv6 address counts by its /64 prefix:
  * a host is normally given a whole /64 (SLAAC, privacy addresses) and can pick any address in it,
@@ -52,6 +55,9 @@ public final class FailureThrottle {
     private static final long IPV4_KEY = 0xFFFF_FFFF_0000_0000L;
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private static final byte USER_MARK = (byte) 0xFF;
+    private static final byte PASSWORDS_MARK = (byte) 0xFE;
 
     private final AtomicReferenceArray<Entry> slots;
     private final LongSupplier nanoTime;
@@ -85,11 +91,6 @@ public final class FailureThrottle {
         return client == null ? 0 : blockedForSeconds(keyOf(client));
     }
 
-    /** As {@link #blockedForSeconds(InetAddress)}, for the Basic user {@code user} from {@code client}. */
-    public long blockedForSeconds(InetAddress client, String user) {
-        return client == null ? 0 : blockedForSeconds(userKey(client, user));
-    }
-
     /**
      * Counts one wrong credential from {@code client}. Unknown clients ({@code null}) are not
      * counted: they are denied on gated paths anyway, and they would all share one entry.
@@ -100,17 +101,28 @@ public final class FailureThrottle {
         return client != null && recordFailure(keyOf(client), limits);
     }
 
-    /**
-     * Counts one wrong password for the Basic user {@code user} from {@code client}, apart from the
-     * address's other failures: guesses at one user's password must not lock out another user.
-     * The name is whatever the client sent, known user or not, so that the count tells nothing
-     * about which users exist.
-     */
-    public boolean recordFailure(InetAddress client, String user, ThrottleSettings limits) {
-        return client != null && recordFailure(userKey(client, user), limits);
+    /** The key {@code client}'s own count is kept under (see {@link #keyOf}). */
+    public long addressKey(InetAddress client) {
+        return keyOf(client);
     }
 
-    private long blockedForSeconds(long key) {
+    /**
+     * The key of the Basic user {@code user} from {@code client}: a count apart from the
+     * address's, so that guesses at one user's password do not lock out another. The name is
+     * whatever the client sent, known user or not, so that the count tells nothing about which
+     * users exist.
+     */
+    public long userKey(InetAddress client, String user) {
+        return derivedKey(client, USER_MARK, user);
+    }
+
+    /** The key of every Basic password from {@code client}, whatever its user: a bound on spraying. */
+    public long passwordsKey(InetAddress client) {
+        return derivedKey(client, PASSWORDS_MARK, "");
+    }
+
+    /** As {@link #blockedForSeconds(InetAddress)}, for a key from one of the key methods. */
+    public long blockedForSeconds(long key) {
         long now = nanoTime.getAsLong();
         long hash = hash(key);
         Entry entry = find(key, first(hash), second(hash));
@@ -121,7 +133,8 @@ public final class FailureThrottle {
         return (remaining + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
     }
 
-    private boolean recordFailure(long key, ThrottleSettings limits) {
+    /** As {@link #recordFailure(InetAddress, ThrottleSettings)}, for a key from one of the key methods. */
+    public boolean recordFailure(long key, ThrottleSettings limits) {
         long hash = hash(key);
         int a = first(hash);
         int b = second(hash);
@@ -230,17 +243,17 @@ public final class FailureThrottle {
     }
 
     /**
-     * A user's key: a keyed hash of the address's key and the name, never equal to an address's
-     * key except by a 2^-64 chance. The marker byte keeps it from being the slot hash of some
-     * address key, which is the same function over the same first 8 bytes.
+     * A key derived from an address's: a keyed hash of it, a mark and a name, equal to an
+     * address's key or another derived one only by a 2^-64 chance. The mark keeps the kinds apart
+     * (a user named "" is not the passwords count).
      */
-    private long userKey(InetAddress client, String user) {
+    private long derivedKey(InetAddress client, byte mark, String name) {
         SipHash mac = new SipHash();
         mac.init(hashKey);
         update(mac, keyOf(client));
-        mac.update((byte) 0xFF);
-        byte[] name = user.getBytes(StandardCharsets.UTF_8);
-        mac.update(name, 0, name.length);
+        mac.update(mark);
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        mac.update(bytes, 0, bytes.length);
         return mac.doFinal();
     }
 

@@ -135,7 +135,8 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         boolean limited = address != null && policy.mayThrottle(address);
         if (limited && gate.throttle().enabled()) {
             // The table first: almost always a miss, and cheaper than matching the path's globs.
-            long retryAfter = guesses.coolDownSeconds(address, token, authorization);
+            long retryAfter = guesses.coolDownSeconds(address, token, authorization,
+                    policy.credentials().hasBasicUsers());
             if (retryAfter > 0 && policy.route(target.path()) == Route.GATED
                     && !policy.isCheaplyValid(token, authorization)) {
                 throttled(ctx, request, retryAfter);
@@ -169,7 +170,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
                     () -> ambiguity(ambiguousToken, policy.decide(path, client, token, authorization)));
             return;
         }
-        GuessLimiter.Admission admission = guesses.admit(client.address(), token, authorization);
+        GuessLimiter.Admission admission = guesses.admit(client.address(), token, authorization, judgedBy);
         if (admission instanceof GuessLimiter.Shared shared) {
             metrics.passwordCheck("shared");
             state = State.DECIDING;
@@ -181,19 +182,38 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             throttled(ctx, request, 1);
             return;
         }
-        metrics.passwordCheck("checked");
-        submit(ctx, request, check, () -> {
-            Decision decision = Decision.deny(DenyReason.ERROR, null);
-            long started = System.nanoTime();
-            try {
-                decision = ambiguity(ambiguousToken, policy.decide(path, client, token, authorization));
-                countFailure(judgedBy, decision, client.address(), token, authorization);
-            } finally {
-                check.finish(decision);
-                metrics.passwordCheckTime(System.nanoTime() - started);
+        try {
+            // The check that held the slot may have started a cool-down after this request's
+            // first look at the table and before its admission.
+            long retryAfter = judgedBy.throttle().enabled() ? guesses.coolDownSeconds(client.address(), token,
+                    authorization, policy.credentials().hasBasicUsers()) : 0;
+            if (retryAfter > 0) {
+                check.finish(Decision.deny(DenyReason.THROTTLED, null));
+                throttled(ctx, request, retryAfter);
+                return;
             }
-            return decision;
-        });
+            metrics.passwordCheck("checked");
+            submit(ctx, request, check, () -> {
+                Decision decision = Decision.deny(DenyReason.ERROR, null);
+                long started = System.nanoTime();
+                try {
+                    if (!ctx.channel().isActive() && !check.isShared()) {
+                        // Its client left while it queued: a run would only delay the logins behind it.
+                        return decision;
+                    }
+                    decision = ambiguity(ambiguousToken, policy.decide(path, client, token, authorization));
+                    countFailure(judgedBy, decision, client.address(), token, authorization);
+                } finally {
+                    check.finish(decision);
+                    metrics.passwordCheckTime(System.nanoTime() - started);
+                }
+                return decision;
+            });
+        } catch (Throwable t) {
+            // Whatever failed, the address must not stay busy for good.
+            check.finish(Decision.deny(DenyReason.ERROR, null));
+            throw t;
+        }
     }
 
     /** @param check the admitted check that {@code decide} finishes, or {@code null} */
@@ -264,9 +284,10 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     private void countFailure(GateSettings judgedBy, Decision decision, InetAddress address, String token,
                               String authorization) {
         ThrottleSettings limits = judgedBy.throttle();
+        GatePolicy policy = judgedBy.policy();
         if (decision.reason() == DenyReason.BAD_CREDENTIAL && limits.enabled() && address != null
-                && judgedBy.policy().mayThrottle(address)
-                && guesses.recordFailure(address, token, authorization, limits)) {
+                && policy.mayThrottle(address)
+                && guesses.recordFailure(address, token, authorization, policy.credentials().hasBasicUsers(), limits)) {
             LOG.debug("event=throttle-started client={} cool_down={}", address.getHostAddress(), limits.coolDown());
             metrics.throttleStarted();
         }

@@ -65,8 +65,9 @@ public final class MapgateServer implements AutoCloseable {
         // bcrypt is deliberately slow; it gets its own few threads, so a flood of bad passwords
         // cannot stall the event loops. The queue is first in, first out, and GuessLimiter lets
         // an address have one check in it, so addresses take turns. A connection has at most one
-        // request at the gate, so the queue never holds more checks than there are connections:
-        // sized so, it is bounded and never refuses a login that waits its turn.
+        // request at the gate, and a check whose client has left is skipped when its turn comes,
+        // so sized to the connection limit the queue is bounded and does not refuse a login that
+        // waits its turn.
         int verifierThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         this.verifier = new ThreadPoolExecutor(verifierThreads, verifierThreads, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(settings.listen().maxConnections()),

@@ -60,7 +60,8 @@ final class CaseGenerator {
                     if (request.expect == RequestSpec.Expect.MAP) {
                         request.expect = RequestSpec.Expect.MAP_OR_THROTTLED;
                     }
-                } else if (coolingDown && !credential.valid) {
+                } else if (coolingDown && credential.bad) {
+                    // Only a guess is refused; a request without a credential gets the usual denial.
                     request.expect = RequestSpec.Expect.THROTTLED;
                 } else if (credential == Credential.BAD_BASIC) {
                     userFailures++;

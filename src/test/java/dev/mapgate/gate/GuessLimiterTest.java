@@ -16,8 +16,10 @@ class GuessLimiterTest {
             new ThrottleSettings(true, 2, Duration.ofMinutes(1), Duration.ofMinutes(5), 64);
     private static final InetAddress SHARED = ip("192.0.2.66");
     private static final InetAddress OTHER = ip("192.0.2.67");
+    /** Stands for a config snapshot, which admission compares by identity. */
+    private static final Object SNAPSHOT = new Object();
 
-    private final GuessLimiter limiter = new GuessLimiter(new FailureThrottle(64));
+    private final GuessLimiter limiter = new GuessLimiter(new FailureThrottle(1024));
 
     private static InetAddress ip(String literal) {
         try {
@@ -27,79 +29,135 @@ class GuessLimiterTest {
         }
     }
 
-    @Test
-    void wrongTokensCoolDownTheAddressForTokensAndMissingCredentialsButNotForBasicUsers() {
-        limiter.recordFailure(SHARED, "guess-1", null, LIMITS);
-        assertThat(limiter.coolDownSeconds(SHARED, "guess-2", null)).as("below the limit").isZero();
-        assertThat(limiter.recordFailure(SHARED, "guess-2", null, LIMITS)).as("the failure that trips it").isTrue();
+    private long coolDown(InetAddress client, String token, String authorization) {
+        return limiter.coolDownSeconds(client, token, authorization, true);
+    }
 
-        assertThat(limiter.coolDownSeconds(SHARED, "any-token", null)).isEqualTo(300);
-        assertThat(limiter.coolDownSeconds(SHARED, null, null)).as("no credential: refused like a guess").isEqualTo(300);
-        assertThat(limiter.coolDownSeconds(SHARED, null, "Bearer x")).as("not Basic: counts as the address's").isEqualTo(300);
-        assertThat(limiter.coolDownSeconds(SHARED, null, basic("bob:pw"))).as("a Basic user has a count of their own")
-                .isZero();
-        assertThat(limiter.coolDownSeconds(SHARED, "token", basic("bob:pw"))).as("a token beside it still counts")
-                .isEqualTo(300);
-        assertThat(limiter.coolDownSeconds(OTHER, "any-token", null)).isZero();
+    private boolean fail(InetAddress client, String token, String authorization) {
+        return limiter.recordFailure(client, token, authorization, true, LIMITS);
+    }
+
+    private GuessLimiter.Admission admit(InetAddress client, String authorization) {
+        return limiter.admit(client, null, authorization, SNAPSHOT);
+    }
+
+    @Test
+    void wrongTokensCoolDownTheAddressForTokensButNotForBasicUsers() {
+        fail(SHARED, "guess-1", null);
+        assertThat(coolDown(SHARED, "guess-2", null)).as("below the limit").isZero();
+        assertThat(fail(SHARED, "guess-2", null)).as("the failure that trips it").isTrue();
+
+        assertThat(coolDown(SHARED, "any-token", null)).isEqualTo(300);
+        assertThat(coolDown(SHARED, null, "Bearer x")).as("not Basic: counts as the address's").isEqualTo(300);
+        assertThat(coolDown(SHARED, null, basic("bob:pw"))).as("a Basic user has a count of their own").isZero();
+        assertThat(coolDown(SHARED, "token", basic("bob:pw"))).as("a token beside it still counts").isEqualTo(300);
+        assertThat(coolDown(OTHER, "any-token", null)).isZero();
+    }
+
+    @Test
+    void aRequestWithoutAnyCredentialIsNoGuessAndIsNeverInACoolDown() {
+        fail(SHARED, "guess-1", null);
+        fail(SHARED, "guess-2", null);
+
+        assertThat(coolDown(SHARED, null, null)).as("it gets the usual denial, e.g. a 401 challenge").isZero();
+        assertThat(coolDown(SHARED, " ", "")).isZero();
     }
 
     @Test
     void wrongPasswordsCoolDownTheirUserFromThatAddressOnly() {
-        limiter.recordFailure(SHARED, null, basic("alice:guess-1"), LIMITS);
-        limiter.recordFailure(SHARED, null, basic("alice:guess-2"), LIMITS);
+        fail(SHARED, null, basic("alice:guess-1"));
+        fail(SHARED, null, basic("alice:guess-2"));
 
-        assertThat(limiter.coolDownSeconds(SHARED, null, basic("alice:anything"))).isEqualTo(300);
-        assertThat(limiter.coolDownSeconds(SHARED, null, basic("bob:anything"))).isZero();
-        assertThat(limiter.coolDownSeconds(SHARED, "a-token", null)).as("tokens are not alice's").isZero();
-        assertThat(limiter.coolDownSeconds(OTHER, null, basic("alice:anything"))).isZero();
+        assertThat(coolDown(SHARED, null, basic("alice:anything"))).isEqualTo(300);
+        assertThat(coolDown(SHARED, null, basic("bob:anything"))).isZero();
+        assertThat(coolDown(SHARED, "a-token", null)).as("tokens are not alice's").isZero();
+        assertThat(coolDown(OTHER, null, basic("alice:anything"))).isZero();
     }
 
     @Test
     void anUnknownUserNameCountsLikeAKnownOne() {
-        limiter.recordFailure(SHARED, null, basic("nobody:1"), LIMITS);
-        limiter.recordFailure(SHARED, null, basic("nobody:2"), LIMITS);
+        fail(SHARED, null, basic("nobody:1"));
+        fail(SHARED, null, basic("nobody:2"));
 
-        assertThat(limiter.coolDownSeconds(SHARED, null, basic("nobody:3"))).isEqualTo(300);
+        assertThat(coolDown(SHARED, null, basic("nobody:3"))).isEqualTo(300);
+    }
+
+    @Test
+    void sprayingOnePasswordOverManyNamesCoolsDownEveryPasswordFromTheAddress() {
+        int limit = LIMITS.maxFailures() * GuessLimiter.PASSWORDS_FACTOR;
+        for (int i = 0; i < limit - 1; i++) {
+            assertThat(fail(SHARED, null, basic("name" + i + ":Summer2026!"))).isFalse();
+        }
+        assertThat(coolDown(SHARED, null, basic("bob:pw"))).as("one below the bound").isZero();
+
+        assertThat(fail(SHARED, null, basic("last:Summer2026!"))).isTrue();
+
+        assertThat(coolDown(SHARED, null, basic("bob:pw"))).isEqualTo(300);
+        assertThat(coolDown(SHARED, "a-token", null)).as("tokens are still checked as usual").isZero();
+        assertThat(coolDown(OTHER, null, basic("bob:pw"))).isZero();
+    }
+
+    @Test
+    void withoutBasicUsersABasicCredentialIsAWrongCredentialOfTheAddress() {
+        for (int i = 0; i < LIMITS.maxFailures(); i++) {
+            limiter.recordFailure(SHARED, null, basic("invented" + i + ":x"), false, LIMITS);
+        }
+
+        assertThat(limiter.failures().tracked()).as("no key per invented name").isEqualTo(1);
+        assertThat(limiter.coolDownSeconds(SHARED, "a-token", null, false)).isEqualTo(300);
+        assertThat(limiter.coolDownSeconds(SHARED, null, basic("another:x"), false)).isEqualTo(300);
     }
 
     @Test
     void anAddressHasOneCheckInFlightAndTheSameCredentialSharesIt() {
-        GuessLimiter.Admission first = limiter.admit(SHARED, null, basic("alice:pw"));
+        GuessLimiter.Admission first = admit(SHARED, basic("alice:pw"));
         assertThat(first).isInstanceOf(GuessLimiter.Check.class);
+        assertThat(((GuessLimiter.Check) first).isShared()).isFalse();
 
-        assertThat(limiter.admit(SHARED, null, basic("alice:other"))).as("another credential waits its turn")
+        assertThat(admit(SHARED, basic("alice:other"))).as("another credential waits its turn")
                 .isSameAs(GuessLimiter.Busy.INSTANCE);
-        GuessLimiter.Admission same = limiter.admit(SHARED, null, basic("alice:pw"));
+        GuessLimiter.Admission same = admit(SHARED, basic("alice:pw"));
         assertThat(same).isInstanceOf(GuessLimiter.Shared.class);
-        assertThat(limiter.admit(OTHER, null, basic("alice:other"))).as("another address is not held up")
+        assertThat(((GuessLimiter.Check) first).isShared()).isTrue();
+        assertThat(admit(OTHER, basic("alice:other"))).as("another address is not held up")
                 .isInstanceOf(GuessLimiter.Check.class);
 
         CompletableFuture<Decision> shared = ((GuessLimiter.Shared) same).result();
         assertThat(shared).isNotDone();
         ((GuessLimiter.Check) first).finish(Decision.allow("alice"));
         assertThat(shared).isCompletedWithValue(Decision.allow("alice"));
-        assertThat(limiter.admit(SHARED, null, basic("alice:other"))).as("free again once finished")
+        assertThat(admit(SHARED, basic("alice:other"))).as("free again once finished")
                 .isInstanceOf(GuessLimiter.Check.class);
     }
 
     @Test
-    void anIpv6HostCannotTakeMoreSlotsByChangingItsAddressWithinItsSlash64() {
-        assertThat(limiter.admit(ip("2001:db8::1"), null, basic("a:1"))).isInstanceOf(GuessLimiter.Check.class);
+    void aRequestUnderAnotherConfigNeverTakesTheResultOfACheckUnderTheOldOne() {
+        Object before = new Object();
+        Object afterReload = new Object();
+        assertThat(limiter.admit(SHARED, null, basic("alice:old-pw"), before)).isInstanceOf(GuessLimiter.Check.class);
 
-        assertThat(limiter.admit(ip("2001:db8::2"), null, basic("a:2"))).isSameAs(GuessLimiter.Busy.INSTANCE);
-        assertThat(limiter.admit(ip("2001:db8:0:1::1"), null, basic("a:2"))).isInstanceOf(GuessLimiter.Check.class);
+        assertThat(limiter.admit(SHARED, null, basic("alice:old-pw"), afterReload))
+                .as("alice may have been removed by the reload").isSameAs(GuessLimiter.Busy.INSTANCE);
+    }
+
+    @Test
+    void anIpv6HostCannotTakeMoreSlotsByChangingItsAddressWithinItsSlash64() {
+        assertThat(admit(ip("2001:db8::1"), basic("a:1"))).isInstanceOf(GuessLimiter.Check.class);
+
+        assertThat(admit(ip("2001:db8::2"), basic("a:2"))).isSameAs(GuessLimiter.Busy.INSTANCE);
+        assertThat(admit(ip("2001:db8:0:1::1"), basic("a:2"))).isInstanceOf(GuessLimiter.Check.class);
     }
 
     @Test
     void finishingTwiceOrAfterAnotherCheckTookTheSlotLeavesTheOtherInPlace() {
-        GuessLimiter.Check first = (GuessLimiter.Check) limiter.admit(SHARED, null, basic("a:1"));
+        GuessLimiter.Check first = (GuessLimiter.Check) admit(SHARED, basic("a:1"));
         first.finish(Decision.deny(DenyReason.BAD_CREDENTIAL, null));
-        GuessLimiter.Check second = (GuessLimiter.Check) limiter.admit(SHARED, null, basic("a:2"));
+        GuessLimiter.Check second = (GuessLimiter.Check) admit(SHARED, basic("a:2"));
 
         first.finish(Decision.deny(DenyReason.BAD_CREDENTIAL, null));
 
         assertThat(limiter.inFlight()).isEqualTo(1);
-        assertThat(limiter.admit(SHARED, null, basic("a:3"))).isSameAs(GuessLimiter.Busy.INSTANCE);
+        assertThat(admit(SHARED, basic("a:3"))).isSameAs(GuessLimiter.Busy.INSTANCE);
         second.finish(Decision.deny(DenyReason.BAD_CREDENTIAL, null));
         assertThat(limiter.inFlight()).isZero();
     }

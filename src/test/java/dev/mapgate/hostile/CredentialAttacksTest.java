@@ -58,6 +58,7 @@ class CredentialAttacksTest {
                 RawClient.Response guess = shared.get(MAP, "X-Sentry-Token: guess-10");
                 RawClient.Response sentry = shared.get(MAP, "X-Sentry-Token: " + TOKEN);
                 RawClient.Response guessAgain = shared.get(MAP, "X-Sentry-Token: guess-11");
+                RawClient.Response none = shared.get(MAP);
                 System.out.printf("token lockout: after 10 wrong tokens, a guess got %d (Retry-After %s),"
                         + " the right token %d, another guess %d%n", guess.status(), guess.header("Retry-After"),
                         sentry.status(), guessAgain.status());
@@ -67,6 +68,7 @@ class CredentialAttacksTest {
                 assertThat(sentry.status()).as("the right token is served in the cool-down").isEqualTo(200);
                 assertThat(sentry.bodyText()).isEqualTo(TestOrigin.APP_MAP);
                 assertThat(guessAgain.status()).as("and does not end the cool-down").isEqualTo(429);
+                assertThat(none.status()).as("no credential is no guess: the usual denial").isEqualTo(404);
             }
         }
     }
@@ -150,11 +152,48 @@ class CredentialAttacksTest {
                         statuses[404], statuses[429], checked);
 
                 assertThat(statuses[404] + statuses[429]).isEqualTo(burst);
-                assertThat(checked).as("bcrypt runs are counted").isNotNegative();
+                assertThat(checked).as("bcrypt runs are counted").isPositive();
                 assertThat(checked).as("checks in flight count against the limit").isLessThanOrEqualTo(10);
                 assertThat(statuses[404]).isEqualTo((int) checked);
             } finally {
                 pool.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * One common password tried against one user name after another: no user's count trips, but
+     * the address's passwords cool down after 10 times max-failures.
+     */
+    @Test
+    void sprayingOnePasswordOverManyUserNamesIsBoundedPerAddress() throws Exception {
+        try (TestOrigin origin = new TestOrigin();
+             RunningMapgate mapgate = RunningMapgate.start(dir, """
+                     origin.url = "%s"
+                     gate {
+                       require = [credential]
+                       token.tokens = [ { name = "sentry", value = "%s" } ]
+                       basic.users = [ %s ]
+                       throttle { max-failures = 10, window = 1m, cool-down = 5m }
+                     }
+                     """.formatted(origin.url(), TOKEN, users(4, "bob")))) {
+            int[] statuses = new int[600];
+            try (RawClient sprayer = mapgate.connectFrom("127.0.0.35")) {
+                for (int i = 0; i < 150; i++) {
+                    statuses[sprayer.get(MAP, basic("name" + i, "Summer2026!")).status()]++;
+                }
+                double checked = passwordChecks(mapgate, "checked");
+                int bob = sprayer.get(MAP, basic("bob", "bob-right")).status();
+                int token = sprayer.get(MAP, "X-Sentry-Token: " + TOKEN).status();
+                System.out.printf("spraying: 150 user names with one password from one address: %d x 404, %d x 429;"
+                        + " bcrypt runs %.0f; then bob's first login %d, the token %d%n", statuses[404], statuses[429],
+                        checked, bob, token);
+
+                assertThat(checked).as("10 x max-failures wrong passwords, then none").isEqualTo(100);
+                assertThat(statuses[404]).isEqualTo(100);
+                assertThat(statuses[429]).isEqualTo(50);
+                assertThat(bob).as("a password never verified waits like a guess (README)").isEqualTo(429);
+                assertThat(token).as("a token is still served").isEqualTo(200);
             }
         }
     }
@@ -299,7 +338,7 @@ class CredentialAttacksTest {
             int unknownFast = 0;
             int unknownSlow = 0;
             StringBuilder times = new StringBuilder();
-            for (int i = 0; i < 16; i++) {
+            for (int i = 0; i < 20; i++) {
                 long time = medianWrongPassword(mapgate, "user" + i);
                 times.append(String.format(" %.1f", time / 1e6));
                 if (time < threshold) {
@@ -309,7 +348,7 @@ class CredentialAttacksTest {
                 }
             }
             System.out.printf("enumeration: wrong password for alice (cost 4) %.1f ms, bob (cost 11) %.1f ms;"
-                    + " 16 unknown users (ms):%s; %d like alice, %d like bob%n", fast / 1e6, slow / 1e6, times,
+                    + " 20 unknown users (ms):%s; %d like alice, %d like bob%n", fast / 1e6, slow / 1e6, times,
                     unknownFast, unknownSlow);
 
             assertThat(slow).as("the two costs are told apart").isGreaterThan(fast * 8);

@@ -720,9 +720,12 @@ class GateHandlerTest {
         assertThat(throttled.header(HttpHeaderNames.CONNECTION)).as("the connection is kept, as for any denial")
                 .isNull();
 
-        Denial head = denied(attacker, request(HttpMethod.HEAD, "/other/file.js.map"));
+        Denial head = denied(attacker, request(HttpMethod.HEAD, "/other/file.js.map", TOKEN_HEADER, "guess-again"));
         assertThat(head.status()).as("every gated path, whether the file exists or not").isEqualTo(429);
         assertThat(head.body()).isEmpty();
+
+        assertThat(deniedGet(attacker, "/assets/app.js.map").status())
+                .as("no credential is no guess: the usual denial, cheap as it is").isEqualTo(404);
 
         forwardedGet(attacker, "/assets/app.js.map", TOKEN_HEADER, TOKEN);
         assertThat(decisionOn(attacker)).as("the valid token is served: the cool-down refuses guesses only")
