@@ -1,0 +1,123 @@
+package dev.mapgate.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.mapgate.config.Settings;
+import dev.mapgate.config.SettingsLoader;
+import dev.mapgate.metrics.Metrics;
+import dev.mapgate.origin.OriginResolvers;
+import dev.mapgate.server.MapgateServer;
+import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.TestDnsServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The origin's name is looked up again once its record's TTL has run out, so an origin that moves
+ * to another address (a load balancer or object store behind a name) is followed without a
+ * restart. A connection already pooled to the old address serves until it closes.
+ */
+class OriginAddressChangeTest {
+
+    private static final String NAME = "moving.mapgate.test";
+    private static final int TTL_SECONDS = 1;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void newConnectionsGoToTheNewAddressOnceTheOldRecordsTtlHasRunOut() throws Exception {
+        HttpServer before = origin(new InetSocketAddress("127.0.0.1", 0), "from 127.0.0.1");
+        int port = before.getAddress().getPort();
+        HttpServer after = origin(new InetSocketAddress("127.0.0.2", port), "from 127.0.0.2");
+        Metrics metrics = Metrics.inMemory();
+        try (TestDnsServer dns = TestDnsServer.start();
+             MapgateServer mapgate = start("http://" + NAME + ":" + port, OriginResolvers.using(dns.asNameServer()), metrics)) {
+            dns.answer(NAME, "127.0.0.1", TTL_SECONDS, Duration.ZERO);
+            assertThat(body(mapgate)).isEqualTo("from 127.0.0.1");
+
+            dns.answer(NAME, "127.0.0.2", TTL_SECONDS, Duration.ZERO);
+            long moved = System.nanoTime();
+            assertThat(body(mapgate)).as("the pooled connection to the old address is reused while it lasts")
+                    .isEqualTo("from 127.0.0.1");
+
+            // The old origin keeps running: only the new lookup can send the request elsewhere.
+            assertThat(Measure.eventually(() -> Measure.originConnections(metrics) == 0, Duration.ofSeconds(5)))
+                    .as("the idle pooled connection was closed after origin.pool-idle-timeout").isTrue();
+            long waitMs = TTL_SECONDS * 1000L + 200 - Measure.millisSince(moved);
+            if (waitMs > 0) {
+                Thread.sleep(waitMs);
+            }
+            long start = System.nanoTime();
+            String answer = body(mapgate);
+            long answerMs = Measure.millisSince(start);
+            System.out.printf("origin-address-change: TTL %d s; after it a new connection answered '%s' in %d ms;"
+                    + " DNS questions for the name %d%n", TTL_SECONDS, answer, answerMs, dns.queries(NAME));
+
+            assertThat(answer).as("a new connection after the TTL goes to the new address, without a restart")
+                    .isEqualTo("from 127.0.0.2");
+        } finally {
+            before.stop(0);
+            after.stop(0);
+        }
+    }
+
+    @Test
+    void anIpLiteralOriginAsksNoDnsServer() throws Exception {
+        HttpServer origin = origin(new InetSocketAddress("127.0.0.1", 0), "literal");
+        try (TestDnsServer dns = TestDnsServer.start();
+             MapgateServer mapgate = start("http://127.0.0.1:" + origin.getAddress().getPort(),
+                     OriginResolvers.using(dns.asNameServer()), Metrics.inMemory())) {
+            assertThat(body(mapgate)).isEqualTo("literal");
+            assertThat(dns.queries()).as("no DNS question for an address literal").isZero();
+        } finally {
+            origin.stop(0);
+        }
+    }
+
+    private MapgateServer start(String url, OriginResolvers resolvers, Metrics metrics) throws Exception {
+        Path file = Files.createTempFile(dir, "mapgate", ".conf");
+        // One event loop, so that every request borrows from the same pool.
+        Files.writeString(file, """
+                mapgate {
+                  listen { host = "127.0.0.1", port = 0, io-threads = 1 }
+                  admin { host = "127.0.0.1", port = 0 }
+                  origin { url = "%s", pool-idle-timeout = 500ms }
+                  gate { require = [ip], allow-ips = ["127.0.0.1"] }
+                }
+                """.formatted(url), StandardCharsets.UTF_8);
+        Settings settings = SettingsLoader.load(file);
+        return MapgateServer.start(settings, metrics, resolvers);
+    }
+
+    private static String body(MapgateServer mapgate) throws IOException {
+        try (RawClient client = RawClient.connect(mapgate.address())) {
+            RawClient.Response response = client.get("/assets/app.js");
+            assertThat(response.status()).as("origin answered through mapgate").isEqualTo(200);
+            return response.bodyText();
+        }
+    }
+
+    /** An origin on {@code address} that answers every path with {@code body}, keeping connections open. */
+    private static HttpServer origin(InetSocketAddress address, String body) throws IOException {
+        HttpServer server = HttpServer.create(address, 16);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        server.createContext("/", exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        server.start();
+        return server;
+    }
+}
