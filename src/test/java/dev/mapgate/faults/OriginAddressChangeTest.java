@@ -3,27 +3,27 @@ package dev.mapgate.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.mapgate.config.Settings;
-import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginResolvers;
-import dev.mapgate.server.MapgateServer;
 import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestDnsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The origin's name is looked up again once its record's TTL has run out, so an origin that moves
  * to another address (a load balancer or object store behind a name) is followed without a
- * restart. A connection already pooled to the old address serves until it closes.
+ * restart. A connection already pooled to the old address serves until it closes. Names that
+ * need no DNS never reach the name server.
  */
 class OriginAddressChangeTest {
 
@@ -40,7 +40,7 @@ class OriginAddressChangeTest {
         HttpServer after = origin(new InetSocketAddress("127.0.0.2", port), "from 127.0.0.2");
         Metrics metrics = Metrics.inMemory();
         try (TestDnsServer dns = TestDnsServer.start();
-             MapgateServer mapgate = start("http://" + NAME + ":" + port, OriginResolvers.using(dns.asNameServer()), metrics)) {
+             RunningMapgate mapgate = start("http://" + NAME + ":" + port, OriginResolvers.using(dns.asNameServer()), metrics)) {
             dns.answer(NAME, "127.0.0.1", TTL_SECONDS, Duration.ZERO);
             assertThat(body(mapgate)).isEqualTo("from 127.0.0.1");
 
@@ -70,36 +70,45 @@ class OriginAddressChangeTest {
         }
     }
 
-    @Test
-    void anIpLiteralOriginAsksNoDnsServer() throws Exception {
-        HttpServer origin = origin(new InetSocketAddress("127.0.0.1", 0), "literal");
+    /** An address literal is used as it is; localhost is in /etc/hosts, which answers first. */
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "localhost"})
+    void anOriginNamedByAddressOrInEtcHostsAsksNoDnsServer(String host) throws Exception {
+        HttpServer origin = origin(new InetSocketAddress("127.0.0.1", 0), "served");
         try (TestDnsServer dns = TestDnsServer.start();
-             MapgateServer mapgate = start("http://127.0.0.1:" + origin.getAddress().getPort(),
+             RunningMapgate mapgate = start("http://" + host + ":" + origin.getAddress().getPort(),
                      OriginResolvers.using(dns.asNameServer()), Metrics.inMemory())) {
-            assertThat(body(mapgate)).isEqualTo("literal");
-            assertThat(dns.queries()).as("no DNS question for an address literal").isZero();
+            assertThat(body(mapgate)).isEqualTo("served");
+            assertThat(dns.queries()).as("no DNS question for %s", host).isZero();
         } finally {
             origin.stop(0);
         }
     }
 
-    private MapgateServer start(String url, OriginResolvers resolvers, Metrics metrics) throws Exception {
-        Path file = Files.createTempFile(dir, "mapgate", ".conf");
-        // One event loop, so that every request borrows from the same pool.
-        Files.writeString(file, """
-                mapgate {
-                  listen { host = "127.0.0.1", port = 0, io-threads = 1 }
-                  admin { host = "127.0.0.1", port = 0 }
-                  origin { url = "%s", pool-idle-timeout = 500ms }
-                  gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                }
-                """.formatted(url), StandardCharsets.UTF_8);
-        Settings settings = SettingsLoader.load(file);
-        return MapgateServer.start(settings, metrics, resolvers);
+    /** One event loop, so that every request borrows from the same pool. */
+    @Test
+    void aNameInEtcHostsIsAnsweredFromThereWithoutAskingDns() throws Exception {
+        HttpServer origin = origin(new InetSocketAddress("127.0.0.1", 0), "from /etc/hosts");
+        try (TestDnsServer dns = TestDnsServer.start();
+             RunningMapgate mapgate = start("http://localhost:" + origin.getAddress().getPort(),
+                     OriginResolvers.using(dns.asNameServer()), Metrics.inMemory())) {
+            assertThat(body(mapgate)).isEqualTo("from /etc/hosts");
+            assertThat(dns.queries()).as("localhost is in /etc/hosts, so no DNS question").isZero();
+        } finally {
+            origin.stop(0);
+        }
     }
 
-    private static String body(MapgateServer mapgate) throws IOException {
-        try (RawClient client = RawClient.connect(mapgate.address())) {
+    private RunningMapgate start(String url, OriginResolvers resolvers, Metrics metrics) {
+        return RunningMapgate.start(dir, """
+                listen.io-threads = 1
+                origin { url = "%s", pool-idle-timeout = 500ms }
+                gate { require = [ip], allow-ips = ["127.0.0.1"] }
+                """.formatted(url), metrics, resolvers);
+    }
+
+    private static String body(RunningMapgate mapgate) throws IOException {
+        try (RawClient client = mapgate.connect()) {
             RawClient.Response response = client.get("/assets/app.js");
             assertThat(response.status()).as("origin answered through mapgate").isEqualTo(200);
             return response.bodyText();

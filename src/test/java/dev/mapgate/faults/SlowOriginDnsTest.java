@@ -2,13 +2,11 @@ package dev.mapgate.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mapgate.config.Settings;
-import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginResolvers;
-import dev.mapgate.server.MapgateServer;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
+import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestDnsServer;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
@@ -17,8 +15,6 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,18 +91,12 @@ class SlowOriginDnsTest {
      * once the lookup has begun, times other clients' requests that the gate answers itself.
      */
     private Figures measure(RawOrigin origin, OriginResolvers resolvers, BooleanSupplier lookupBegun) throws Exception {
-        Path file = Files.createTempFile(dir, "mapgate", ".conf");
-        Files.writeString(file, """
-                mapgate {
-                  listen { host = "127.0.0.1", port = 0, io-threads = 1 }
-                  admin { host = "127.0.0.1", port = 0 }
-                  origin { url = "http://%s:%d", connect-timeout = 5s }
-                  gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                }
-                """.formatted(NAME, origin.port()), StandardCharsets.UTF_8);
-        Settings settings = SettingsLoader.load(file);
-        try (MapgateServer mapgate = MapgateServer.start(settings, Metrics.inMemory(), resolvers);
-             RawClient open = RawClient.connect(mapgate.address(), STRANGER)) {
+        try (RunningMapgate mapgate = RunningMapgate.start(dir, """
+                listen.io-threads = 1
+                origin { url = "http://%s:%d", connect-timeout = 5s }
+                gate { require = [ip], allow-ips = ["127.0.0.1"] }
+                """.formatted(NAME, origin.port()), Metrics.inMemory(), resolvers);
+             RawClient open = mapgate.connectFrom(STRANGER)) {
             InetSocketAddress address = mapgate.address();
             // Loads what a denial needs, and leaves a client connection open for later.
             assertThat(open.get("/assets/app.js.map").status()).isEqualTo(404);
