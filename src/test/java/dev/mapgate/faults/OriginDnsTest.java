@@ -23,9 +23,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The origin's name is looked up again once its record's TTL has run out, so an origin that moves
  * to another address (a load balancer or object store behind a name) is followed without a
  * restart. A connection already pooled to the old address serves until it closes. Names that
- * need no DNS never reach the name server.
+ * need no DNS never reach the name server, and a name that does not exist is a 502, asked for
+ * again only after the negative TTL.
  */
-class OriginAddressChangeTest {
+class OriginDnsTest {
 
     private static final String NAME = "moving.mapgate.test";
     private static final int TTL_SECONDS = 1;
@@ -59,7 +60,7 @@ class OriginAddressChangeTest {
             long start = System.nanoTime();
             String answer = body(mapgate);
             long answerMs = Measure.millisSince(start);
-            System.out.printf("origin-address-change: TTL %d s; after it a new connection answered '%s' in %d ms;"
+            System.out.printf("origin-dns: TTL %d s; after it a new connection answered '%s' in %d ms;"
                     + " DNS questions for the name %d%n", TTL_SECONDS, answer, answerMs, dns.queries(NAME));
 
             assertThat(answer).as("a new connection after the TTL goes to the new address, without a restart")
@@ -67,6 +68,26 @@ class OriginAddressChangeTest {
         } finally {
             before.stop(0);
             after.stop(0);
+        }
+    }
+
+    @Test
+    void aNameThatDoesNotExistGets502AndIsNotAskedForAgainAtOnce() throws Exception {
+        String missing = "missing.mapgate.test";
+        try (TestDnsServer dns = TestDnsServer.start();
+             RunningMapgate mapgate = start("http://" + missing + ":8080", OriginResolvers.using(dns.asNameServer()),
+                     Metrics.inMemory())) {
+            long start = System.nanoTime();
+            assertThat(status(mapgate)).as("NXDOMAIN: the origin cannot be reached").isEqualTo(502);
+            long firstMs = Measure.millisSince(start);
+            int asked = dns.queries(missing);
+            assertThat(status(mapgate)).isEqualTo(502);
+            System.out.printf("origin-dns: a missing name gave 502 in %d ms; DNS questions %d, none more for the"
+                    + " next request within the %d s negative TTL%n", firstMs, asked, OriginResolvers.NEGATIVE_TTL_SECONDS);
+
+            assertThat(asked).as("the first request asked").isPositive();
+            assertThat(dns.queries(missing)).as("the second request, within the negative TTL, did not ask again")
+                    .isEqualTo(asked);
         }
     }
 
@@ -108,10 +129,18 @@ class OriginAddressChangeTest {
     }
 
     private static String body(RunningMapgate mapgate) throws IOException {
+        RawClient.Response response = get(mapgate);
+        assertThat(response.status()).as("origin answered through mapgate").isEqualTo(200);
+        return response.bodyText();
+    }
+
+    private static int status(RunningMapgate mapgate) throws IOException {
+        return get(mapgate).status();
+    }
+
+    private static RawClient.Response get(RunningMapgate mapgate) throws IOException {
         try (RawClient client = mapgate.connect()) {
-            RawClient.Response response = client.get("/assets/app.js");
-            assertThat(response.status()).as("origin answered through mapgate").isEqualTo(200);
-            return response.bodyText();
+            return client.get("/assets/app.js");
         }
     }
 
