@@ -29,7 +29,7 @@ public interface OriginResolvers {
     /**
      * How long a name that does not exist (NXDOMAIN, or no address of any kind) is remembered, so
      * that while it is missing every new connection does not cost a query. Short, so that a fix
-     * to the zone is seen within seconds. Timeouts and server failures are not remembered.
+     * to the zone is seen within seconds. A lookup that timed out is not remembered.
      */
     int NEGATIVE_TTL_SECONDS = 5;
 
@@ -50,8 +50,8 @@ public interface OriginResolvers {
     static OriginResolvers using(DnsServerAddressStreamProvider nameServers) {
         return (origin, datagramChannel, socketChannel) -> {
             if (isIpLiteral(origin.url().getHost())) {
-                // The JDK reads an address literal without a lookup, so nothing here blocks
-                // and no DNS socket is opened for an origin that names no host.
+                // What mapgate always did: the JDK reads an address literal without a lookup, so
+                // nothing blocks, and no DNS socket is opened for an origin that names no host.
                 return DefaultAddressResolverGroup.INSTANCE;
             }
             // Resolved on the event loop that opens the connection, without blocking it. The
