@@ -34,14 +34,17 @@ class OriginDnsTest {
     @TempDir
     Path dir;
 
-    @Test
-    void newConnectionsGoToTheNewAddressOnceTheOldRecordsTtlHasRunOut() throws Exception {
+    /** On both transports: the DNS queries go over the event loops' own kind of UDP socket. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "nio"})
+    void newConnectionsGoToTheNewAddressOnceTheOldRecordsTtlHasRunOut(String transport) throws Exception {
         HttpServer before = origin(new InetSocketAddress("127.0.0.1", 0), "from 127.0.0.1");
         int port = before.getAddress().getPort();
         HttpServer after = origin(new InetSocketAddress("127.0.0.2", port), "from 127.0.0.2");
         Metrics metrics = Metrics.inMemory();
         try (TestDnsServer dns = TestDnsServer.start();
-             RunningMapgate mapgate = start("http://" + NAME + ":" + port, OriginResolvers.using(dns.asNameServer()), metrics)) {
+             RunningMapgate mapgate = start("http://" + NAME + ":" + port, transport,
+                     OriginResolvers.using(dns.asNameServer()), metrics)) {
             dns.answer(NAME, "127.0.0.1", TTL_SECONDS, Duration.ZERO);
             assertThat(body(mapgate)).isEqualTo("from 127.0.0.1");
 
@@ -60,8 +63,8 @@ class OriginDnsTest {
             long start = System.nanoTime();
             String answer = body(mapgate);
             long answerMs = Measure.millisSince(start);
-            System.out.printf("origin-dns: TTL %d s; after it a new connection answered '%s' in %d ms;"
-                    + " DNS questions for the name %d%n", TTL_SECONDS, answer, answerMs, dns.queries(NAME));
+            System.out.printf("origin-dns (transport %s): TTL %d s; after it a new connection answered '%s' in %d ms;"
+                    + " DNS questions for the name %d%n", transport, TTL_SECONDS, answer, answerMs, dns.queries(NAME));
 
             assertThat(answer).as("a new connection after the TTL goes to the new address, without a restart")
                     .isEqualTo("from 127.0.0.2");
@@ -121,11 +124,15 @@ class OriginDnsTest {
     }
 
     private RunningMapgate start(String url, OriginResolvers resolvers, Metrics metrics) {
+        return start(url, "auto", resolvers, metrics);
+    }
+
+    private RunningMapgate start(String url, String transport, OriginResolvers resolvers, Metrics metrics) {
         return RunningMapgate.start(dir, """
-                listen.io-threads = 1
+                listen { io-threads = 1, transport = %s }
                 origin { url = "%s", pool-idle-timeout = 500ms }
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(url), metrics, resolvers);
+                """.formatted(transport, url), metrics, resolvers);
     }
 
     private static String body(RunningMapgate mapgate) throws IOException {
