@@ -20,10 +20,12 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +52,12 @@ public final class OriginPool {
     private final String authority;
     private final String basePath;
 
-    public OriginPool(OriginSettings settings, Class<? extends SocketChannel> channelType, Metrics metrics) {
+    /**
+     * @param resolver turns the origin's host name into an address for each new connection; the
+     *                 caller owns it and closes it after this pool
+     */
+    public OriginPool(OriginSettings settings, Class<? extends SocketChannel> channelType,
+                      AddressResolverGroup<? extends SocketAddress> resolver, Metrics metrics) {
         this.settings = settings;
         URI url = settings.url();
         boolean tls = "https".equalsIgnoreCase(url.getScheme());
@@ -66,6 +73,7 @@ public final class OriginPool {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .resolver(resolver)
                 .remoteAddress(InetSocketAddress.createUnresolved(host, port));
         AbstractChannelPoolHandler initializer = new AbstractChannelPoolHandler() {
             @Override

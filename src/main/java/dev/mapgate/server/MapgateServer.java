@@ -10,6 +10,7 @@ import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.gate.GuessLimiter;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
+import dev.mapgate.origin.OriginResolvers;
 import dev.mapgate.reload.ConfigReloader;
 import dev.mapgate.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,9 +20,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -52,6 +55,7 @@ public final class MapgateServer implements AutoCloseable {
     private final AtomicBoolean draining;
     private final AtomicBoolean closed = new AtomicBoolean();
     private OriginPool originPool;
+    private AddressResolverGroup<? extends SocketAddress> originResolver;
     private ServerTls tls;
     private Channel listener;
     private ConfigReloader reloader;
@@ -86,9 +90,15 @@ public final class MapgateServer implements AutoCloseable {
      * returns once both are bound. On any failure everything started so far is stopped again.
      */
     public static MapgateServer start(Settings settings, Metrics metrics) throws InterruptedException {
+        return start(settings, metrics, OriginResolvers.system());
+    }
+
+    /** As {@link #start(Settings, Metrics)}, resolving the origin's host name with {@code resolvers}. */
+    public static MapgateServer start(Settings settings, Metrics metrics, OriginResolvers resolvers)
+            throws InterruptedException {
         MapgateServer server = new MapgateServer(settings, Transport.choose(settings.listen().transport()));
         try {
-            server.bind(settings, metrics);
+            server.bind(settings, metrics, resolvers);
             return server;
         } catch (Throwable e) {
             server.stopEverything(Duration.ZERO);
@@ -96,11 +106,14 @@ public final class MapgateServer implements AutoCloseable {
         }
     }
 
-    private void bind(Settings settings, Metrics metrics) throws InterruptedException {
+    private void bind(Settings settings, Metrics metrics, OriginResolvers resolvers) throws InterruptedException {
         tls = settings.listen().tls() == null ? null : ServerTls.load(settings.listen().tls());
         // One table for the server's life, sized once: max-tracked is read at startup only.
         GuessLimiter guesses = new GuessLimiter(new FailureThrottle(settings.gate().throttle().maxTracked()));
-        originPool = settings.origin().isProxy() ? new OriginPool(settings.origin(), transport.socketChannel(), metrics) : null;
+        if (settings.origin().isProxy()) {
+            originResolver = resolvers.create(settings.origin(), transport.datagramChannel(), transport.socketChannel());
+            originPool = new OriginPool(settings.origin(), transport.socketChannel(), originResolver, metrics);
+        }
         listener = bindOrExplain("mapgate.listen", settings.listen().host(), settings.listen().port(), () -> new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -255,6 +268,11 @@ public final class MapgateServer implements AutoCloseable {
         // would keep its socket open (seen with Netty 4.2.7 and a zero quiet period).
         if (originPool != null) {
             originPool.close();
+        }
+        // After the pool, whose connections may still be opening; before the loops, because each
+        // loop's DNS socket is closed on that loop.
+        if (originResolver != null) {
+            originResolver.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (tls != null) {

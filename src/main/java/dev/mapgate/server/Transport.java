@@ -4,24 +4,27 @@ import dev.mapgate.config.ListenSettings;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
 /**
  * The socket implementation behind the event loops ({@code listen.transport}): Linux's epoll
  * through Netty's native library, or Java's NIO. Client and origin channels share the loops, so
- * both sides use the same one.
+ * both sides use the same one, and so do the DNS queries for the origin's host name.
  */
 record Transport(String name, IoHandlerFactory ioHandlers, Class<? extends ServerChannel> serverChannel,
-                 Class<? extends SocketChannel> socketChannel) {
+                 Class<? extends SocketChannel> socketChannel, Class<? extends DatagramChannel> datagramChannel) {
 
     static final Transport NIO = new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
-            NioSocketChannel.class);
+            NioSocketChannel.class, NioDatagramChannel.class);
 
     /** @throws IllegalStateException for {@code epoll} where the native library does not load */
     static Transport choose(ListenSettings.Transport wanted) {
@@ -40,6 +43,6 @@ record Transport(String name, IoHandlerFactory ioHandlers, Class<? extends Serve
 
     private static Transport epoll() {
         return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                EpollSocketChannel.class);
+                EpollSocketChannel.class, EpollDatagramChannel.class);
     }
 }

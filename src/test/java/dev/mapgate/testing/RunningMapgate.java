@@ -3,6 +3,7 @@ package dev.mapgate.testing;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.origin.OriginResolvers;
 import dev.mapgate.server.MapgateServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,12 +31,17 @@ public final class RunningMapgate implements AutoCloseable {
 
     /** As {@link #start(Path, String)}, recording meters in {@code metrics} for the test to read. */
     public static RunningMapgate start(Path dir, String body, Metrics metrics) {
+        return start(dir, body, metrics, OriginResolvers.system());
+    }
+
+    /** As {@link #start(Path, String, Metrics)}, looking up the origin's name with {@code resolvers}. */
+    public static RunningMapgate start(Path dir, String body, Metrics metrics, OriginResolvers resolvers) {
         try {
             Path file = Files.createTempFile(dir, "mapgate", ".conf");
             Files.writeString(file, "mapgate {\n listen { host = \"127.0.0.1\", port = 0 }\n admin { host = \"127.0.0.1\", port = 0 }\n" + body + "\n}\n",
                     StandardCharsets.UTF_8);
             Settings settings = SettingsLoader.load(file);
-            return new RunningMapgate(MapgateServer.start(settings, metrics));
+            return new RunningMapgate(MapgateServer.start(settings, metrics, resolvers));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
