@@ -51,6 +51,7 @@ public final class Metrics {
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Timer originResponseTime;
+    private final Counter originRetries;
     private final Timer passwordCheckTime;
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final AtomicInteger originConnections = new AtomicInteger();
@@ -95,6 +96,10 @@ public final class Metrics {
                 .register(registry);
         Gauge.builder("mapgate.client.connections", clientConnections, AtomicInteger::get)
                 .description("Client connections open now").register(registry);
+        this.originRetries = Counter.builder("mapgate.origin.retries")
+                .description("GET and HEAD requests sent again on a new origin connection, after a reused one"
+                        + " closed before answering")
+                .register(registry);
         Gauge.builder("mapgate.origin.connections", originConnections, AtomicInteger::get)
                 .description("Connections to the origin open now, pooled or in use").register(registry);
         // Created up front so that a dashboard shows 0 rather than no data.
@@ -276,6 +281,10 @@ public final class Metrics {
 
     public void originResponseTime(long nanos) {
         originResponseTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void originRetry() {
+        originRetries.increment();
     }
 
     /** Counts a failed origin exchange; @param kind connect, timeout, reset, tls or protocol */

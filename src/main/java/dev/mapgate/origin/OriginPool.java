@@ -20,7 +20,9 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -39,11 +41,15 @@ public final class OriginPool {
     static final String CODEC = "origin-http-codec";
     static final String IDLE = "origin-idle";
     static final String RESPONSE = "origin-response";
+    static final String BYTES_WATCH = "origin-bytes-watch";
+
+    /** Set on a connection once it has carried an exchange and gone back to the pool. */
+    private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("mapgate.origin.reused");
 
     /** Larger than any one read (Netty's adaptive reads stop at 64 KiB), so one read is one part. */
     private static final int MAX_BODY_PART = 1 << 20;
 
-    private final AbstractChannelPoolMap<EventLoop, SimpleChannelPool> pools;
+    private final AbstractChannelPoolMap<EventLoop, LoopPool> pools;
     private final OriginSettings settings;
     private final String host;
     private final int port;
@@ -78,6 +84,8 @@ public final class OriginPool {
                     ssl.setHandshakeTimeoutMillis(settings.connectTimeout().toMillis());
                     p.addLast(SSL, ssl);
                 }
+                // After TLS, so that only response bytes count, not handshake records.
+                p.addLast(BYTES_WATCH, new ResponseBytesWatch());
                 // A body part is a slice of what one read brought in, never more: the decoder's
                 // default of 8 KiB would cut every read into several messages, each passed on
                 // and written to the client on its own.
@@ -92,21 +100,76 @@ public final class OriginPool {
         };
         this.pools = new AbstractChannelPoolMap<>() {
             @Override
-            protected SimpleChannelPool newPool(EventLoop loop) {
-                // Most recently used first: warm connections are reused, cold ones age out.
-                return new SimpleChannelPool(template.clone(loop), initializer, ChannelHealthChecker.ACTIVE, true, true);
+            protected LoopPool newPool(EventLoop loop) {
+                return new LoopPool(template.clone(loop), initializer);
             }
         };
     }
 
-    /** Borrows a connection on {@code loop}; the future completes on that loop. */
+    /** Borrows a connection on {@code loop}, an idle one if there is one; the future completes on that loop. */
     public Future<Channel> acquire(EventLoop loop) {
         return pools.get(loop).acquire(loop.newPromise());
     }
 
+    /**
+     * Opens a new connection on {@code loop}, passing over the idle ones: after one pooled
+     * connection turned out stale, the others parked beside it are likely just as old. Call on
+     * {@code loop}'s thread. The connection is returned with {@link #release} like any other.
+     */
+    public Future<Channel> acquireNew(EventLoop loop) {
+        return pools.get(loop).acquireNew(loop.newPromise());
+    }
+
     /** Returns a connection whose last exchange ended cleanly. */
     public void release(Channel channel) {
+        channel.attr(REUSED).set(Boolean.TRUE);
         pools.get(channel.eventLoop()).release(channel);
+    }
+
+    /** Whether {@code channel} carried an exchange before: the origin may have closed it meanwhile. */
+    static boolean isReused(Channel channel) {
+        return channel.hasAttr(REUSED);
+    }
+
+    /** Whether any byte arrived on {@code channel} since it was lent out. */
+    static boolean responseBytesArrived(Channel channel) {
+        ResponseBytesWatch watch = channel.pipeline().get(ResponseBytesWatch.class);
+        return watch == null || watch.arrived();
+    }
+
+    /** Forgets the bytes of earlier exchanges on {@code channel}, which is being lent out now. */
+    static void lend(Channel channel) {
+        ResponseBytesWatch watch = channel.pipeline().get(ResponseBytesWatch.class);
+        if (watch != null) {
+            watch.reset();
+        }
+    }
+
+    /** One event loop's connections. */
+    private static final class LoopPool extends SimpleChannelPool {
+
+        // Not volatile: only ever set and read on the pool's event loop, within one call.
+        private boolean skipIdle;
+
+        LoopPool(Bootstrap bootstrap, AbstractChannelPoolHandler initializer) {
+            // Most recently used first: warm connections are reused, cold ones age out.
+            super(bootstrap, initializer, ChannelHealthChecker.ACTIVE, true, true);
+        }
+
+        Future<Channel> acquireNew(Promise<Channel> promise) {
+            // SimpleChannelPool asks pollChannel() synchronously when called on its loop.
+            skipIdle = true;
+            try {
+                return acquire(promise);
+            } finally {
+                skipIdle = false;
+            }
+        }
+
+        @Override
+        protected Channel pollChannel() {
+            return skipIdle ? null : super.pollChannel();
+        }
     }
 
     /** The value for the {@code Host} header of requests to the origin. */

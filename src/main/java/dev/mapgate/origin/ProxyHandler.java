@@ -75,6 +75,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private boolean requestHasContent;
     private boolean readOriginWhenWritable;
+    /**
+     * The request may go out once more, on a new connection, if this one closes before answering:
+     * it went out on a reused connection, is a GET or HEAD without content, and was not retried yet.
+     */
+    private boolean mayRetry;
+    private boolean retried;
 
     /** @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto) */
     public ProxyHandler(OriginPool pool, boolean tlsListener, Metrics metrics) {
@@ -104,6 +110,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         request = httpRequest;
         originError = null;
         requestEnded = requestSent = responseStarted = failed = skippingInformational = false;
+        mayRetry = retried = false;
         requestHasContent = HttpUtil.isTransferEncodingChunked(httpRequest) || HttpUtil.getContentLength(httpRequest, 0L) > 0;
         prepareForOrigin(httpRequest);
         pool.acquire(ctx.channel().eventLoop()).addListener(this::connected);
@@ -149,17 +156,34 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         origin = ch;
+        OriginPool.lend(ch);
         ch.pipeline().get(OriginResponseHandler.class).bind(this);
+        mayRetry = !retried && !requestHasContent && OriginPool.isReused(ch) && isIdempotentRead(request);
         // A void promise: a failed write reaches OriginResponseHandler.exceptionCaught, which
-        // closes the connection, and the close ends the exchange with a 502.
+        // closes the connection, and the close ends the exchange with a 502 (or a retry).
         ch.write(request, ch.voidPromise());
         ch.read();
+        if (requestSent) {
+            // A retry: the end went out with the first attempt and is not read from the client again.
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            requestSentNanos = System.nanoTime();
+            awaitResponse();
+            return;
+        }
         readClient();
         if (!requestSent) {
             // A request without a body has usually ended already, and readClient() wrote its end
             // with the head in one flush; otherwise the head must not wait for the body.
             ch.flush();
         }
+    }
+
+    /**
+     * GET and HEAD without content change nothing at the origin, so sending one twice is safe. The
+     * head must not be a FullHttpRequest: its content went out with the first write and is gone.
+     */
+    private static boolean isIdempotentRead(HttpRequest r) {
+        return !(r instanceof HttpContent) && (HttpMethod.GET.equals(r.method()) || HttpMethod.HEAD.equals(r.method()));
     }
 
     private void onRequestContent(HttpContent content) {
@@ -281,6 +305,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (ch != origin) {
             return;
         }
+        if (retryOnNewConnection(ch)) {
+            return;
+        }
         detach();
         metrics.originError(originError != null && isTls(originError) ? "tls" : "reset");
         if (!responseStarted) {
@@ -291,6 +318,27 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             LOG.debug("event=origin-closed-mid-response client={}", ctx.channel().remoteAddress());
             ctx.close();
         }
+    }
+
+    /**
+     * A reused connection that closes, or resets, before a single byte of the answer is the race
+     * every keep-alive client meets: the origin timed the idle connection out just as the request
+     * went out. The origin cannot have acted on the request, so it goes out once more, on a new
+     * connection rather than another idle one, which is likely just as stale.
+     */
+    private boolean retryOnNewConnection(Channel closed) {
+        if (!mayRetry || responseStarted || skippingInformational || failed || request == null
+                || OriginPool.responseBytesArrived(closed)) {
+            return false;
+        }
+        mayRetry = false;
+        retried = true;
+        originError = null;
+        detach();
+        metrics.originRetry();
+        LOG.debug("event=origin-retry reason=closed-before-response");
+        pool.acquireNew(ctx.channel().eventLoop()).addListener(this::connected);
+        return true;
     }
 
     private void originBroken(String what, Throwable cause) {
