@@ -45,6 +45,15 @@ public final class OriginPool {
 
     /** Set on a connection once it has carried an exchange and gone back to the pool. */
     private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("mapgate.origin.reused");
+    /** When a parked connection stops being lent out, on {@link System#nanoTime()}'s clock. */
+    private static final AttributeKey<Long> LEND_UNTIL = AttributeKey.valueOf("mapgate.origin.lend-until");
+
+    /**
+     * Lends only connections still open and within the idle time their origin allowed. Checked on
+     * acquire and on release: one past its time is closed, and acquire moves on to the next.
+     */
+    private static final ChannelHealthChecker FRESH_ENOUGH = ch -> ch.eventLoop().newSucceededFuture(
+            ch.isActive() && withinLendTime(ch));
 
     /** Larger than any one read (Netty's adaptive reads stop at 64 KiB), so one read is one part. */
     private static final int MAX_BODY_PART = 1 << 20;
@@ -120,10 +129,24 @@ public final class OriginPool {
         return pools.get(loop).acquireNew(loop.newPromise());
     }
 
-    /** Returns a connection whose last exchange ended cleanly. */
+    /** Returns a connection whose last exchange ended cleanly, for at most the pool's idle timeout. */
     public void release(Channel channel) {
+        release(channel, settings.poolIdleTimeout().toNanos());
+    }
+
+    /**
+     * Returns a connection whose last exchange ended cleanly, to be lent out again only within
+     * {@code idleNanos} (see {@link KeepAliveHint#idleAllowanceNanos}); 0 or less closes it.
+     */
+    public void release(Channel channel, long idleNanos) {
         channel.attr(REUSED).set(Boolean.TRUE);
+        channel.attr(LEND_UNTIL).set(System.nanoTime() + Math.max(0, idleNanos));
         pools.get(channel.eventLoop()).release(channel);
+    }
+
+    private static boolean withinLendTime(Channel channel) {
+        Long until = channel.attr(LEND_UNTIL).get();
+        return until == null || System.nanoTime() - until < 0;
     }
 
     /** Whether {@code channel} carried an exchange before: the origin may have closed it meanwhile. */
@@ -153,7 +176,7 @@ public final class OriginPool {
 
         LoopPool(Bootstrap bootstrap, AbstractChannelPoolHandler initializer) {
             // Most recently used first: warm connections are reused, cold ones age out.
-            super(bootstrap, initializer, ChannelHealthChecker.ACTIVE, true, true);
+            super(bootstrap, initializer, FRESH_ENOUGH, true, true);
         }
 
         Future<Channel> acquireNew(Promise<Channel> promise) {

@@ -81,6 +81,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private boolean mayRetry;
     private boolean retried;
+    /** How long the origin connection may idle in the pool after this exchange. */
+    private long originIdleNanos;
 
     /** @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto) */
     public ProxyHandler(OriginPool pool, boolean tlsListener, Metrics metrics) {
@@ -152,7 +154,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         Channel ch = (Channel) future.getNow();
         if (!ctx.channel().isActive() || request == null) {
-            park(ch);
+            park(ch, pool.settings().poolIdleTimeout().toNanos());
             return;
         }
         origin = ch;
@@ -241,6 +243,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             responseStarted = true;
             originKeepAlive = HttpUtil.isKeepAlive(response);
+            // Read before the hop-by-hop headers go: the origin's idle timeout is for mapgate, not the client.
+            originIdleNanos = KeepAliveHint.idleAllowanceNanos(response.headers().contains(HttpHeaderNames.KEEP_ALIVE)
+                    ? KeepAliveHint.timeoutSeconds(response.headers().getAll(HttpHeaderNames.KEEP_ALIVE))
+                    : KeepAliveHint.NONE, pool.settings().poolIdleTimeout());
             HopByHop.strip(response.headers());
             response.setProtocolVersion(HttpVersion.HTTP_1_1);
             if (!(msg instanceof HttpContent)) {
@@ -264,9 +270,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 // Decided before the write: writing the end may complete the exchange at once and
                 // hand this handler the next pipelined request, whose start() resets these fields.
                 boolean reusable = originKeepAlive && requestSent && !requestHasContent;
+                long idleNanos = originIdleNanos;
                 detach();
                 ctx.writeAndFlush(content);
-                giveBack(ch, reusable);
+                giveBack(ch, reusable, idleNanos);
             } else {
                 ctx.write(content);
             }
@@ -448,18 +455,21 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         responseDeadline = 0;
     }
 
-    private void giveBack(Channel ch, boolean reusable) {
+    private void giveBack(Channel ch, boolean reusable, long idleNanos) {
         if (reusable && ch.isActive()) {
-            park(ch);
+            park(ch, idleNanos);
         } else {
             ch.close();
         }
     }
 
-    /** Returns a connection to the pool, reading so that a close by the origin is noticed while it idles. */
-    private void park(Channel ch) {
+    /**
+     * Returns a connection to the pool, to be lent again within {@code idleNanos}, reading so that
+     * a close by the origin is noticed while it idles.
+     */
+    private void park(Channel ch, long idleNanos) {
         ch.read();
-        pool.release(ch);
+        pool.release(ch, idleNanos);
     }
 
     @Override

@@ -103,7 +103,7 @@ class SettingsLoaderTest {
         assertThat(settings.reloadInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.origin().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.origin().responseTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(settings.origin().poolIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(settings.origin().poolIdleTimeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(settings.origin().caFile()).isNull();
         assertThat(settings.origin().url()).isNull();
         assertThat(settings.gate().tokenHeader()).isEqualTo("X-Sentry-Token");
