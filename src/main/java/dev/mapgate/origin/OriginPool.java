@@ -28,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,6 +65,7 @@ public final class OriginPool {
     private final int port;
     private final String authority;
     private final String basePath;
+    private final WarnThrottle warnings = new WarnThrottle(Duration.ofSeconds(1), System::nanoTime);
 
     public OriginPool(OriginSettings settings, Class<? extends SocketChannel> channelType, Metrics metrics) {
         this.settings = settings;
@@ -203,6 +205,11 @@ public final class OriginPool {
     /** The origin URL's path, without a trailing slash, to prefix to every forwarded path. */
     public String basePath() {
         return basePath;
+    }
+
+    /** Holds back repeated WARN lines about this origin's failures. */
+    public WarnThrottle warnings() {
+        return warnings;
     }
 
     public OriginSettings settings() {

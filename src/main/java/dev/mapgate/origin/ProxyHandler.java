@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,8 +149,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (!future.isSuccess()) {
             originError = future.cause();
             metrics.originError("connect");
-            fail(future.cause() instanceof ConnectTimeoutException
-                    ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY);
+            if (future.cause() instanceof ConnectTimeoutException) {
+                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "connect-timeout");
+            } else {
+                fail(HttpResponseStatus.BAD_GATEWAY, connectFailure(future.cause()));
+            }
             return;
         }
         Channel ch = (Channel) future.getNow();
@@ -316,9 +320,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         detach();
-        metrics.originError(originError != null && isTls(originError) ? "tls" : "reset");
+        boolean tls = originError != null && isTls(originError);
+        metrics.originError(tls ? "tls" : "reset");
         if (!responseStarted) {
-            fail(HttpResponseStatus.BAD_GATEWAY);
+            fail(HttpResponseStatus.BAD_GATEWAY, tls ? "tls-handshake" : "origin-closed-before-response");
         } else {
             // The response is cut short. Closing is the only honest signal left: the client sees
             // fewer bytes than Content-Length, or a chunked body without its last chunk.
@@ -356,11 +361,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         originError = cause;
         metrics.originError("protocol");
-        // toString(): SLF4J takes a last Throwable argument as the exception, leaving "{}" unfilled.
-        LOG.warn("event=origin-error problem=\"{}\" cause=\"{}\"", what, cause.toString());
         if (!responseStarted) {
-            fail(HttpResponseStatus.BAD_GATEWAY);
+            fail(HttpResponseStatus.BAD_GATEWAY, "invalid-response");
         } else {
+            // Not answered by mapgate, so no WARN of its own: the client sees a cut response.
+            LOG.debug("event=origin-invalid-mid-response problem=\"{}\"", what);
             ctx.close();
         }
     }
@@ -394,9 +399,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         detach();
         ch.close();
         metrics.originError("timeout");
-        LOG.warn("event=origin-timeout after_ms={} path={}", pool.settings().responseTimeout().toMillis(),
-                withoutQuery(request.uri()));
-        fail(HttpResponseStatus.GATEWAY_TIMEOUT);
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "response-timeout");
     }
 
     /**
@@ -404,14 +407,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * yet and no body follows, pull it first so the connection can be kept; a request with a
      * body is answered at once and the connection closed.
      */
-    private void fail(HttpResponseStatus status) {
+    private void fail(HttpResponseStatus status, String reason) {
         if (failed || !ctx.channel().isActive()) {
             return;
         }
         failed = true;
-        if (originError != null) {
-            LOG.warn("event=origin-unavailable status={} cause=\"{}\"", status.code(), originError.toString());
-        }
+        warn(status, reason);
         FullHttpResponse error = Responses.plain(ctx.alloc(), status, HttpMethod.HEAD.equals(request.method()));
         if (requestEnded) {
             ctx.writeAndFlush(error);
@@ -422,6 +423,34 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             pendingError = error;
             readClient();
         }
+    }
+
+    /**
+     * Says why mapgate answered in the origin's place, in words an operator can act on, at most
+     * once a second per reason (a dead origin fails every request at once); {@code folded} counts
+     * the answers for the same reason that were not logged since. The path goes without its query,
+     * where clients put tokens; a decoding error is named by its class only, since its message can
+     * quote what the origin sent, headers included.
+     */
+    private void warn(HttpResponseStatus status, String reason) {
+        long folded = pool.warnings().admit(reason);
+        if (folded < 0) {
+            return;
+        }
+        String cause = originError == null ? "-"
+                : reason.equals("invalid-response") || originError.getMessage() == null
+                ? originError.getClass().getSimpleName()
+                : originError.getClass().getSimpleName() + ": " + originError.getMessage();
+        LOG.warn("event=origin-failure status={} reason={} folded={} path={} cause=\"{}\"", status.code(), reason, folded,
+                withoutQuery(request.uri()), cause);
+    }
+
+    /** Why a connection could not be opened; a TLS handshake counts as part of opening it. */
+    private static String connectFailure(Throwable cause) {
+        if (isTls(cause)) {
+            return "tls-handshake";
+        }
+        return cause instanceof ConnectException ? "connect-refused" : "connect-failed";
     }
 
     /** Logs leave the query out: clients that cannot set a header put their token there. */

@@ -3,6 +3,8 @@ package dev.mapgate.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.origin.ProxyHandler;
+import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
@@ -102,6 +104,8 @@ class StaleOriginConnectionTest {
                     + " the origin saw it %d time(s)%n", post.status(), seen.get("/post").get());
             assertThat(post.status()).as("not retried: the origin may have acted on it").isEqualTo(502);
             assertThat(seen.get("/post").get()).as("sent once").isEqualTo(1);
+            LogCapture.awaitLine(ProxyHandler.class.getName(), "event=origin-failure", "status=502",
+                    "reason=origin-closed-before-response", "path=/post");
         }
     }
 }
