@@ -110,7 +110,7 @@ public final class Metrics {
         for (String result : new String[] {"checked", "shared", "busy"}) {
             passwordCheckCounter(result);
         }
-        for (String kind : new String[] {"connect", "timeout", "reset", "tls", "protocol"}) {
+        for (String kind : new String[] {"connect", "timeout", "reset", "tls", "protocol", "pool-full"}) {
             originErrorCounter(kind);
         }
     }
@@ -287,7 +287,7 @@ public final class Metrics {
         originRetries.increment();
     }
 
-    /** Counts a failed origin exchange; @param kind connect, timeout, reset, tls or protocol */
+    /** Counts a failed origin exchange; @param kind connect, timeout, reset, tls, protocol or pool-full */
     public void originError(String kind) {
         originErrorCounter(kind).increment();
     }

@@ -10,7 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.pool.AbstractChannelPoolMap;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
-import io.netty.channel.pool.SimpleChannelPool;
+import io.netty.channel.pool.FixedChannelPool;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -21,6 +21,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
@@ -29,12 +30,20 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Keep-alive connections to the origin, one pool per event loop. A client connection only ever
  * borrows from its own loop's pool, so the client and origin channels share a thread and need no
  * locking between them.
+ *
+ * <p>Each loop's pool holds at most its share of {@code origin.max-connections} (see
+ * {@link LoopShares}), lent or idle. Netty's FixedChannelPool counts the lent ones and queues
+ * requests beyond the share; it forgets a lent connection only when it is released, so every lent
+ * connection is released exactly once: by {@link #release} when it goes back, or by its close
+ * when it is closed while lent.
  */
 public final class OriginPool {
 
@@ -48,6 +57,8 @@ public final class OriginPool {
     private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("mapgate.origin.reused");
     /** When a parked connection stops being lent out, on {@link System#nanoTime()}'s clock. */
     private static final AttributeKey<Long> LEND_UNTIL = AttributeKey.valueOf("mapgate.origin.lend-until");
+    /** Set while the connection is lent out, so that it is released exactly once. */
+    private static final AttributeKey<Boolean> LENT = AttributeKey.valueOf("mapgate.origin.lent");
 
     /**
      * Lends only connections still open and within the idle time their origin allowed. Checked on
@@ -88,7 +99,12 @@ public final class OriginPool {
             @Override
             public void channelCreated(Channel ch) {
                 metrics.originConnectionOpened();
-                ch.closeFuture().addListener(f -> metrics.originConnectionClosed());
+                ch.closeFuture().addListener(f -> {
+                    metrics.originConnectionClosed();
+                    // Whoever closed it while lent (a timeout, a broken response, a client gone)
+                    // need not release it too: here is the one place for that.
+                    releaseToPool(ch);
+                });
                 ChannelPipeline p = ch.pipeline();
                 if (sslContext != null) {
                     SslHandler ssl = sslContext.newHandler(ch.alloc(), host, port);
@@ -112,14 +128,23 @@ public final class OriginPool {
         this.pools = new AbstractChannelPoolMap<>() {
             @Override
             protected LoopPool newPool(EventLoop loop) {
-                return new LoopPool(template.clone(loop), initializer);
+                // By the loop's place in its group, not by the order pools are made: two loops
+                // may make theirs at the same moment, and the map keeps only one per loop.
+                List<EventExecutor> loops = new ArrayList<>();
+                (loop.parent() == null ? List.<EventExecutor>of(loop) : loop.parent()).forEach(loops::add);
+                int share = LoopShares.share(settings.maxConnections(), loops.size(), Math.max(0, loops.indexOf(loop)));
+                return new LoopPool(template.clone(loop), initializer, share, settings.connectTimeout().toMillis());
             }
         };
     }
 
-    /** Borrows a connection on {@code loop}, an idle one if there is one; the future completes on that loop. */
+    /**
+     * Borrows a connection on {@code loop}, an idle one if there is one; the future completes on
+     * that loop. When the loop's share is all lent, it waits its turn up to connect-timeout and then
+     * fails with a {@link java.util.concurrent.TimeoutException}.
+     */
     public Future<Channel> acquire(EventLoop loop) {
-        return pools.get(loop).acquire(loop.newPromise());
+        return lending(pools.get(loop).acquire(loop.newPromise()));
     }
 
     /**
@@ -128,7 +153,16 @@ public final class OriginPool {
      * {@code loop}'s thread. The connection is returned with {@link #release} like any other.
      */
     public Future<Channel> acquireNew(EventLoop loop) {
-        return pools.get(loop).acquireNew(loop.newPromise());
+        return lending(pools.get(loop).acquireNew(loop.newPromise()));
+    }
+
+    /** Marks the connection lent; added before the caller's listener, so it runs first. */
+    private static Future<Channel> lending(Future<Channel> acquired) {
+        return acquired.addListener(f -> {
+            if (f.isSuccess()) {
+                ((Channel) f.getNow()).attr(LENT).set(Boolean.TRUE);
+            }
+        });
     }
 
     /** Returns a connection whose last exchange ended cleanly, for at most the pool's idle timeout. */
@@ -143,7 +177,14 @@ public final class OriginPool {
     public void release(Channel channel, long idleNanos) {
         channel.attr(REUSED).set(Boolean.TRUE);
         channel.attr(LEND_UNTIL).set(System.nanoTime() + Math.max(0, idleNanos));
-        pools.get(channel.eventLoop()).release(channel);
+        releaseToPool(channel);
+    }
+
+    /** Gives a lent connection back to its pool, once; a closed one only frees its place. */
+    private void releaseToPool(Channel channel) {
+        if (Boolean.TRUE.equals(channel.attr(LENT).getAndSet(Boolean.FALSE))) {
+            pools.get(channel.eventLoop()).release(channel);
+        }
     }
 
     private static boolean withinLendTime(Channel channel) {
@@ -170,19 +211,23 @@ public final class OriginPool {
         }
     }
 
-    /** One event loop's connections. */
-    private static final class LoopPool extends SimpleChannelPool {
+    /** One event loop's connections, at most {@code share} of them. */
+    private static final class LoopPool extends FixedChannelPool {
 
         // Not volatile: only ever set and read on the pool's event loop, within one call.
         private boolean skipIdle;
 
-        LoopPool(Bootstrap bootstrap, AbstractChannelPoolHandler initializer) {
+        LoopPool(Bootstrap bootstrap, AbstractChannelPoolHandler initializer, int share, long waitMillis) {
+            // Waiting requests are served first come, first served; the queue is bounded by the
+            // client connections, each of which waits for at most one connection at a time.
             // Most recently used first: warm connections are reused, cold ones age out.
-            super(bootstrap, initializer, FRESH_ENOUGH, true, true);
+            super(bootstrap, initializer, FRESH_ENOUGH, AcquireTimeoutAction.FAIL, waitMillis, share,
+                    Integer.MAX_VALUE, true, true);
         }
 
         Future<Channel> acquireNew(Promise<Channel> promise) {
-            // SimpleChannelPool asks pollChannel() synchronously when called on its loop.
+            // Under the share, FixedChannelPool asks pollChannel() synchronously when called on
+            // its loop. A request that has to wait may be handed an idle connection after all.
             skipIdle = true;
             try {
                 return acquire(promise);
@@ -193,7 +238,14 @@ public final class OriginPool {
 
         @Override
         protected Channel pollChannel() {
-            return skipIdle ? null : super.pollChannel();
+            Channel idle = super.pollChannel();
+            if (skipIdle && idle != null) {
+                // Its place goes to the new connection: FixedChannelPool counts only lent
+                // connections, so opening one beside an idle one could pass the share.
+                idle.close();
+                return null;
+            }
+            return idle;
         }
     }
 

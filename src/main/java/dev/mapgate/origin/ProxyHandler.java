@@ -28,6 +28,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,6 +149,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void connected(Future<? super Channel> future) {
         if (!future.isSuccess()) {
             originError = future.cause();
+            if (future.cause() instanceof TimeoutException) {
+                // Waited connect-timeout for one of this loop's origin connections to come free.
+                metrics.originError("pool-full");
+                fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "pool-full");
+                return;
+            }
             metrics.originError("connect");
             if (future.cause() instanceof ConnectTimeoutException) {
                 fail(HttpResponseStatus.GATEWAY_TIMEOUT, "connect-timeout");
@@ -414,6 +421,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         failed = true;
         warn(status, reason);
         FullHttpResponse error = Responses.plain(ctx.alloc(), status, HttpMethod.HEAD.equals(request.method()));
+        if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
+            // The wait is over within a second or so once the origin answers the requests ahead.
+            error.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+        }
         if (requestEnded) {
             ctx.writeAndFlush(error);
         } else if (requestHasContent) {
