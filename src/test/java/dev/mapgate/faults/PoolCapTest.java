@@ -28,6 +28,7 @@ class PoolCapTest {
 
     private static final int CAP = 2;
     private static final long WAIT_MS = 500;
+    private static final long RESPONSE_TIMEOUT_MS = 2000;
 
     @TempDir
     static Path dir;
@@ -39,11 +40,28 @@ class PoolCapTest {
         origin = RawOrigin.start();
         origin.route("/slow", link -> answerAfter(link, 3 * WAIT_MS));
         origin.route("/brief", link -> answerAfter(link, WAIT_MS / 4));
+        // Each of these ends its connection another way; none may keep its place in the pool.
+        origin.route("/silent", link -> After.HOLD);
+        origin.route("/garbage", link -> {
+            link.send("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n");
+            return After.HOLD;
+        });
+        origin.route("/cut", link -> {
+            link.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nok");
+            return After.CLOSE;
+        });
+        origin.route("/stale", link -> {
+            if (link.requests() > 1) {
+                return After.CLOSE;
+            }
+            return answerAfter(link, 0);
+        });
+        origin.route("/post", link -> answerAfter(link, 0));
         mapgate = RunningMapgate.start(dir, """
                 listen.io-threads = 1
-                origin { url = "%s", max-connections = %d, connect-timeout = %dms, response-timeout = 10s }
+                origin { url = "%s", max-connections = %d, connect-timeout = %dms, response-timeout = %dms }
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(origin.url(), CAP, WAIT_MS), Metrics.inMemory());
+                """.formatted(origin.url(), CAP, WAIT_MS, RESPONSE_TIMEOUT_MS), Metrics.inMemory());
     }
 
     private static After answerAfter(RawOrigin.Link link, long millis) throws java.io.IOException {
@@ -91,6 +109,41 @@ class PoolCapTest {
             assertThat(c.get("/brief").status()).as("the places freed by the answers are lent again").isEqualTo(200);
         }
         assertThat(origin.links().size()).isLessThanOrEqualTo(CAP);
+    }
+
+    @Test
+    void everyWayALentConnectionEndsGivesItsPlaceBack() throws Exception {
+        List<String> outcomes = new ArrayList<>();
+        for (int round = 0; round < CAP + 1; round++) {
+            try (RawClient c = mapgate.connect().readTimeout(10_000)) {
+                outcomes.add("timeout " + c.get("/silent").status());
+            }
+            try (RawClient c = mapgate.connect().readTimeout(10_000)) {
+                outcomes.add("garbage " + c.get("/garbage").status());
+            }
+            try (RawClient c = mapgate.connect().readTimeout(10_000)) {
+                c.send(RawClient.request("GET", "/cut"));
+                outcomes.add("cut " + c.readUntilClosed().length + "B");
+            }
+            try (RawClient c = mapgate.connect().readTimeout(10_000)) {
+                outcomes.add("stale " + c.get("/stale").status() + "," + c.get("/stale").status());
+                outcomes.add("post " + c.send("POST /post HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\n\r\nhi")
+                        .read(false).status());
+            }
+            try (RawClient c = mapgate.connect()) {
+                // The client leaves while mapgate waits for the origin's answer.
+                c.send(RawClient.request("GET", "/slow"));
+                Thread.sleep(50);
+            }
+        }
+        Thread.sleep(3 * WAIT_MS);
+        List<Timed> answers = concurrently(CAP, "/brief");
+        System.out.printf("pool-cap: after %s, %d requests at once got %s in %s ms%n", outcomes, CAP,
+                statuses(answers), millis(answers));
+        assertThat(outcomes).as("each way out answered as before").contains("timeout 504", "garbage 502",
+                "stale 200,200", "post 200");
+        assertThat(statuses(answers)).as("no place was lost: the whole cap is lent again at once").containsOnly(200);
+        assertThat(millis(answers)).as("without waiting for a place").allMatch(ms -> ms < WAIT_MS);
     }
 
     private record Timed(RawClient.Response response, long millis) {
