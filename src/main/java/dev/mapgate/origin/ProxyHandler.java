@@ -346,7 +346,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * connection rather than another idle one, which is likely just as stale.
      */
     private boolean retryOnNewConnection(Channel closed) {
-        if (!mayRetry || responseStarted || skippingInformational || failed || request == null
+        // Only once the request's end went out: an end still to come from the client would
+        // arrive while no connection is bound, and be lost.
+        if (!mayRetry || !requestSent || responseStarted || skippingInformational || failed || request == null
                 || OriginPool.responseBytesArrived(closed)) {
             return false;
         }
