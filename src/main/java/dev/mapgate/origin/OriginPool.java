@@ -121,6 +121,7 @@ public final class OriginPool {
                 // Closes connections that sit unused in the pool, before the origin's own
                 // keep-alive timeout can close one under a request. Reads alone tell: a parked
                 // connection reads, and watching writes would cost a listener on every write.
+                // A shorter Keep-Alive hint from the origin is checked when lending (FRESH_ENOUGH).
                 p.addLast(IDLE, new IdleStateHandler(settings.poolIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                 p.addLast(RESPONSE, new OriginResponseHandler());
             }
