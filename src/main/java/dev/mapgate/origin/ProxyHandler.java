@@ -171,7 +171,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         origin = ch;
         OriginPool.lend(ch);
         ch.pipeline().get(OriginResponseHandler.class).bind(this);
-        mayRetry = !retried && !requestHasContent && OriginPool.isReused(ch) && isIdempotentRead(request);
+        // A FullHttpRequest's content went out with the first write, so it could not be sent again.
+        mayRetry = !(request instanceof HttpContent)
+                && RetryRule.mayRetry(request.method().name(), requestHasContent, OriginPool.isReused(ch), retried);
         // A void promise: a failed write reaches OriginResponseHandler.exceptionCaught, which
         // closes the connection, and the close ends the exchange with a 502 (or a retry).
         ch.write(request, ch.voidPromise());
@@ -189,14 +191,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             // with the head in one flush; otherwise the head must not wait for the body.
             ch.flush();
         }
-    }
-
-    /**
-     * GET and HEAD without content change nothing at the origin, so sending one twice is safe. The
-     * head must not be a FullHttpRequest: its content went out with the first write and is gone.
-     */
-    private static boolean isIdempotentRead(HttpRequest r) {
-        return !(r instanceof HttpContent) && (HttpMethod.GET.equals(r.method()) || HttpMethod.HEAD.equals(r.method()));
     }
 
     private void onRequestContent(HttpContent content) {
@@ -346,10 +340,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * connection rather than another idle one, which is likely just as stale.
      */
     private boolean retryOnNewConnection(Channel closed) {
-        // Only once the request's end went out: an end still to come from the client would
-        // arrive while no connection is bound, and be lost.
-        if (!mayRetry || !requestSent || responseStarted || skippingInformational || failed || request == null
-                || OriginPool.responseBytesArrived(closed)) {
+        // The state checks besides the rule: a response under way, an exchange already answered
+        // or abandoned. An end still to come from the client (requestSent false) would arrive
+        // while no connection is bound, and be lost; the rule refuses that case.
+        if (failed || request == null || !RetryRule.retryNow(mayRetry, requestSent,
+                responseStarted || skippingInformational || OriginPool.responseBytesArrived(closed))) {
             return false;
         }
         mayRetry = false;
