@@ -232,7 +232,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpResponse response) {
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                originBroken("invalid response", response.decoderResult().cause());
+                originBroken(response.decoderResult().cause());
                 return;
             }
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
@@ -267,7 +267,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             if (content.decoderResult().isFailure()) {
                 content.release();
-                originBroken("invalid response body", content.decoderResult().cause());
+                originBroken(content.decoderResult().cause());
                 return;
             }
             if (content instanceof LastHttpContent) {
@@ -357,7 +357,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    private void originBroken(String what, Throwable cause) {
+    private void originBroken(Throwable cause) {
         Channel ch = origin;
         detach();
         if (ch != null) {
@@ -368,8 +368,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (!responseStarted) {
             fail(HttpResponseStatus.BAD_GATEWAY, "invalid-response");
         } else {
-            // Not answered by mapgate, so no WARN of its own: the client sees a cut response.
-            LOG.debug("event=origin-invalid-mid-response problem=\"{}\"", what);
+            // The client sees a cut response rather than mapgate's answer; the origin is as much at fault.
+            warn("cut", "invalid-response-body");
             ctx.close();
         }
     }
@@ -416,7 +416,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         failed = true;
-        warn(status, reason);
+        warn(Integer.toString(status.code()), reason);
         FullHttpResponse error = Responses.plain(ctx.alloc(), status, HttpMethod.HEAD.equals(request.method()));
         if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
             // The wait is over within a second or so once the origin answers the requests ahead.
@@ -440,16 +440,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * where clients put tokens; a decoding error is named by its class only, since its message can
      * quote what the origin sent, headers included.
      */
-    private void warn(HttpResponseStatus status, String reason) {
+    private void warn(String status, String reason) {
         long folded = pool.warnings().admit(reason);
         if (folded < 0) {
             return;
         }
         String cause = originError == null ? "-"
-                : reason.equals("invalid-response") || originError.getMessage() == null
+                : reason.startsWith("invalid-response") || originError.getMessage() == null
                 ? originError.getClass().getSimpleName()
                 : originError.getClass().getSimpleName() + ": " + originError.getMessage();
-        LOG.warn("event=origin-failure status={} reason={} folded={} path={} cause=\"{}\"", status.code(), reason, folded,
+        LOG.warn("event=origin-failure status={} reason={} folded={} path={} cause=\"{}\"", status, reason, folded,
                 withoutQuery(request.uri()), cause);
     }
 
