@@ -104,7 +104,8 @@ class NoSecretInLogsTest {
             assertThat(logs.text()).as("DEBUG lines were captured too, so they were searched")
                     .contains("event=bad-target")
                     .as("the timeout warning names the path without the query")
-                    .contains("event=origin-timeout after_ms=300 path=/slow" + System.lineSeparator());
+                    .contains("event=origin-failure status=504 reason=response-timeout folded=0 path=/slow cause=\"-\""
+                            + System.lineSeparator());
             assertNoSecret("the text log", logs.text());
             assertNoSecret("the JSON log", logs.json());
         } finally {

@@ -13,11 +13,12 @@ import java.time.Duration;
  * @param connectTimeout    how long to wait for a TCP (and TLS) connection to the origin
  * @param responseTimeout   how long to wait for the origin's response headers once the request is sent
  * @param poolIdleTimeout   how long an idle pooled origin connection is kept
+ * @param maxConnections    origin connections open at once, pooled or in use, for the whole process
  * @param caFile            PEM file of CAs trusted for an https origin besides the JDK's, or {@code null}
  * @param insecure          whether an https origin's certificate goes unchecked
  */
 public record OriginSettings(URI url, Path directory, Duration connectTimeout, Duration responseTimeout,
-                             Duration poolIdleTimeout, Path caFile, boolean insecure) {
+                             Duration poolIdleTimeout, int maxConnections, Path caFile, boolean insecure) {
 
     public boolean isProxy() {
         return url != null;

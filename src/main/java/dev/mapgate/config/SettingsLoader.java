@@ -221,6 +221,10 @@ public final class SettingsLoader {
         Settings settings() {
             ListenSettings listen = listen();
             OriginSettings origin = origin();
+            if (listen.ioThreads() > 0 && origin.maxConnections() < listen.ioThreads()) {
+                throw values.problem("mapgate.origin.max-connections", origin.maxConnections() + " is fewer than the "
+                        + listen.ioThreads() + " event loops of mapgate.listen.io-threads; each needs at least one");
+            }
             GateSettings gate = gate();
             ClientAddressResolver clientIp = clientIp(gate.tokenHeader());
             AdminSettings admin = admin();
@@ -357,6 +361,7 @@ public final class SettingsLoader {
             Duration connectTimeout = values.positiveDuration(p + "connect-timeout");
             Duration responseTimeout = values.positiveDuration(p + "response-timeout");
             Duration poolIdleTimeout = values.positiveDuration(p + "pool-idle-timeout");
+            int maxConnections = values.intInRange(p + "max-connections", 1, 1_000_000);
             String ca = values.optionalString(p + "tls.ca-file");
             Path caFile = ca == null ? null : caFile(p + "tls.ca-file", ca);
             boolean insecure = values.bool(p + "tls.insecure");
@@ -367,7 +372,7 @@ public final class SettingsLoader {
             return new OriginSettings(
                     url == null ? null : originUrl(p + "url", url),
                     directory == null ? null : existingDirectory(p + "directory", directory),
-                    connectTimeout, responseTimeout, poolIdleTimeout, caFile, insecure);
+                    connectTimeout, responseTimeout, poolIdleTimeout, maxConnections, caFile, insecure);
         }
 
         /** The URL is never echoed: it may carry user:password. */

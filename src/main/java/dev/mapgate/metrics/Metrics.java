@@ -51,6 +51,7 @@ public final class Metrics {
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Timer originResponseTime;
+    private final Counter originRetries;
     private final Timer passwordCheckTime;
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final AtomicInteger originConnections = new AtomicInteger();
@@ -95,6 +96,10 @@ public final class Metrics {
                 .register(registry);
         Gauge.builder("mapgate.client.connections", clientConnections, AtomicInteger::get)
                 .description("Client connections open now").register(registry);
+        this.originRetries = Counter.builder("mapgate.origin.retries")
+                .description("GET and HEAD requests sent again on a new origin connection, after a reused one"
+                        + " closed before answering")
+                .register(registry);
         Gauge.builder("mapgate.origin.connections", originConnections, AtomicInteger::get)
                 .description("Connections to the origin open now, pooled or in use").register(registry);
         // Created up front so that a dashboard shows 0 rather than no data.
@@ -105,7 +110,7 @@ public final class Metrics {
         for (String result : new String[] {"checked", "shared", "busy"}) {
             passwordCheckCounter(result);
         }
-        for (String kind : new String[] {"connect", "timeout", "reset", "tls", "protocol"}) {
+        for (String kind : new String[] {"connect", "timeout", "reset", "tls", "protocol", "pool-full"}) {
             originErrorCounter(kind);
         }
     }
@@ -278,7 +283,11 @@ public final class Metrics {
         originResponseTime.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Counts a failed origin exchange; @param kind connect, timeout, reset, tls or protocol */
+    public void originRetry() {
+        originRetries.increment();
+    }
+
+    /** Counts a failed origin exchange; @param kind connect, timeout, reset, tls, protocol or pool-full */
     public void originError(String kind) {
         originErrorCounter(kind).increment();
     }

@@ -26,7 +26,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +77,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private boolean requestHasContent;
     private boolean readOriginWhenWritable;
+    /**
+     * The request may go out once more, on a new connection, if this one closes before answering:
+     * it went out on a reused connection, is a GET or HEAD without content, and was not retried yet.
+     */
+    private boolean mayRetry;
+    private boolean retried;
+    /** How long the origin connection may idle in the pool after this exchange. */
+    private long originIdleNanos;
 
     /** @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto) */
     public ProxyHandler(OriginPool pool, boolean tlsListener, Metrics metrics) {
@@ -104,6 +114,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         request = httpRequest;
         originError = null;
         requestEnded = requestSent = responseStarted = failed = skippingInformational = false;
+        mayRetry = retried = false;
         requestHasContent = HttpUtil.isTransferEncodingChunked(httpRequest) || HttpUtil.getContentLength(httpRequest, 0L) > 0;
         prepareForOrigin(httpRequest);
         pool.acquire(ctx.channel().eventLoop()).addListener(this::connected);
@@ -138,22 +149,42 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void connected(Future<? super Channel> future) {
         if (!future.isSuccess()) {
             originError = future.cause();
+            if (future.cause() instanceof TimeoutException) {
+                // Waited connect-timeout for one of this loop's origin connections to come free.
+                metrics.originError("pool-full");
+                fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "pool-full");
+                return;
+            }
             metrics.originError("connect");
-            fail(future.cause() instanceof ConnectTimeoutException
-                    ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY);
+            if (future.cause() instanceof ConnectTimeoutException) {
+                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "connect-timeout");
+            } else {
+                fail(HttpResponseStatus.BAD_GATEWAY, connectFailure(future.cause()));
+            }
             return;
         }
         Channel ch = (Channel) future.getNow();
         if (!ctx.channel().isActive() || request == null) {
-            park(ch);
+            park(ch, pool.settings().poolIdleTimeout().toNanos());
             return;
         }
         origin = ch;
+        OriginPool.lend(ch);
         ch.pipeline().get(OriginResponseHandler.class).bind(this);
+        // A FullHttpRequest's content went out with the first write, so it could not be sent again.
+        mayRetry = !(request instanceof HttpContent)
+                && RetryRule.mayRetry(request.method().name(), requestHasContent, OriginPool.isReused(ch), retried);
         // A void promise: a failed write reaches OriginResponseHandler.exceptionCaught, which
-        // closes the connection, and the close ends the exchange with a 502.
+        // closes the connection, and the close ends the exchange with a 502 (or a retry).
         ch.write(request, ch.voidPromise());
         ch.read();
+        if (requestSent) {
+            // A retry: the end went out with the first attempt and is not read from the client again.
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            requestSentNanos = System.nanoTime();
+            awaitResponse();
+            return;
+        }
         readClient();
         if (!requestSent) {
             // A request without a body has usually ended already, and readClient() wrote its end
@@ -201,7 +232,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpResponse response) {
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                originBroken("invalid response", response.decoderResult().cause());
+                originBroken(response.decoderResult().cause());
                 return;
             }
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
@@ -217,6 +248,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             responseStarted = true;
             originKeepAlive = HttpUtil.isKeepAlive(response);
+            // Read before the hop-by-hop headers go: the origin's idle timeout is for mapgate, not the client.
+            originIdleNanos = KeepAliveHint.idleAllowanceNanos(response.headers().contains(HttpHeaderNames.KEEP_ALIVE)
+                    ? KeepAliveHint.timeoutSeconds(response.headers().getAll(HttpHeaderNames.KEEP_ALIVE))
+                    : KeepAliveHint.NONE, pool.settings().poolIdleTimeout());
             HopByHop.strip(response.headers());
             response.setProtocolVersion(HttpVersion.HTTP_1_1);
             if (!(msg instanceof HttpContent)) {
@@ -232,7 +267,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             if (content.decoderResult().isFailure()) {
                 content.release();
-                originBroken("invalid response body", content.decoderResult().cause());
+                originBroken(content.decoderResult().cause());
                 return;
             }
             if (content instanceof LastHttpContent) {
@@ -240,9 +275,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 // Decided before the write: writing the end may complete the exchange at once and
                 // hand this handler the next pipelined request, whose start() resets these fields.
                 boolean reusable = originKeepAlive && requestSent && !requestHasContent;
+                long idleNanos = originIdleNanos;
                 detach();
                 ctx.writeAndFlush(content);
-                giveBack(ch, reusable);
+                giveBack(ch, reusable, idleNanos);
             } else {
                 ctx.write(content);
             }
@@ -281,10 +317,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (ch != origin) {
             return;
         }
+        if (retryOnNewConnection(ch)) {
+            return;
+        }
         detach();
-        metrics.originError(originError != null && isTls(originError) ? "tls" : "reset");
+        boolean tls = originError != null && isTls(originError);
+        metrics.originError(tls ? "tls" : "reset");
         if (!responseStarted) {
-            fail(HttpResponseStatus.BAD_GATEWAY);
+            fail(HttpResponseStatus.BAD_GATEWAY, tls ? "tls-handshake" : "origin-closed-before-response");
         } else {
             // The response is cut short. Closing is the only honest signal left: the client sees
             // fewer bytes than Content-Length, or a chunked body without its last chunk.
@@ -293,7 +333,31 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void originBroken(String what, Throwable cause) {
+    /**
+     * A reused connection that closes, or resets, before a single byte of the answer is the race
+     * every keep-alive client meets: the origin timed the idle connection out just as the request
+     * went out. The origin cannot have acted on the request, so it goes out once more, on a new
+     * connection rather than another idle one, which is likely just as stale.
+     */
+    private boolean retryOnNewConnection(Channel closed) {
+        // The state checks besides the rule: a response under way, an exchange already answered
+        // or abandoned. An end still to come from the client (requestSent false) would arrive
+        // while no connection is bound, and be lost; the rule refuses that case.
+        if (failed || request == null || !RetryRule.retryNow(mayRetry, requestSent,
+                responseStarted || skippingInformational || OriginPool.responseBytesArrived(closed))) {
+            return false;
+        }
+        mayRetry = false;
+        retried = true;
+        originError = null;
+        detach();
+        metrics.originRetry();
+        LOG.debug("event=origin-retry reason=closed-before-response");
+        pool.acquireNew(ctx.channel().eventLoop()).addListener(this::connected);
+        return true;
+    }
+
+    private void originBroken(Throwable cause) {
         Channel ch = origin;
         detach();
         if (ch != null) {
@@ -301,11 +365,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         originError = cause;
         metrics.originError("protocol");
-        // toString(): SLF4J takes a last Throwable argument as the exception, leaving "{}" unfilled.
-        LOG.warn("event=origin-error problem=\"{}\" cause=\"{}\"", what, cause.toString());
         if (!responseStarted) {
-            fail(HttpResponseStatus.BAD_GATEWAY);
+            fail(HttpResponseStatus.BAD_GATEWAY, "invalid-response");
         } else {
+            // The client sees a cut response rather than mapgate's answer; the origin is as much at fault.
+            warn("cut", "invalid-response-body");
             ctx.close();
         }
     }
@@ -339,9 +403,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         detach();
         ch.close();
         metrics.originError("timeout");
-        LOG.warn("event=origin-timeout after_ms={} path={}", pool.settings().responseTimeout().toMillis(),
-                withoutQuery(request.uri()));
-        fail(HttpResponseStatus.GATEWAY_TIMEOUT);
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "response-timeout");
     }
 
     /**
@@ -349,15 +411,17 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * yet and no body follows, pull it first so the connection can be kept; a request with a
      * body is answered at once and the connection closed.
      */
-    private void fail(HttpResponseStatus status) {
+    private void fail(HttpResponseStatus status, String reason) {
         if (failed || !ctx.channel().isActive()) {
             return;
         }
         failed = true;
-        if (originError != null) {
-            LOG.warn("event=origin-unavailable status={} cause=\"{}\"", status.code(), originError.toString());
-        }
+        warn(Integer.toString(status.code()), reason);
         FullHttpResponse error = Responses.plain(ctx.alloc(), status, HttpMethod.HEAD.equals(request.method()));
+        if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
+            // The wait is over within a second or so once the origin answers the requests ahead.
+            error.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+        }
         if (requestEnded) {
             ctx.writeAndFlush(error);
         } else if (requestHasContent) {
@@ -367,6 +431,34 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             pendingError = error;
             readClient();
         }
+    }
+
+    /**
+     * Says why mapgate answered in the origin's place, in words an operator can act on, at most
+     * once a second per reason (a dead origin fails every request at once); {@code folded} counts
+     * the answers for the same reason that were not logged since. The path goes without its query,
+     * where clients put tokens; a decoding error is named by its class only, since its message can
+     * quote what the origin sent, headers included.
+     */
+    private void warn(String status, String reason) {
+        long folded = pool.warnings().admit(reason);
+        if (folded < 0) {
+            return;
+        }
+        String cause = originError == null ? "-"
+                : reason.startsWith("invalid-response") || originError.getMessage() == null
+                ? originError.getClass().getSimpleName()
+                : originError.getClass().getSimpleName() + ": " + originError.getMessage();
+        LOG.warn("event=origin-failure status={} reason={} folded={} path={} cause=\"{}\"", status, reason, folded,
+                withoutQuery(request.uri()), cause);
+    }
+
+    /** Why a connection could not be opened; a TLS handshake counts as part of opening it. */
+    private static String connectFailure(Throwable cause) {
+        if (isTls(cause)) {
+            return "tls-handshake";
+        }
+        return cause instanceof ConnectException ? "connect-refused" : "connect-failed";
     }
 
     /** Logs leave the query out: clients that cannot set a header put their token there. */
@@ -400,18 +492,21 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         responseDeadline = 0;
     }
 
-    private void giveBack(Channel ch, boolean reusable) {
+    private void giveBack(Channel ch, boolean reusable, long idleNanos) {
         if (reusable && ch.isActive()) {
-            park(ch);
+            park(ch, idleNanos);
         } else {
             ch.close();
         }
     }
 
-    /** Returns a connection to the pool, reading so that a close by the origin is noticed while it idles. */
-    private void park(Channel ch) {
+    /**
+     * Returns a connection to the pool, to be lent again within {@code idleNanos}, reading so that
+     * a close by the origin is noticed while it idles.
+     */
+    private void park(Channel ch, long idleNanos) {
         ch.read();
-        pool.release(ch);
+        pool.release(ch, idleNanos);
     }
 
     @Override

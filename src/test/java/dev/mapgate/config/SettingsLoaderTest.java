@@ -103,7 +103,8 @@ class SettingsLoaderTest {
         assertThat(settings.reloadInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.origin().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.origin().responseTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(settings.origin().poolIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(settings.origin().poolIdleTimeout()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(settings.origin().maxConnections()).isEqualTo(1024);
         assertThat(settings.origin().caFile()).isNull();
         assertThat(settings.origin().url()).isNull();
         assertThat(settings.gate().tokenHeader()).isEqualTo("X-Sentry-Token");
@@ -367,6 +368,19 @@ class SettingsLoaderTest {
         assertThat(problem(VALID_GATE, Map.of("MAPGATE_LISTEN_PORT", "70000")))
                 .as("a bad value from the environment names the variable, since the file does not show it")
                 .isEqualTo("mapgate.listen.port: 70000 is out of range 0-65535 (from MAPGATE_LISTEN_PORT)");
+    }
+
+    @Test
+    void theOriginConnectionCapIsAWholeNumberAndLeavesEveryEventLoopOne() throws Exception {
+        assertThat(problem(VALID_GATE + "mapgate.origin.max-connections = 0\n"))
+                .isEqualTo("mapgate.origin.max-connections: 0 is out of range 1-1000000");
+        assertThat(problem(VALID_GATE + "mapgate.origin.max-connections = many\n"))
+                .startsWith("mapgate.origin.max-connections: ");
+        assertThat(problem(VALID_GATE + "mapgate.listen.io-threads = 4\nmapgate.origin.max-connections = 3\n"))
+                .isEqualTo("mapgate.origin.max-connections: 3 is fewer than the 4 event loops of"
+                        + " mapgate.listen.io-threads; each needs at least one");
+        assertThat(load(VALID_GATE + "mapgate.listen.io-threads = 4\nmapgate.origin.max-connections = 4\n")
+                .origin().maxConnections()).isEqualTo(4);
     }
 
     @Test

@@ -23,6 +23,16 @@ class RestartOnlyTest {
     }
 
     @Test
+    void theOriginConnectionCapWaitsForARestart() throws IOException {
+        Settings running = load("");
+        Settings loaded = load("origin.max-connections = 8\n");
+
+        assertThat(RestartOnly.changedKeys(running, loaded)).containsExactly("mapgate.origin");
+        assertThat(RestartOnly.applicable(running, loaded).origin().maxConnections())
+                .as("the pools were sized at startup").isEqualTo(running.origin().maxConnections());
+    }
+
+    @Test
     void listenerOriginAndAdminChangesAreNamedAndKeptWhileTheGateAndLimitsApply() throws IOException {
         Settings running = load("");
         Settings loaded = load("""

@@ -161,7 +161,7 @@ class HttpsOriginIntegrationTest {
             assertThat(map.bodyText()).as("the map never leaves the unverified origin").doesNotContain("mappings");
         }
         assertThat(localhostOnlyOrigin.seen()).as("no request is sent to an origin whose identity failed").isEmpty();
-        LogCapture.awaitLine(PROXY_LOGGER, "event=origin-unavailable", "status=502", "SSLHandshakeException", "127.0.0.1");
+        LogCapture.awaitLine(PROXY_LOGGER, "event=origin-failure", "status=502 reason=tls-handshake", "SSLHandshakeException", "127.0.0.1");
     }
 
     @Test
@@ -173,7 +173,7 @@ class HttpsOriginIntegrationTest {
                     .isEqualTo(502);
         }
         assertThat(otherCaOrigin.seen()).as("no request is sent to an untrusted origin").isEmpty();
-        LogCapture.awaitLine(PROXY_LOGGER, "event=origin-unavailable", "status=502", "SSLHandshakeException",
+        LogCapture.awaitLine(PROXY_LOGGER, "event=origin-failure", "status=502 reason=tls-handshake", "SSLHandshakeException",
                 "certification path");
     }
 

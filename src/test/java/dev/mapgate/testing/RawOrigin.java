@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -128,6 +129,8 @@ public final class RawOrigin implements HttpOrigin {
     private final Map<String, Script> routes = new ConcurrentHashMap<>();
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final AtomicLong written = new AtomicLong();
+    /** As a keep-alive timeout: a connection that sends nothing this long is closed; 0 for never. */
+    private volatile int idleCloseMillis;
     private final SocketServer server;
 
     private RawOrigin(int port, Integer sendBufferBytes) {
@@ -135,6 +138,7 @@ public final class RawOrigin implements HttpOrigin {
             if (sendBufferBytes != null) {
                 socket.setSendBufferSize(sendBufferBytes);
             }
+            socket.setSoTimeout(idleCloseMillis);
             Link link = new Link(socket, written);
             links.add(link);
             return () -> serve(link);
@@ -167,6 +171,15 @@ public final class RawOrigin implements HttpOrigin {
             link.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
             return After.KEEP_ALIVE;
         });
+    }
+
+    /**
+     * Closes, from this side, every connection accepted from now on that stays silent for
+     * {@code millis}, as Node's or Apache's keep-alive timeout does.
+     */
+    public RawOrigin closeIdleAfter(int millis) {
+        idleCloseMillis = millis;
+        return this;
     }
 
     public int port() {
@@ -214,6 +227,8 @@ public final class RawOrigin implements HttpOrigin {
                 in.transferTo(OutputStream.nullOutputStream());
             }
             link.hangUp();
+        } catch (SocketTimeoutException e) {
+            // closeIdleAfter: this side closes, which the try-with-resources does
         } catch (IOException e) {
             // A write or read that failed: the peer closed or reset the connection, or this
             // origin was closed under it. Either way the connection is over.
