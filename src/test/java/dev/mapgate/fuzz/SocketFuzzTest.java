@@ -99,6 +99,13 @@ class SocketFuzzTest {
                     // and the origin sees it reset. The clients connect from 127.0.0.2 and .3.
                     continue;
                 }
+                if (line.contains("event=origin-failure status=502 ") || line.contains("event=origin-failure status=504 ")) {
+                    // A 502 or 504 is the origin's to give (see the class comment), and mapgate now
+                    // says why at WARN. E.g. a request with 95 header lines, which the front passes
+                    // on with its X-Forwarded-* lines added: the origin refuses it with 431 and
+                    // closes while the front still writes the body, and the reset loses the 431.
+                    continue;
+                }
                 if (reports.size() < 20) {
                     reports.add("during the socket run: " + line);
                 }
