@@ -4,6 +4,7 @@ import dev.mapgate.config.AdminSettings;
 import dev.mapgate.flow.DemandHandler;
 import dev.mapgate.limits.ClientWaits;
 import dev.mapgate.limits.ConnectionSlots;
+import dev.mapgate.limits.WarnThrottle;
 import dev.mapgate.metrics.Metrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -45,7 +46,7 @@ final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     static final Duration ANSWER_IDLE = Duration.ofSeconds(10);
 
     /** How often, at most, a full admin listener is logged; the meter counts every time. */
-    private static final long FULL_WARNING_EVERY = TimeUnit.MINUTES.toNanos(1);
+    private static final Duration FULL_WARNING_EVERY = Duration.ofMinutes(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminChannelInitializer.class);
 
@@ -55,8 +56,7 @@ final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     private final AdminSettings settings;
     private final Duration healthTimeout;
     private final ConnectionSlots<Channel> slots;
-    private long fullWarnedAt;
-    private boolean fullWarned;
+    private final WarnThrottle fullWarnings = new WarnThrottle(FULL_WARNING_EVERY, System::nanoTime);
 
     /** @param connections where each admin connection is kept until it closes, so it can be closed on shutdown */
     AdminChannelInitializer(ChannelGroup connections, Probes probes, Metrics metrics, AdminSettings settings,
@@ -120,14 +120,12 @@ final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void warnFull(Channel ch, String action) {
-        long now = System.nanoTime();
-        if (fullWarned && now - fullWarnedAt < FULL_WARNING_EVERY) {
+        long folded = fullWarnings.admit("full");
+        if (folded < 0) {
             return;
         }
-        fullWarned = true;
-        fullWarnedAt = now;
-        LOG.warn("event=admin-connections-full max={} peer={} action=\"{}\" detail=\"logged at most once a minute;"
-                        + " mapgate_admin_connections_over_limit_total counts each time\"",
-                slots.max(), ch.remoteAddress(), action);
+        LOG.warn("event=admin-connections-full max={} peer={} action=\"{}\" folded={} detail=\"logged at most once a"
+                        + " minute; mapgate_admin_connections_over_limit_total counts each time\"",
+                slots.max(), ch.remoteAddress(), action, folded);
     }
 }

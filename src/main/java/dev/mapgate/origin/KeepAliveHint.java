@@ -2,6 +2,7 @@ package dev.mapgate.origin;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The origin's own idle timeout, from its {@code Keep-Alive: timeout=N} response header (RFC 2068
@@ -15,6 +16,9 @@ public final class KeepAliveHint {
 
     private static final long ONE_SECOND = Duration.ofSeconds(1).toNanos();
 
+    /** Compiled once: Node and Apache send the header on every response. */
+    private static final Pattern PARAMETERS = Pattern.compile("[,;]");
+
     private KeepAliveHint() {
     }
 
@@ -26,7 +30,7 @@ public final class KeepAliveHint {
     public static long timeoutSeconds(List<String> headerValues) {
         long smallest = NONE;
         for (String value : headerValues) {
-            for (String parameter : value.split("[,;]")) {
+            for (String parameter : PARAMETERS.split(value)) {
                 int equals = parameter.indexOf('=');
                 if (equals < 0 || !parameter.substring(0, equals).strip().equalsIgnoreCase("timeout")) {
                     continue;

@@ -1,6 +1,7 @@
 package dev.mapgate.origin;
 
 import dev.mapgate.config.OriginSettings;
+import dev.mapgate.limits.WarnThrottle;
 import dev.mapgate.metrics.Metrics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;

@@ -1,4 +1,4 @@
-package dev.mapgate.origin;
+package dev.mapgate.limits;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;

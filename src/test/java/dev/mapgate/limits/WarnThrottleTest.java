@@ -1,4 +1,4 @@
-package dev.mapgate.origin;
+package dev.mapgate.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
