@@ -47,6 +47,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -158,9 +160,15 @@ class GateHandlerTest {
      */
     private EmbeddedChannel channelFrom(String remoteIp, GateSettings settings, Executor verifier,
                                         FailureThrottle throttle, Metrics metrics) {
+        return channelFrom(remoteIp, () -> settings, verifier, new GuessLimiter(throttle), metrics);
+    }
+
+    /** As above, with the config in force read per request (a reload swaps it) and the limiter given. */
+    private EmbeddedChannel channelFrom(String remoteIp, Supplier<GateSettings> settings, Executor verifier,
+                                        GuessLimiter limiter, Metrics metrics) {
         EmbeddedChannel channel = new EmbeddedChannel(new ExchangeStarter(), new GatedResponseHeaders(TOKEN_HEADER),
-                new GateHandler(() -> new RequestRules(settings, AcceptedHosts.NONE, ClientAddressResolver.peerOnly()),
-                        verifier, metrics, new GuessLimiter(throttle))) {
+                new GateHandler(() -> new RequestRules(settings.get(), AcceptedHosts.NONE,
+                        ClientAddressResolver.peerOnly()), verifier, metrics, limiter)) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return new InetSocketAddress(remoteIp, 5555);
@@ -825,5 +833,41 @@ class GateHandlerTest {
         assertThat(decisionOn(channel)).isEqualTo(Decision.allow("bob"));
         assertThat((Object) channel.readInbound()).isSameAs(bob);
         assertThat((Object) channel.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    /**
+     * A reload that changes alice's password while a check of her old one is queued: a request
+     * with the old password from the same address, arriving after the reload, must not take the
+     * old check's "allow". It is judged by the new config, so it waits its turn (429 here).
+     */
+    @Test
+    void aRequestAfterAReloadNeverSharesTheCheckOfACredentialUnderTheOldConfig() throws InterruptedException {
+        HeldExecutor verifier = new HeldExecutor();
+        GuessLimiter limiter = new GuessLimiter(new FailureThrottle(64));
+        GateSettings before = credentialOnly(THROTTLE);
+        String changedHash = BCrypt.withDefaults().hashToString(4, "alice-new-pw".toCharArray());
+        GatePolicy changed = new GatePolicy(PathGlobs.compile(List.of("**/*.map")), EnumSet.of(Check.CREDENTIAL),
+                CidrSet.parse(List.of(SENTRY_IP)), new Credentials(List.of(new Token("sentry", TOKEN)),
+                List.of(new BasicUser("alice", changedHash))));
+        GateSettings after = new GateSettings(changed, TOKEN_HEADER, "sourcemaps", 404, true, THROTTLE, true);
+        AtomicReference<GateSettings> inForce = new AtomicReference<>(before);
+        EmbeddedChannel first = channelFrom(STRANGER_IP, inForce::get, verifier, limiter, Metrics.inMemory());
+        EmbeddedChannel second = channelFrom(STRANGER_IP, inForce::get, verifier, limiter, Metrics.inMemory());
+
+        first.writeInbound(get("/assets/app.js.map", "Authorization", basic("alice:alice-pw")),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+        inForce.set(after);
+        second.writeInbound(get("/assets/app.js.map", "Authorization", basic("alice:alice-pw")),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+        verifier.runOnVerifierThread();
+        first.runPendingTasks();
+        second.runPendingTasks();
+
+        assertThat(decisionOn(first)).as("judged by the config it arrived under").isEqualTo(Decision.allow("alice"));
+        first.readInbound();
+        first.readInbound();
+        assertThat(decisionOn(second)).as("not alice's old allow").isEqualTo(Decision.deny(DenyReason.THROTTLED, null));
+        assertThat(readDenial(second).status()).isEqualTo(429);
+        assertNothingForwarded(second);
     }
 }
