@@ -43,15 +43,33 @@ class DockerfileTest {
     // ---- the stages -----------------------------------------------------------------------------
 
     @Test
-    void buildsWithMavenInOneStageAndRunsOnAJreInAnother() {
+    void buildsWithMavenInOneStageAndRunsOnALinkedRuntimeInAnother() {
         String release = pomProperty("maven.compiler.release");
+        Stage jre = dockerfile.stage("jre");
 
-        assertThat(dockerfile.stages()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(dockerfile.stages()).hasSizeGreaterThanOrEqualTo(3);
         assertThat(build).as("the build stage comes first").isSameAs(dockerfile.stages().get(0));
-        assertThat(build.image()).as("a Maven image on the JDK the pom compiles for")
-                .startsWith("maven:").containsPattern("temurin-" + release + "\\b");
-        assertThat(runtime.image()).as("a JRE of the same version: no compiler or Maven in the image")
-                .matches("eclipse-temurin:" + release + "(\\.[0-9.]+)?(_\\d+)?-jre(-.*)?");
+        assertThat(build.image()).as("a Maven image on the JDK the pom compiles for, named in full for Podman")
+                .startsWith("docker.io/library/maven:").containsPattern("temurin-" + release + "\\b");
+        assertThat(jre.image()).as("jlink from the JDK that compiled the jar").isEqualTo(build.image());
+        assertThat(runtime.image()).as("a slim base: no JDK, compiler or Maven in the image")
+                .matches("docker\\.io/library/debian:[a-z]+-slim");
+        assertThat(runtime.all("COPY")).as("the runtime jlink wrote, copied from its stage")
+                .anySatisfy(copy -> assertThat(copy.flag("from")).contains("jre"));
+    }
+
+    @Test
+    void javaOnThePathIsTheLinkedRuntime() {
+        Instruction copy = runtime.all("COPY").stream().filter(c -> c.flag("from").orElse("").equals("jre"))
+                .findFirst().orElseThrow();
+        String output = jlinkOption("--output");
+
+        assertThat(copy.operands()).as("the runtime is copied from where jlink wrote it").containsExactly(output, output);
+        assertThat(runtime.environment().get("PATH")).as("the ENTRYPOINT's java is the linked runtime's")
+                .startsWith(output + "/bin:");
+        assertThat(jlinkOption("--add-modules").split(",")).as("modules mapgate cannot start without")
+                .contains("java.base", "java.logging", "java.management", "java.naming", "java.xml",
+                        "jdk.unsupported", "jdk.crypto.ec");
     }
 
     @Test
@@ -140,7 +158,7 @@ class DockerfileTest {
         assertThat(entrypoint.get(0)).isEqualTo("java");
         assertThat(entrypoint).as("-jar, then the jar the final stage copied")
                 .containsSubsequence("-jar", jarCopy().operands().get(1));
-        assertThat(entrypoint).as("JVM flags belong in JAVA_TOOL_OPTIONS, where a user can replace them")
+        assertThat(entrypoint).as("JVM flags belong in the linked runtime, where JAVA_TOOL_OPTIONS can replace them")
                 .noneMatch(w -> w.startsWith("-Xmx") || w.startsWith("-XX:"));
         assertThat(cmd).containsExactly("--config", configCopy().operands().get(1));
         assertThat(configCopy().operands().get(1)).isEqualTo("/etc/mapgate/mapgate.conf");
@@ -151,10 +169,13 @@ class DockerfileTest {
 
     @Test
     void jvmOptionsStopTheJvmOnOutOfMemoryAndSizeTheHeapByTheContainer() {
-        String options = runtime.environment().getOrDefault("JAVA_TOOL_OPTIONS", "");
+        String options = jlinkOption("--add-options").replaceAll("^\"|\"$", "");
 
         assertThat(options.split("\\s+")).contains("-XX:+ExitOnOutOfMemoryError")
                 .anyMatch(o -> o.startsWith("-XX:MaxRAMPercentage="));
+        assertThat(runtime.environment()).as("set there, the JVM would print a 'Picked up' line before every "
+                + "one-line config error, and a user's own JAVA_TOOL_OPTIONS would silently drop them")
+                .doesNotContainKey("JAVA_TOOL_OPTIONS");
     }
 
     // ---- the image's config ---------------------------------------------------------------------
@@ -303,6 +324,16 @@ class DockerfileTest {
         Instruction instruction = runtime.last(keyword).orElseThrow(() -> new AssertionError("no " + keyword));
         return instruction.execForm().orElseThrow(() -> new AssertionError(
                 "line " + instruction.line() + ": " + keyword + " in shell form: sh would be PID 1 and swallow SIGTERM"));
+    }
+
+    /** The value of {@code option} in the jre stage's jlink command: {@code --option value} or {@code --option=value}. */
+    private String jlinkOption(String option) {
+        Instruction jlink = dockerfile.stage("jre").all("RUN").stream()
+                .filter(r -> r.arguments().startsWith("jlink "))
+                .findFirst().orElseThrow(() -> new AssertionError("the jre stage runs no jlink"));
+        Matcher m = Pattern.compile(Pattern.quote(option) + "[ =](\"[^\"]*\"|\\S+)").matcher(jlink.arguments());
+        assertThat(m.find()).as("jlink %s in: %s", option, jlink.arguments()).isTrue();
+        return m.group(1);
     }
 
     /** The words of the {@code mvn ... <goal>} command in the first code block of the README. */

@@ -32,9 +32,11 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTarget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -362,8 +364,11 @@ class KubernetesManifestsTest {
                 .filter(i -> i.path("name").asText().equals("mapgate"))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(name + ": kustomization.yaml sets no image named mapgate"));
-        assertThat(mapgate.getImage()).as("%s: the rendered mapgate image", name)
-                .isEqualTo(image.path("newName").asText() + ":" + image.path("newTag").asText());
+        String tag = image.path("newName").asText() + ":" + image.path("newTag").asText();
+        assertThat(mapgate.getImage()).as("%s: the rendered mapgate image", name).isEqualTo(tag);
+        assertThat(Files.readString(Path.of("README.md")))
+                .as("%s: README's build command tags the image that kustomization.yaml deploys", name)
+                .contains("docker build -f deploy/docker/Dockerfile -t " + tag + " .");
     }
 
     @ParameterizedTest
@@ -417,8 +422,8 @@ class KubernetesManifestsTest {
     void mapgateHasAMemoryLimitACpuRequestAndJsonLogs(String name) {
         Container mapgate = example(name).mapgate();
 
-        assertThat(mapgate.getResources().getRequests()).as("%s: requests (the autoscaler's CPU target is a share "
-                + "of the CPU request)", name).containsKeys("cpu", "memory");
+        assertThat(mapgate.getResources().getRequests()).as("%s: requests (the scheduler places pods by them)", name)
+                .containsKeys("cpu", "memory");
         assertThat(mapgate.getResources().getLimits()).as("%s: limits", name).containsKey("memory");
         assertThat(environment(mapgate)).as("%s: env", name)
                 .containsEntry("MAPGATE_LOG_FORMAT", "json")
@@ -589,6 +594,23 @@ class KubernetesManifestsTest {
         assertThat(example.deployment().getSpec().getReplicas())
                 .as("Deployment replicas: set, they would reset the HPA's count at every apply")
                 .isNull();
+    }
+
+    @Test
+    void standaloneAutoscalerWaitsForRealLoadBeforeAddingAPod() {
+        Example example = example("standalone");
+        MetricTarget target = example.objects().one(HorizontalPodAutoscaler.class).getSpec().getMetrics().stream()
+                .filter(m -> "Resource".equals(m.getType()) && "cpu".equals(m.getResource().getName()))
+                .findFirst().orElseThrow().getResource().getTarget();
+        BigDecimal cores = switch (target.getType()) {
+            case "AverageValue" -> target.getAverageValue().getNumericalAmount();
+            case "Utilization" -> example.mapgate().getResources().getRequests().get("cpu").getNumericalAmount()
+                    .multiply(BigDecimal.valueOf(target.getAverageUtilization())).movePointLeft(2);
+            default -> throw new AssertionError("CPU target of type " + target.getType());
+        };
+        // 70% of a 100m request once scaled out at 0.07 cores a pod: a few thousand requests a
+        // second, ten pods where one would do.
+        assertThat(cores).as("cores a pod averages before the HPA adds one").isGreaterThanOrEqualTo(new BigDecimal("0.5"));
     }
 
     @Test

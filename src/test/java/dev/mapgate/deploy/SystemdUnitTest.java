@@ -73,11 +73,13 @@ class SystemdUnitTest {
     }
 
     @Test
-    void reloadSendsSighupToTheMainProcess() {
-        List<String> reload = List.of(unit.value(SERVICE, "ExecReload").orElseThrow().split("\\s+"));
+    void reloadSendsSighupToTheMainProcessWithTheShellsOwnKill() {
+        String reload = unit.value(SERVICE, "ExecReload").orElseThrow();
 
-        assertThat(reload.get(0)).endsWith("/kill");
-        assertThat(reload.subList(1, reload.size())).containsExactly("-HUP", "$MAINPID");
+        // /bin/kill belongs to procps, which minimal Debian and Ubuntu hosts do not install:
+        // `systemctl reload` then failed with 203/EXEC. /bin/sh is on every host, kill is built
+        // into it, and systemd passes MAINPID to ExecReload in the environment.
+        assertThat(reload).isEqualTo("/bin/sh -c 'kill -HUP \"$MAINPID\"'");
     }
 
     @Test
