@@ -236,6 +236,23 @@ class DockerfileTest {
     }
 
     @Test
+    void readmeMountsTheSecretsFolderWhereTheImageConfigReadsTheToken() {
+        Matcher run = Pattern.compile("docker run .*?\\R[^\\\\\\n]*?mapgate:\\S+$", Pattern.DOTALL | Pattern.MULTILINE)
+                .matcher(read(Path.of("README.md")));
+        assertThat(run.find()).as("README has a docker run of the image").isTrue();
+        Matcher mount = Pattern.compile("-v \"?[^:\\s]+:([^:\\s\"]+)(?::ro)?\"?").matcher(run.group());
+        assertThat(mount.find()).as("the docker run mounts a volume: %s", run.group()).isTrue();
+        Matcher file = Pattern.compile("(?m)^\\s*file = \"([^\"]+)\"").matcher(read(IMAGE_CONFIG));
+        assertThat(file.find()).as("the image config names a token file").isTrue();
+        Path token = Path.of(file.group(1));
+
+        // A single-file bind mount pins the file it was given: a secret replaced by renaming a new
+        // file over it (what editors, secret managers and the kubelet do) is never seen inside.
+        assertThat(token.getParent()).as("the image config's token file lies in the folder README's docker run mounts")
+                .isEqualTo(Path.of(mount.group(1)));
+    }
+
+    @Test
     void dockerignoreLeavesOutBuildOutputAndHistoryButNothingTheBuildCopies() {
         DockerIgnore ignore = DockerIgnore.parse(read(DeployFiles.DOCKERIGNORE));
 
