@@ -1,6 +1,7 @@
 package dev.mapgate.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -55,6 +57,7 @@ public final class Metrics {
     private final Timer passwordCheckTime;
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final AtomicInteger originConnections = new AtomicInteger();
+    private LongSupplier accessLogDropped;
 
     public Metrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
@@ -239,6 +242,16 @@ public final class Metrics {
     public void revokedTokens(IntSupplier revoked) {
         countNow("mapgate.tokens.revoked", "Configured tokens whose file is deleted or empty now, so that they are"
                 + " refused; 0 when every token is in force", revoked);
+    }
+
+    /** Access log lines lost because the log's writer could not keep up; the requests were served. */
+    public void accessLogDropped(LongSupplier dropped) {
+        // A function counter keeps its object weakly; this field holds it.
+        this.accessLogDropped = dropped;
+        FunctionCounter.builder("mapgate.access.log.dropped", dropped, LongSupplier::getAsLong)
+                .description("Access log lines dropped because the log could not keep up with the requests;"
+                        + " the requests themselves were served")
+                .register(registry);
     }
 
     private void countNow(String name, String description, IntSupplier count) {

@@ -10,7 +10,7 @@ import io.netty.util.NetUtil;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * <p>Every field is also a structured argument: a pattern layout prints the message below as
  * {@code key=value} text, and a JSON encoder (LogstashEncoder) writes each field under its own
  * name, numbers as numbers. Both read the same values, so the two forms always agree.
+ *
+ * <p>The event loop only copies the line's values ({@link AccessLine}); one writer thread formats
+ * and writes them ({@link AccessLogQueue}). A line's timestamp is therefore when it was written,
+ * normally a few milliseconds after the response ended, and its thread is
+ * {@code mapgate-access-log}; {@code duration_ms} is measured on the event loop.
  */
 final class AccessLog {
 
@@ -39,33 +44,53 @@ final class AccessLog {
     /** Longest client-chosen string kept, so one request cannot write a huge line. */
     private static final int MAX_CLIENT_TEXT = 256;
 
+    /** Lines that may wait for the writer thread; at 50,000 requests a second, a third of a second. */
+    static final int QUEUE_CAPACITY = 16_384;
+
+    private static final AccessLogQueue QUEUE = new AccessLogQueue(QUEUE_CAPACITY, AccessLog::write,
+            Duration.ofSeconds(10));
+
     private AccessLog() {
     }
 
+    /** Called on the event loop: copies what the line needs and hands it to the writer thread. */
     static void log(Channel channel, Exchange exchange, boolean completed) {
-        if (!LOG.isInfoEnabled()) {
-            return;
+        if (LOG.isInfoEnabled()) {
+            QUEUE.offer(AccessLine.of(channel, exchange, completed));
         }
-        Decision decision = exchange.decision();
-        RequestTarget target = exchange.target();
-        long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - exchange.startNanos());
+    }
+
+    /** Lines lost because the writer thread could not keep up. */
+    static long dropped() {
+        return QUEUE.dropped();
+    }
+
+    /** Waits for the lines of the requests served so far to be written; at shutdown. */
+    static boolean flush(Duration timeout) {
+        return QUEUE.flush(timeout);
+    }
+
+    /** Formats and writes one line; on the writer thread, or directly in tests. */
+    static void write(AccessLine line) {
+        Decision decision = line.decision();
+        RequestTarget target = line.target();
         LOG.info(LINE,
-                v("client", client(exchange.client(), channel)),
-                v("peer", address(channel.remoteAddress())),
-                v("method", exchange.method().name()),
+                v("client", client(line)),
+                v("peer", address(line.tcpPeer())),
+                v("method", line.method().name()),
                 // encodedPath is percent-encoded ASCII and never includes the query.
                 v("path", target == null ? "-" : target.encodedPath()),
-                v("status", exchange.status()),
-                v("bytes", exchange.bodyBytesOut()),
+                v("status", line.status()),
+                v("bytes", line.bytesOut()),
                 // Milliseconds with one decimal, truncated: "12.3" in text, 12.3 in JSON.
-                v("duration_ms", BigDecimal.valueOf(micros / 100, 1)),
+                v("duration_ms", BigDecimal.valueOf(line.micros() / 100, 1)),
                 v("route", decision == null ? "-" : decision.route().label()),
                 v("decision", decision == null ? "-" : decision.allowed() ? "allowed" : "denied"),
                 v("reason", decision == null || decision.reason() == null ? "-" : decision.reason().label()),
                 v("credential", printable(decision == null ? null : decision.credentialName())),
-                v("completed", completed),
-                v("ua", printable(exchange.userAgent())),
-                v("bytes_in", exchange.bodyBytesIn()));
+                v("completed", line.completed()),
+                v("ua", printable(line.userAgent())),
+                v("bytes_in", line.bytesIn()));
     }
 
     /**
@@ -73,10 +98,10 @@ final class AccessLog {
      * refused), the connection's peer (a trusted PROXY header's source, else the TCP peer); "-"
      * when a trusted proxy's report was unreadable.
      */
-    private static String client(ClientAddress client, Channel channel) {
+    private static String client(AccessLine line) {
+        ClientAddress client = line.client();
         if (client == null) {
-            InetSocketAddress peer = ConnectionPeer.of(channel);
-            return address(peer != null ? peer : channel.remoteAddress());
+            return address(line.connectionPeer() != null ? line.connectionPeer() : line.tcpPeer());
         }
         return client.address() == null ? "-" : NetUtil.toAddressString(client.address());
     }

@@ -8,6 +8,7 @@ import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.gate.GuessLimiter;
+import dev.mapgate.limits.IoThreads;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginPool;
 import dev.mapgate.origin.OriginResolvers;
@@ -64,7 +65,8 @@ public final class MapgateServer implements AutoCloseable {
     private MapgateServer(Settings settings, Transport transport) {
         this.live = new LiveSettings(settings);
         this.transport = transport;
-        this.group = new MultiThreadIoEventLoopGroup(settings.listen().ioThreads(),
+        this.group = new MultiThreadIoEventLoopGroup(
+                IoThreads.resolve(settings.listen().ioThreads(), Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("mapgate-io", true), transport.ioHandlers());
         // bcrypt is deliberately slow; it gets its own few threads, so a flood of bad passwords
         // cannot stall the event loops. The queue is first in, first out, and GuessLimiter lets
@@ -129,8 +131,10 @@ public final class MapgateServer implements AutoCloseable {
             tls.countReloadsIn(metrics);
             tls.startWatching();
         }
-        LOG.info("event=transport name={} io_threads={}", transport.name(), group.executorCount());
+        LOG.info("event=transport name={} io_threads={} io_threads_from=\"{}\"", transport.name(), group.executorCount(),
+                IoThreads.reason(live.get().listen().ioThreads(), Runtime.getRuntime().availableProcessors()));
         metrics.revokedTokens(() -> live.get().gate().revokedTokens().size());
+        metrics.accessLogDropped(AccessLog::dropped);
         reloader = new ConfigReloader(settings.sources().get(0), live, SettingsLoader::load, metrics);
         reloader.startWatching();
         admin = bindOrExplain("mapgate.admin", settings.admin().host(), settings.admin().port(),
@@ -180,7 +184,7 @@ public final class MapgateServer implements AutoCloseable {
         return admin.address();
     }
 
-    /** The traffic listener's event loops, as started (listen.io-threads, or Netty's default for 0). */
+    /** The traffic listener's event loops, as started (listen.io-threads, or {@link IoThreads}' default for 0). */
     public int ioThreads() {
         return group.executorCount();
     }
@@ -249,6 +253,10 @@ public final class MapgateServer implements AutoCloseable {
         }
         beginDraining();
         stopEverything(live.get().shutdown().grace());
+        // The access lines of the last requests are still on their way to the log.
+        if (!AccessLog.flush(Duration.ofSeconds(2))) {
+            LOG.warn("event=access-log-unflushed effect=\"the last requests may be missing from the access log\"");
+        }
         LOG.info("event=stopped");
     }
 

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +53,7 @@ class AccessLogTest {
 
     @Test
     void theTextFormIsTheKeyValueLineItHasAlwaysBeen() throws Exception {
-        AccessLog.log(channel, allowedExchange(), true);
+        logAndWait(allowedExchange());
 
         assertThat(logs.text().strip())
                 .as("operators' parsers read this line; fields keep their names, order and quoting")
@@ -61,7 +62,7 @@ class AccessLogTest {
 
     @Test
     void theJsonFormHasEveryColumnAsAFieldOfItsOwnType() throws Exception {
-        AccessLog.log(channel, allowedExchange(), true);
+        logAndWait(allowedExchange());
 
         JsonNode line = onlyJsonLine();
         assertThat(line.get("logger_name").asText()).isEqualTo("mapgate.access");
@@ -90,7 +91,7 @@ class AccessLogTest {
 
     @Test
     void everyKeyOfTheTextFormIsAJsonFieldOfTheSameName() throws Exception {
-        AccessLog.log(channel, allowedExchange(), true);
+        logAndWait(allowedExchange());
 
         JsonNode line = onlyJsonLine();
         for (String pair : logs.text().strip().split(" ")) {
@@ -106,7 +107,7 @@ class AccessLogTest {
         exchange.decision(Decision.deny(DenyReason.BAD_CREDENTIAL, null));
         exchange.status(404);
 
-        AccessLog.log(channel, exchange, true);
+        logAndWait(exchange);
 
         assertThat(logs.text()).contains(" status=404 ", " decision=denied reason=bad-credential credential=- ");
         JsonNode line = onlyJsonLine();
@@ -121,7 +122,7 @@ class AccessLogTest {
         Exchange exchange = new Exchange(request, System.nanoTime());
         exchange.status(400);
 
-        AccessLog.log(channel, exchange, true);
+        logAndWait(exchange);
 
         assertThat(logs.text()).startsWith("client=embedded peer=embedded method=GET path=- status=400 ")
                 .contains(" route=- decision=- reason=- credential=- ", " ua=\"-\"");
@@ -136,7 +137,7 @@ class AccessLogTest {
         exchange.decision(Decision.deny(DenyReason.NO_CREDENTIAL, null));
         exchange.status(404);
 
-        AccessLog.log(channel, exchange, true);
+        logAndWait(exchange);
 
         assertThat(logs.text()).contains(" path=/assets/app.js.map ").doesNotContain("query-secret-91c4").doesNotContain("?");
         assertThat(logs.json()).doesNotContain("query-secret-91c4");
@@ -146,7 +147,7 @@ class AccessLogTest {
     @Test
     void aHostileUserAgentCannotForgeALineOrAFieldAndIsCutShort() throws Exception {
         String hostile = "evil\" status=200 credential=admin\r\nclient=1.2.3.4 \\" + "x".repeat(1000);
-        AccessLog.log(channel, exchange("/assets/app.js", null, hostile), true);
+        logAndWait(exchange("/assets/app.js", null, hostile));
 
         String text = logs.text();
         assertThat(text.strip()).as("one line").doesNotContain("\n").doesNotContain("\r");
@@ -161,7 +162,7 @@ class AccessLogTest {
         Level before = access.getLevel();
         access.setLevel(Level.OFF);
         try {
-            AccessLog.log(channel, allowedExchange(), true);
+            logAndWait(allowedExchange());
         } finally {
             access.setLevel(before);
         }
@@ -194,5 +195,11 @@ class AccessLogTest {
         List<JsonNode> lines = logs.jsonLines();
         assertThat(lines).as("exactly one JSON line per exchange").hasSize(1);
         return lines.get(0);
+    }
+
+    /** Logs as the event loop does, then waits for the writer thread to have written it. */
+    private void logAndWait(Exchange exchange) {
+        AccessLog.log(channel, exchange, true);
+        assertThat(AccessLog.flush(Duration.ofSeconds(5))).as("the access log writer keeps up").isTrue();
     }
 }

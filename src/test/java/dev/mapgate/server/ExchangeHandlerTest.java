@@ -139,6 +139,7 @@ class ExchangeHandlerTest {
     }
 
     private String accessLogLine() {
+        assertThat(AccessLog.flush(Duration.ofSeconds(5))).as("the access log writer keeps up").isTrue();
         List<String> lines = LogCapture.linesFrom("mapgate.access").stream()
                 .filter(l -> l.contains(userAgent)).toList();
         assertThat(lines).as("exactly one access log line per exchange").hasSize(1);
