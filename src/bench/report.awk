@@ -111,8 +111,14 @@ END {
   print "  wrongly, or broke a gate rule in the curl probe before or after its load, is REJECTED for that run."
   print "- Each proxy has " meta["workers"] " worker threads (nginx `worker_processes`, HAProxy `nbthread`, mapgate"
   print "  `listen.io-threads`) and keep-alive connections to one shared origin nginx (" meta["origin_workers"] " worker)."
-  print "  Access logs are off for all three: nginx `access_log off`, no HAProxy log, mapgate's"
-  print "  `mapgate.access` logger at OFF."
+  if (meta["access_log"] == "off") {
+    print "  Access logs are off for all three: nginx `access_log off`, no HAProxy log, mapgate's"
+    print "  `mapgate.access` logger at OFF."
+  } else {
+    print "  Each logs every request, as shipped: nginx in its default format to a file, HAProxy's"
+    print "  `option httplog` to stdout, mapgate's `mapgate.access` with its built-in logback.xml to stdout;"
+    print "  both stdouts go to a file."
+  }
   print "- mapgate: `java " meta["jvm"] " -jar target/mapgate.jar`; mapgate -Xmx64m: `java " meta["small_heap"] " ...`."
   print "- Figures are medians of " n_runs " runs over the runs a target was not rejected in. The ratio compares"
   print "  mapgate with the best of nginx and HAProxy in the same run (highest req/s or MiB/s, lowest p99);"
@@ -165,23 +171,26 @@ END {
   print ""
   print "| target | wanted | mapgate | mapgate -Xmx64m |"
   print "|---|---|---|---|"
+  # Issue 21's targets: the small JS asset at 0.95x the best peer's rate, the map at 1.0x, p99 on
+  # both within 1.2x of the best peer's, the 64 MiB asset at 1.0x.
+  want_rate["js"] = 0.95; want_rate["map"] = 1.0
   for (a = 1; a <= 2; a++) {
     asset = assets[a]
-    line_rate = "| " title[asset] " req/s | ≥ 1.20× the best other |"
-    line_p99 = "| " title[asset] " p99 | ≤ 1.00× the best other |"
+    line_rate = "| " title[asset] " req/s | ≥ " sprintf("%.2f", want_rate[asset]) "× the best other |"
+    line_p99 = "| " title[asset] " p99 | ≤ 1.20× the best other |"
     for (t = 4; t <= 5; t++) {
       target = targets[t]
       x = mr[target, asset]; y = mp[target, asset]
-      line_rate = line_rate " " times(x) " " (x == "" ? "" : met(x >= 1.2)) " |"
-      line_p99 = line_p99 " " times(y) " " (y == "" ? "" : met(y <= 1.0)) " |"
+      line_rate = line_rate " " times(x) " " (x == "" ? "" : met(x >= want_rate[asset])) " |"
+      line_p99 = line_p99 " " times(y) " " (y == "" ? "" : met(y <= 1.2)) " |"
     }
     print line_rate
     print line_p99
   }
-  line = "| " title["large"] " MiB/s | ≥ 0.90× the best other |"
+  line = "| " title["large"] " MiB/s | ≥ 1.00× the best other |"
   for (t = 4; t <= 5; t++) {
     x = mr[targets[t], "large"]
-    line = line " " times(x) " " (x == "" ? "" : met(x >= 0.9)) " |"
+    line = line " " times(x) " " (x == "" ? "" : met(x >= 1.0)) " |"
   }
   print line
   line = "| resident memory after the run (VmRSS) | ≤ 200 MiB |"
