@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -16,7 +17,12 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.limits.ClientWaits;
 import dev.mapgate.metrics.Metrics;
@@ -40,12 +46,21 @@ final class ExchangeHandler extends ChannelDuplexHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeHandler.class);
 
+    /**
+     * How long a shutting-down connection waits for its client to read the last response and
+     * close. A client that reads slower than its send buffer drains in this time is cut off; the
+     * server's shutdown.grace bounds the whole wait anyway.
+     */
+    static final Duration LINGER = Duration.ofSeconds(5);
+
     private final ClientWaits waits;
     private final Metrics metrics;
     private Exchange exchange;
     private boolean draining;
     private boolean requestDone;
     private boolean keepAlive;
+    /** Shutting down, the last response written: waiting for the client to close (see {@link #closeOnceRead}). */
+    private ScheduledFuture<?> lingering;
 
     ExchangeHandler(ClientWaits waits, Metrics metrics) {
         this(waits, metrics, false);
@@ -76,6 +91,12 @@ final class ExchangeHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering != null) {
+            // The client was told Connection: close; whatever else it sends goes unanswered.
+            ReferenceCountUtil.release(msg);
+            ctx.read();
+            return;
+        }
         // A failed request head is the gate's to answer; a failed body part is handled here.
         if (msg instanceof HttpContent content && !(msg instanceof HttpRequest) && content.decoderResult().isFailure()) {
             badBody(ctx, content);
@@ -170,11 +191,40 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             // Before the read: it may hand over a request that is already waiting, at once.
             waits.awaitNextRequest(ctx);
             ctx.read();
+        } else if (written && draining) {
+            closeOnceRead(ctx);
         } else {
             // Either the client or the responder wants the connection gone, or the request body
             // was not consumed and cannot be skipped reliably.
             ctx.close();
         }
+    }
+
+    /**
+     * Ends a connection while mapgate shuts down without cutting off the response just written.
+     * "Written" means handed to the kernel: much of a large response may still sit in the socket's
+     * send buffer. mapgate's exit would leave the kernel to deliver it, but in a container the
+     * network namespace goes with the process and the rest is lost, with no reset to tell the
+     * client, which then waits for the tail forever. So only our side is closed (after TLS's
+     * close_notify), and the connection stays in the server's group, which the shutdown waits on,
+     * until the client has read everything and closed its side; {@link #LINGER} at most.
+     */
+    private void closeOnceRead(ChannelHandlerContext ctx) {
+        if (!(ctx.channel() instanceof DuplexChannel duplex)) {
+            ctx.close();
+            return;
+        }
+        lingering = ctx.executor().schedule(() -> {
+            ctx.close();
+        }, LINGER.toNanos(), TimeUnit.NANOSECONDS);
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            tls.closeOutbound().addListener(f -> duplex.shutdownOutput());
+        } else {
+            duplex.shutdownOutput();
+        }
+        // The client's close arrives as a read.
+        ctx.read();
     }
 
     /**
@@ -205,6 +255,9 @@ final class ExchangeHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         waits.stop();
+        if (lingering != null) {
+            lingering.cancel(false);
+        }
         Exchange current = exchange;
         if (current != null) {
             exchange = null;

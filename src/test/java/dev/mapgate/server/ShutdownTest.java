@@ -48,6 +48,52 @@ class ShutdownTest {
         }
     }
 
+    /**
+     * In a container, mapgate's exit takes the network namespace with it, and whatever the kernel
+     * still held in the socket's send buffer is lost without a reset: the client waits forever for
+     * the tail of a response mapgate counted as sent (seen in deploy/docker/smoke-test). So the
+     * drain ends only once the client has read the response and closed its side.
+     */
+    @Test
+    void theDrainEndsOnlyWhenASlowClientHasReadTheWholeResponse() throws Exception {
+        long size = 16L << 20;
+        try (TestOrigin origin = new TestOrigin()) {
+            RunningMapgate mapgate = RunningMapgate.start(dir, """
+                    origin.url = "%s"
+                    gate { require = [ip], allow-ips = ["127.0.0.1"] }
+                    """.formatted(origin.url()));
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", mapgate.server().address().getPort())) {
+                client.setReceiveBufferSize(64 * 1024);
+                client.getOutputStream().write(("GET /big?size=" + size + " HTTP/1.1\r\nHost: t\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                java.io.InputStream in = client.getInputStream();
+                java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+                byte[] buffer = new byte[64 * 1024];
+                // Read the first megabyte, then stop the server and go on reading at about 8 MiB/s.
+                while (received.get() < (1 << 20)) {
+                    received.addAndGet(in.read(buffer));
+                }
+                long[] receivedWhenStopped = new long[1];
+                CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
+                    mapgate.server().shutdown(Duration.ZERO);
+                    receivedWhenStopped[0] = received.get();
+                });
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    received.addAndGet(n);
+                    Thread.sleep(8);
+                }
+                stopping.get(30, TimeUnit.SECONDS);
+
+                assertThat(received.get()).as("the whole response reached the client").isGreaterThan(size);
+                assertThat(receivedWhenStopped[0])
+                        .as("bytes the client had read when the shutdown returned: all of them, not what the kernel "
+                                + "still held for it")
+                        .isGreaterThan(size);
+            }
+        }
+    }
+
     @Test
     void duringTheDrainDelayReadinessFailsAndEveryConnectionClosesAfterItsNextResponse() throws Exception {
         try (TestOrigin origin = new TestOrigin()) {
