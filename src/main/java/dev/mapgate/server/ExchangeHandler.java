@@ -302,7 +302,8 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         }
         if (evt == ConnectionEvent.DRAIN) {
             draining = true;
-            if (exchange == null) {
+            // A connection still handing its last response to a slow client is not idle.
+            if (exchange == null && lingering == null) {
                 ctx.close();
             }
             return;

@@ -94,6 +94,50 @@ class ShutdownTest {
         }
     }
 
+    /**
+     * The same, for a response that was all written during the drain delay: when the delay ends,
+     * the connection has no exchange, but its client has not read the response yet. It must not
+     * be closed as an idle one (the first fix did that, and the smoke test hung again).
+     */
+    @Test
+    void aResponseWrittenDuringTheDrainDelayIsNotCutOffWhenTheDelayEnds() throws Exception {
+        long size = 2L << 20;
+        try (TestOrigin origin = new TestOrigin()) {
+            RunningMapgate mapgate = RunningMapgate.start(dir, """
+                    origin.url = "%s"
+                    gate { require = [ip], allow-ips = ["127.0.0.1"] }
+                    """.formatted(origin.url()));
+            try (java.net.Socket client = new java.net.Socket()) {
+                // Room for the whole response in the client's buffer: mapgate finishes writing it at
+                // once, and the client reads none of it until the drain delay is over.
+                client.setReceiveBufferSize(8 << 20);
+                client.connect(mapgate.server().address());
+                client.getOutputStream().write(("GET /big?size=" + size + " HTTP/1.1\r\nHost: t\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                java.io.InputStream in = client.getInputStream();
+                byte[] buffer = new byte[64 * 1024];
+                long received = in.read(buffer);
+                java.util.concurrent.atomic.AtomicLong receivedWhenStopped = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.atomic.AtomicLong receivedSoFar = new java.util.concurrent.atomic.AtomicLong(received);
+                CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
+                    mapgate.server().shutdown(Duration.ofSeconds(1));
+                    receivedWhenStopped.set(receivedSoFar.get());
+                });
+                Thread.sleep(2_500);
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    receivedSoFar.addAndGet(n);
+                }
+                stopping.get(30, TimeUnit.SECONDS);
+
+                assertThat(receivedSoFar.get()).as("the whole response reached the client").isGreaterThan(size);
+                assertThat(receivedWhenStopped.get())
+                        .as("bytes the client had read when the shutdown returned: all of them")
+                        .isGreaterThan(size);
+            }
+        }
+    }
+
     @Test
     void duringTheDrainDelayReadinessFailsAndEveryConnectionClosesAfterItsNextResponse() throws Exception {
         try (TestOrigin origin = new TestOrigin()) {
