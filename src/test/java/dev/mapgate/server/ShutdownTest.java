@@ -26,10 +26,7 @@ class ShutdownTest {
     @Test
     void aRequestInFlightFinishesWhileIdleConnectionsCloseAndNewOnesAreRefused() throws Exception {
         try (TestOrigin origin = new TestOrigin()) {
-            RunningMapgate mapgate = RunningMapgate.start(dir, """
-                    origin.url = "%s"
-                    gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                    """.formatted(origin.url()));
+            RunningMapgate mapgate = inFrontOf(origin);
             try (RawClient busy = mapgate.connect(); RawClient idle = mapgate.connect()) {
                 assertThat(idle.get("/assets/app.js").status()).isEqualTo(200);
                 busy.send(RawClient.request("GET", "/slow?ms=1500"));
@@ -58,15 +55,10 @@ class ShutdownTest {
     void theDrainEndsOnlyWhenASlowClientHasReadTheWholeResponse() throws Exception {
         long size = 16L << 20;
         try (TestOrigin origin = new TestOrigin()) {
-            RunningMapgate mapgate = RunningMapgate.start(dir, """
-                    origin.url = "%s"
-                    gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                    """.formatted(origin.url()));
+            RunningMapgate mapgate = inFrontOf(origin);
             try (java.net.Socket client = new java.net.Socket("127.0.0.1", mapgate.server().address().getPort())) {
                 client.setReceiveBufferSize(64 * 1024);
-                client.getOutputStream().write(("GET /big?size=" + size + " HTTP/1.1\r\nHost: t\r\n\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                java.io.InputStream in = client.getInputStream();
+                java.io.InputStream in = askForBytes(client, size);
                 java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
                 byte[] buffer = new byte[64 * 1024];
                 // Read the first megabyte, then stop the server and go on reading at about 8 MiB/s.
@@ -103,18 +95,13 @@ class ShutdownTest {
     void aResponseWrittenDuringTheDrainDelayIsNotCutOffWhenTheDelayEnds() throws Exception {
         long size = 2L << 20;
         try (TestOrigin origin = new TestOrigin()) {
-            RunningMapgate mapgate = RunningMapgate.start(dir, """
-                    origin.url = "%s"
-                    gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                    """.formatted(origin.url()));
+            RunningMapgate mapgate = inFrontOf(origin);
             try (java.net.Socket client = new java.net.Socket()) {
                 // Room for the whole response in the client's buffer: mapgate finishes writing it at
                 // once, and the client reads none of it until the drain delay is over.
                 client.setReceiveBufferSize(8 << 20);
                 client.connect(mapgate.server().address());
-                client.getOutputStream().write(("GET /big?size=" + size + " HTTP/1.1\r\nHost: t\r\n\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                java.io.InputStream in = client.getInputStream();
+                java.io.InputStream in = askForBytes(client, size);
                 byte[] buffer = new byte[64 * 1024];
                 long received = in.read(buffer);
                 java.util.concurrent.atomic.AtomicLong receivedWhenStopped = new java.util.concurrent.atomic.AtomicLong();
@@ -141,10 +128,7 @@ class ShutdownTest {
     @Test
     void duringTheDrainDelayReadinessFailsAndEveryConnectionClosesAfterItsNextResponse() throws Exception {
         try (TestOrigin origin = new TestOrigin()) {
-            RunningMapgate mapgate = RunningMapgate.start(dir, """
-                    origin.url = "%s"
-                    gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                    """.formatted(origin.url()));
+            RunningMapgate mapgate = inFrontOf(origin);
             InetSocketAddress admin = mapgate.server().adminAddress();
             try (RawClient idle = mapgate.connect()) {
                 assertThat(adminStatus(admin, "/readyz")).isEqualTo(200);
@@ -198,5 +182,20 @@ class ShutdownTest {
         try (RawClient c = RawClient.connect(admin)) {
             return c.get(path).status();
         }
+    }
+
+    /** mapgate in front of {@code origin}, passing everything from loopback. */
+    private RunningMapgate inFrontOf(TestOrigin origin) throws Exception {
+        return RunningMapgate.start(dir, """
+                origin.url = "%s"
+                gate { require = [ip], allow-ips = ["127.0.0.1"] }
+                """.formatted(origin.url()));
+    }
+
+    /** Sends a request for {@code size} bytes of the origin's /big; returns the response stream. */
+    private static java.io.InputStream askForBytes(java.net.Socket client, long size) throws IOException {
+        client.getOutputStream().write(("GET /big?size=" + size + " HTTP/1.1\r\nHost: t\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return client.getInputStream();
     }
 }
