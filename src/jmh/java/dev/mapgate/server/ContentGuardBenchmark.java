@@ -2,7 +2,7 @@ package dev.mapgate.server;
 
 import dev.mapgate.config.GateSettings;
 import dev.mapgate.config.RequestRules;
-import dev.mapgate.config.ThrottleSettings;
+import dev.mapgate.gate.ThrottleSettings;
 import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.CidrSet;
 import dev.mapgate.gate.Check;

@@ -1,6 +1,7 @@
 package dev.mapgate.config;
 
 import dev.mapgate.gate.GatePolicy;
+import dev.mapgate.gate.ThrottleSettings;
 import java.util.List;
 
 /**

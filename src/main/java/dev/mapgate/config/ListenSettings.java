@@ -1,6 +1,7 @@
 package dev.mapgate.config;
 
 import dev.mapgate.gate.AcceptedHosts;
+import dev.mapgate.tls.ListenTlsSettings;
 import java.time.Duration;
 
 /**

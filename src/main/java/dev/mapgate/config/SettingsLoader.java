@@ -18,6 +18,8 @@ import dev.mapgate.gate.GatePolicy;
 import dev.mapgate.gate.Htpasswd;
 import dev.mapgate.gate.CidrSet;
 import dev.mapgate.gate.ClientAddressResolver;
+import dev.mapgate.gate.ThrottleSettings;
+import dev.mapgate.tls.ListenTlsSettings;
 import dev.mapgate.tls.ServerTls;
 import dev.mapgate.tls.TlsFileProblem;
 import dev.mapgate.gate.PathGlobs;

@@ -1,6 +1,5 @@
 package dev.mapgate.gate;
 
-import dev.mapgate.config.ThrottleSettings;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

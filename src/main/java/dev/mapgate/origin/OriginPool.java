@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * connection is released exactly once: by {@link #release} when it goes back, or by its close
  * when it is closed while lent.
  */
-public final class OriginPool {
+public final class OriginPool implements OriginConnector {
 
     static final String SSL = "origin-tls";
     static final String CODEC = "origin-http-codec";
@@ -153,6 +153,7 @@ public final class OriginPool {
      * that loop. When the loop's share is all lent, it waits its turn up to connect-timeout and then
      * fails with a {@link java.util.concurrent.TimeoutException}.
      */
+    @Override
     public Future<Channel> acquire(EventLoop loop) {
         return lending(pools.get(loop).acquire(loop.newPromise()));
     }
@@ -162,15 +163,24 @@ public final class OriginPool {
      * connection turned out stale, the others parked beside it are likely just as old. Call on
      * {@code loop}'s thread. The connection is returned with {@link #release} like any other.
      */
+    @Override
     public Future<Channel> acquireNew(EventLoop loop) {
         return lending(pools.get(loop).acquireNew(loop.newPromise()));
     }
 
-    /** Marks the connection lent; added before the caller's listener, so it runs first. */
+    /**
+     * Marks the connection lent and forgets the bytes of its earlier exchanges; added before the
+     * caller's listener, so it runs first.
+     */
     private static Future<Channel> lending(Future<Channel> acquired) {
         return acquired.addListener(f -> {
             if (f.isSuccess()) {
-                ((Channel) f.getNow()).attr(LENT).set(Boolean.TRUE);
+                Channel channel = (Channel) f.getNow();
+                channel.attr(LENT).set(Boolean.TRUE);
+                ResponseBytesWatch watch = channel.pipeline().get(ResponseBytesWatch.class);
+                if (watch != null) {
+                    watch.reset();
+                }
             }
         });
     }
@@ -184,6 +194,7 @@ public final class OriginPool {
      * Returns a connection whose last exchange ended cleanly, to be lent out again only within
      * {@code idleNanos} (see {@link KeepAliveHint#idleAllowanceNanos}); 0 or less closes it.
      */
+    @Override
     public void release(Channel channel, long idleNanos) {
         channel.attr(REUSED).set(Boolean.TRUE);
         channel.attr(LEND_UNTIL).set(System.nanoTime() + Math.max(0, idleNanos));
@@ -202,23 +213,15 @@ public final class OriginPool {
         return until == null || System.nanoTime() - until < 0;
     }
 
-    /** Whether {@code channel} carried an exchange before: the origin may have closed it meanwhile. */
-    static boolean isReused(Channel channel) {
+    @Override
+    public boolean isReused(Channel channel) {
         return channel.hasAttr(REUSED);
     }
 
-    /** Whether any byte arrived on {@code channel} since it was lent out. */
-    static boolean responseBytesArrived(Channel channel) {
+    @Override
+    public boolean responseBytesArrived(Channel channel) {
         ResponseBytesWatch watch = channel.pipeline().get(ResponseBytesWatch.class);
         return watch == null || watch.arrived();
-    }
-
-    /** Forgets the bytes of earlier exchanges on {@code channel}, which is being lent out now. */
-    static void lend(Channel channel) {
-        ResponseBytesWatch watch = channel.pipeline().get(ResponseBytesWatch.class);
-        if (watch != null) {
-            watch.reset();
-        }
     }
 
     /** One event loop's connections, at most {@code share} of them. */
@@ -259,21 +262,22 @@ public final class OriginPool {
         }
     }
 
-    /** The value for the {@code Host} header of requests to the origin. */
+    @Override
     public String authority() {
         return authority;
     }
 
-    /** The origin URL's path, without a trailing slash, to prefix to every forwarded path. */
+    @Override
     public String basePath() {
         return basePath;
     }
 
-    /** Holds back repeated WARN lines about this origin's failures. */
+    @Override
     public WarnThrottle warnings() {
         return warnings;
     }
 
+    @Override
     public OriginSettings settings() {
         return settings;
     }

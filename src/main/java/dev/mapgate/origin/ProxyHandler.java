@@ -1,9 +1,10 @@
 package dev.mapgate.origin;
 
+import dev.mapgate.exchange.AdmittedRequest;
+import dev.mapgate.exchange.ConnectionEvent;
+import dev.mapgate.exchange.Responses;
+import dev.mapgate.exchange.Verdict;
 import dev.mapgate.metrics.Metrics;
-import dev.mapgate.server.ConnectionEvent;
-import dev.mapgate.server.Exchange;
-import dev.mapgate.server.Responses;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,32 +28,97 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Forwards an allowed request to the origin and streams the response back, one exchange at a
+ * Forwards an admitted request to the origin and streams the response back, one exchange at a
  * time per client connection.
  *
  * <p>Nothing is buffered: the request body is pulled from the client only after the previous
  * piece reached the origin, and the origin is read only while the client can take more. Both
  * channels run on the same event loop (see {@link OriginPool}), so this state needs no locks.
+ *
+ * <p>An exchange is two halves that overlap (an origin may answer before the body is all sent),
+ * each with its own state: {@link Upstream} for the request on its way to the origin and
+ * {@link Downstream} for the answer on its way back. {@link #start} sets both; nothing else
+ * outlives an exchange but the response timer.
  */
 public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
 
-    private final OriginPool pool;
+    /** How far the request has gone towards the origin. */
+    enum Upstream {
+        /** No request yet, or its exchange is over. */
+        IDLE,
+        /** The head waits for an origin connection, and so do any parts of the body that came with it. */
+        CONNECTING,
+        /** The head went out; the body follows a part at a time, each read once the one before was written. */
+        SENDING,
+        /** All of the request went out. */
+        SENT,
+        /** All of it went out on a reused connection that closed unanswered: it waits for a new one, to go out again. */
+        RECONNECTING,
+        /** It will not reach the origin (mapgate answers instead, or it was abandoned); the rest of the body is read and dropped. */
+        DROPPING,
+        /** As {@link #DROPPING}, and its end has been read: nothing more of it will come. */
+        DROPPED
+    }
+
+    /** How far the origin's answer has gone towards the client. */
+    enum Downstream {
+        /** No exchange, or its answer is complete. */
+        IDLE,
+        /** The answer's head is awaited; once the request is sent, within the response timeout. */
+        AWAITING,
+        /** A 1xx head arrived: it and the empty end the codec emits after it are dropped. */
+        INTERIM,
+        /** The head went to the client; the body follows as fast as the client takes it. */
+        STREAMING,
+        /** Nothing more of the origin's goes to the client: mapgate answered in its place, or the answer was cut off. */
+        ABANDONED
+    }
+
+    /** Whether the request may go out once more, on a new connection, if its connection closes unanswered. */
+    private enum Retry { NO, ALLOWED, USED }
+
+    private final OriginConnector origins;
     private final boolean tlsListener;
     private final Metrics metrics;
     private ChannelHandlerContext ctx;
+
+    private Upstream upstream = Upstream.IDLE;
+    private Downstream downstream = Downstream.IDLE;
+    private Retry retry = Retry.NO;
+    /** The request of the exchange in progress, or of the last one; {@code null} before the first. */
+    private AdmittedRequest request;
+    /** The connection in use; {@code null} while connecting and once it is let go. */
+    private Channel origin;
+    /** Parts of the body that arrived while connecting (the gate passes on what queued during its check). */
+    private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
+    /**
+     * The request has content. Its origin connection is closed after the response, never pooled:
+     * an origin that left some of that content unread would take the rest for the next request,
+     * whoever sends it.
+     */
+    private boolean requestHasContent;
+    private boolean originKeepAlive;
+    /** How long the origin connection may idle in the pool after this exchange. */
+    private long originIdleNanos;
     /** When the request's end went to the origin; the origin's response time counts from here. */
     private long requestSentNanos;
+    private Throwable originError;
+    /** mapgate's answer, held until the request's end has been read so that the connection can be kept. */
+    private FullHttpResponse pendingError;
 
-    private HttpRequest request;
-    private Channel origin;
+    /** A read of the client is asked for and has not delivered yet. */
+    private boolean clientReadPending;
+    /** The origin has more, and is read again once the client can take it. */
+    private boolean readOriginWhenWritable;
     /**
      * Checks {@link #responseDeadline}. It is left scheduled when a response arrives in time and
      * re-armed for what is left when it fires early, so that a busy connection schedules about
@@ -61,34 +127,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> responseTimer;
     /** When the origin's response head is due, by the event loop's ticker; 0 while none is awaited. */
     private long responseDeadline;
-    private Throwable originError;
-    private FullHttpResponse pendingError;
-    private boolean clientReadPending;
-    private boolean requestEnded;
-    private boolean requestSent;
-    private boolean responseStarted;
-    private boolean failed;
-    private boolean skippingInformational;
-    private boolean originKeepAlive;
-    /**
-     * The request has content. Its origin connection is closed after the response, never pooled:
-     * an origin that left some of that content unread would take the rest for the next request,
-     * whoever sends it.
-     */
-    private boolean requestHasContent;
-    private boolean readOriginWhenWritable;
-    /**
-     * The request may go out once more, on a new connection, if this one closes before answering:
-     * it went out on a reused connection, is a GET or HEAD without content, and was not retried yet.
-     */
-    private boolean mayRetry;
-    private boolean retried;
-    /** How long the origin connection may idle in the pool after this exchange. */
-    private long originIdleNanos;
 
     /** @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto) */
-    public ProxyHandler(OriginPool pool, boolean tlsListener, Metrics metrics) {
-        this.pool = pool;
+    public ProxyHandler(OriginConnector origins, boolean tlsListener, Metrics metrics) {
+        this.origins = origins;
         this.tlsListener = tlsListener;
         this.metrics = metrics;
     }
@@ -101,8 +143,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         clientReadPending = false;
-        if (msg instanceof HttpRequest httpRequest) {
-            start(httpRequest);
+        if (msg instanceof AdmittedRequest admitted) {
+            start(admitted);
+        } else if (msg instanceof HttpRequest unjudged) {
+            // Only the gate makes an AdmittedRequest: this one was never judged, so it must not
+            // reach the origin, whatever it asks for.
+            ReferenceCountUtil.release(unjudged);
+            LOG.error("event=unjudged-request path={}", withoutQuery(unjudged.uri()));
+            ctx.close();
         } else if (msg instanceof HttpContent content) {
             onRequestContent(content);
         } else {
@@ -110,26 +158,27 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void start(HttpRequest httpRequest) {
-        request = httpRequest;
+    private void start(AdmittedRequest admitted) {
+        request = admitted;
+        upstream = Upstream.CONNECTING;
+        downstream = Downstream.AWAITING;
+        retry = Retry.NO;
         originError = null;
-        requestEnded = requestSent = responseStarted = failed = skippingInformational = false;
-        mayRetry = retried = false;
-        requestHasContent = HttpUtil.isTransferEncodingChunked(httpRequest) || HttpUtil.getContentLength(httpRequest, 0L) > 0;
-        prepareForOrigin(httpRequest);
-        pool.acquire(ctx.channel().eventLoop()).addListener(this::connected);
+        requestHasContent = HttpUtil.isTransferEncodingChunked(admitted) || HttpUtil.getContentLength(admitted, 0L) > 0;
+        prepareForOrigin(admitted);
+        origins.acquire(ctx.channel().eventLoop()).addListener(this::connected);
     }
 
-    private void prepareForOrigin(HttpRequest r) {
+    private void prepareForOrigin(AdmittedRequest r) {
         HttpHeaders h = r.headers();
         String clientHost = h.get(HttpHeaderNames.HOST);
         HopByHop.strip(h);
         // These override the path at some origins; the origin must serve the path the gate checked.
         h.remove(ForwardedHeaders.X_ORIGINAL_URL).remove(ForwardedHeaders.X_REWRITE_URL);
-        h.set(HttpHeaderNames.HOST, pool.authority());
-        Exchange exchange = Exchange.current(ctx.channel());
+        h.set(HttpHeaderNames.HOST, origins.authority());
+        Verdict verdict = r.verdict();
         // The configured client-ip header is not passed on: the one named by the config this request was judged by.
-        ForwardedHeaders.rewrite(h, exchange.client(), exchange.rules().clientIp().header(), tlsListener);
+        ForwardedHeaders.rewrite(h, verdict.client(), verdict.rules().clientIp().header(), tlsListener);
         if (clientHost != null) {
             h.set(ForwardedHeaders.X_FORWARDED_HOST, clientHost);
         } else {
@@ -137,7 +186,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         // The canonical path the gate classified, never the raw target: the origin must resolve
         // exactly what was checked.
-        r.setUri(pool.basePath() + Exchange.current(ctx.channel()).target().originForm());
+        r.setUri(origins.basePath() + verdict.target().originForm());
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (requestHasContent) {
             // The origin learns the connection ends with this exchange, so it need not keep it for
@@ -164,67 +213,85 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Channel ch = (Channel) future.getNow();
-        if (!ctx.channel().isActive() || request == null) {
-            park(ch, pool.settings().poolIdleTimeout().toNanos());
+        if (!ctx.channel().isActive() || (upstream != Upstream.CONNECTING && upstream != Upstream.RECONNECTING)) {
+            // The exchange was answered or abandoned meanwhile; the connection was never used.
+            park(ch, origins.settings().poolIdleTimeout().toNanos());
             return;
         }
         origin = ch;
-        OriginPool.lend(ch);
         ch.pipeline().get(OriginResponseHandler.class).bind(this);
-        // A FullHttpRequest's content went out with the first write, so it could not be sent again.
-        mayRetry = !(request instanceof HttpContent)
-                && RetryRule.mayRetry(request.method().name(), requestHasContent, OriginPool.isReused(ch), retried);
+        if (retry != Retry.USED) {
+            retry = RetryRule.mayRetry(request.method().name(), requestHasContent, origins.isReused(ch), false)
+                    ? Retry.ALLOWED : Retry.NO;
+        }
         // A void promise: a failed write reaches OriginResponseHandler.exceptionCaught, which
         // closes the connection, and the close ends the exchange with a 502 (or a retry).
         ch.write(request, ch.voidPromise());
         ch.read();
-        if (requestSent) {
-            // A retry: the end went out with the first attempt and is not read from the client again.
+        if (upstream == Upstream.RECONNECTING) {
+            // The end went out with the first attempt and is not read from the client again.
             ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-            requestSentNanos = System.nanoTime();
-            awaitResponse();
+            sent();
             return;
         }
-        readClient();
-        if (!requestSent) {
-            // A request without a body has usually ended already, and readClient() wrote its end
-            // with the head in one flush; otherwise the head must not wait for the body.
+        upstream = Upstream.SENDING;
+        if (early.isEmpty()) {
+            readClient();
+        } else {
+            HttpContent next;
+            while (upstream == Upstream.SENDING && (next = early.poll()) != null) {
+                relay(ch, next);
+            }
+        }
+        if (upstream == Upstream.SENDING) {
+            // A request without a body has usually ended already, and its end went out with the
+            // head in one flush; otherwise the head must not wait for the body.
             ch.flush();
         }
     }
 
     private void onRequestContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        requestEnded |= last;
-        Channel ch = origin;
-        if (ch == null || failed) {
-            ReferenceCountUtil.release(content);
-            if (!last) {
-                readClient();
-            } else if (pendingError != null) {
-                FullHttpResponse error = pendingError;
-                pendingError = null;
-                ctx.writeAndFlush(error);
-            }
-            return;
-        }
-        if (last) {
-            ch.writeAndFlush(content, ch.voidPromise());
-        } else {
-            ch.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
-                if (!f.isSuccess()) {
-                    f.channel().close();
-                } else if (ch == origin) {
+        switch (upstream) {
+            case CONNECTING -> early.add(content);
+            case SENDING -> relay(origin, content);
+            case DROPPING -> {
+                ReferenceCountUtil.release(content);
+                if (content instanceof LastHttpContent) {
+                    upstream = Upstream.DROPPED;
+                    sendPendingError();
+                } else {
                     readClient();
                 }
-            });
-        }
-        if (last) {
-            requestSent = true;
-            requestSentNanos = System.nanoTime();
-            if (!responseStarted) {
-                awaitResponse();
             }
+            default -> {
+                // Nothing of this request is wanted any more (DROPPED), or there is no request.
+                ReferenceCountUtil.release(content);
+                LOG.debug("event=stray-request-content state={}", upstream);
+            }
+        }
+    }
+
+    /** Writes a part of the body to the origin; the next is read from the client once this one is written. */
+    private void relay(Channel ch, HttpContent content) {
+        if (content instanceof LastHttpContent) {
+            ch.writeAndFlush(content, ch.voidPromise());
+            sent();
+            return;
+        }
+        ch.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                f.channel().close();
+            } else if (ch == origin && upstream == Upstream.SENDING) {
+                readClient();
+            }
+        });
+    }
+
+    private void sent() {
+        upstream = Upstream.SENT;
+        requestSentNanos = System.nanoTime();
+        if (downstream == Downstream.AWAITING || downstream == Downstream.INTERIM) {
+            awaitResponse();
         }
     }
 
@@ -238,20 +305,20 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // Expect was answered by us and Upgrade is never forwarded, so a 1xx is dropped
                 // together with the empty end the codec emits for it.
-                skippingInformational = true;
+                downstream = Downstream.INTERIM;
                 ReferenceCountUtil.release(msg);
                 return;
             }
             responseDeadline = 0;
-            if (requestSent && !responseStarted) {
+            if (upstream == Upstream.SENT) {
                 metrics.originResponseTime(System.nanoTime() - requestSentNanos);
             }
-            responseStarted = true;
+            downstream = Downstream.STREAMING;
             originKeepAlive = HttpUtil.isKeepAlive(response);
             // Read before the hop-by-hop headers go: the origin's idle timeout is for mapgate, not the client.
             originIdleNanos = KeepAliveHint.idleAllowanceNanos(response.headers().contains(HttpHeaderNames.KEEP_ALIVE)
                     ? KeepAliveHint.timeoutSeconds(response.headers().getAll(HttpHeaderNames.KEEP_ALIVE))
-                    : KeepAliveHint.NONE, pool.settings().poolIdleTimeout());
+                    : KeepAliveHint.NONE, origins.settings().poolIdleTimeout());
             HopByHop.strip(response.headers());
             response.setProtocolVersion(HttpVersion.HTTP_1_1);
             if (!(msg instanceof HttpContent)) {
@@ -259,32 +326,37 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        if (msg instanceof HttpContent content) {
-            if (skippingInformational) {
-                skippingInformational = !(content instanceof LastHttpContent);
-                content.release();
-                return;
-            }
-            if (content.decoderResult().isFailure()) {
-                content.release();
-                originBroken(content.decoderResult().cause());
-                return;
-            }
-            if (content instanceof LastHttpContent) {
-                Channel ch = origin;
-                // Decided before the write: writing the end may complete the exchange at once and
-                // hand this handler the next pipelined request, whose start() resets these fields.
-                boolean reusable = originKeepAlive && requestSent && !requestHasContent;
-                long idleNanos = originIdleNanos;
-                detach();
-                ctx.writeAndFlush(content);
-                giveBack(ch, reusable, idleNanos);
-            } else {
-                ctx.write(content);
-            }
-        } else {
+        if (!(msg instanceof HttpContent content)) {
             ReferenceCountUtil.release(msg);
+            return;
         }
+        if (downstream == Downstream.INTERIM) {
+            if (content instanceof LastHttpContent) {
+                downstream = Downstream.AWAITING;
+            }
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            originBroken(content.decoderResult().cause());
+            return;
+        }
+        if (!(content instanceof LastHttpContent)) {
+            ctx.write(content);
+            return;
+        }
+        Channel ch = origin;
+        // Decided before the write: writing the end may complete the exchange at once and hand
+        // this handler the next pipelined request, whose start() sets the states anew.
+        boolean reusable = originKeepAlive && upstream == Upstream.SENT && !requestHasContent;
+        long idleNanos = originIdleNanos;
+        detach();
+        // An answer that came before the whole body: the rest is read and dropped.
+        upstream = upstream == Upstream.SENDING ? Upstream.DROPPING : Upstream.IDLE;
+        downstream = Downstream.IDLE;
+        ctx.writeAndFlush(content);
+        giveBack(ch, reusable, idleNanos);
     }
 
     /** Reads on from the origin only while the client keeps up: this is the backpressure. */
@@ -323,11 +395,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         detach();
         boolean tls = originError != null && isTls(originError);
         metrics.originError(tls ? "tls" : "reset");
-        if (!responseStarted) {
+        if (downstream != Downstream.STREAMING) {
             fail(HttpResponseStatus.BAD_GATEWAY, tls ? "tls-handshake" : "origin-closed-before-response");
         } else {
             // The response is cut short. Closing is the only honest signal left: the client sees
             // fewer bytes than Content-Length, or a chunked body without its last chunk.
+            downstream = Downstream.ABANDONED;
+            upstream = Upstream.DROPPED;
             LOG.debug("event=origin-closed-mid-response client={}", ctx.channel().remoteAddress());
             ctx.close();
         }
@@ -340,20 +414,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * connection rather than another idle one, which is likely just as stale.
      */
     private boolean retryOnNewConnection(Channel closed) {
-        // The state checks besides the rule: a response under way, an exchange already answered
-        // or abandoned. An end still to come from the client (requestSent false) would arrive
-        // while no connection is bound, and be lost; the rule refuses that case.
-        if (failed || request == null || !RetryRule.retryNow(mayRetry, requestSent,
-                responseStarted || skippingInformational || OriginPool.responseBytesArrived(closed))) {
+        // An end still to come from the client (not SENT) would arrive while no connection is
+        // bound, and be lost; the rule refuses that case.
+        boolean anyAnswer = downstream != Downstream.AWAITING || origins.responseBytesArrived(closed);
+        if (!RetryRule.retryNow(retry == Retry.ALLOWED, upstream == Upstream.SENT, anyAnswer)) {
             return false;
         }
-        mayRetry = false;
-        retried = true;
+        retry = Retry.USED;
         originError = null;
         detach();
+        upstream = Upstream.RECONNECTING;
         metrics.originRetry();
         LOG.debug("event=origin-retry reason=closed-before-response");
-        pool.acquireNew(ctx.channel().eventLoop()).addListener(this::connected);
+        origins.acquireNew(ctx.channel().eventLoop()).addListener(this::connected);
         return true;
     }
 
@@ -365,17 +438,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         originError = cause;
         metrics.originError("protocol");
-        if (!responseStarted) {
+        if (downstream != Downstream.STREAMING) {
             fail(HttpResponseStatus.BAD_GATEWAY, "invalid-response");
         } else {
             // The client sees a cut response rather than mapgate's answer; the origin is as much at fault.
+            downstream = Downstream.ABANDONED;
+            upstream = Upstream.DROPPED;
             warn("cut", "invalid-response-body");
             ctx.close();
         }
     }
 
     private void awaitResponse() {
-        long timeout = pool.settings().responseTimeout().toNanos();
+        long timeout = origins.settings().responseTimeout().toNanos();
         responseDeadline = ctx.executor().ticker().nanoTime() + timeout;
         if (responseTimer == null) {
             // A timer still pending fires no later than this deadline: every deadline before it
@@ -407,22 +482,25 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Answers the client without the origin's response. If the request's end has not been pulled
-     * yet and no body follows, pull it first so the connection can be kept; a request with a
+     * Answers the client without the origin's response. If the request's end has not been read
+     * yet and no body follows, it is read first so the connection can be kept; a request with a
      * body is answered at once and the connection closed.
      */
     private void fail(HttpResponseStatus status, String reason) {
-        if (failed || !ctx.channel().isActive()) {
+        if (downstream == Downstream.ABANDONED || downstream == Downstream.IDLE || !ctx.channel().isActive()) {
             return;
         }
-        failed = true;
+        boolean ended = upstream == Upstream.SENT || upstream == Upstream.RECONNECTING
+                || upstream == Upstream.DROPPED || releaseEarly();
+        downstream = Downstream.ABANDONED;
+        upstream = ended ? Upstream.DROPPED : Upstream.DROPPING;
         warn(Integer.toString(status.code()), reason);
         FullHttpResponse error = Responses.plain(ctx.alloc(), status, HttpMethod.HEAD.equals(request.method()));
         if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
             // The wait is over within a second or so once the origin answers the requests ahead.
             error.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
         }
-        if (requestEnded) {
+        if (ended) {
             ctx.writeAndFlush(error);
         } else if (requestHasContent) {
             error.headers().set(HttpHeaderNames.CONNECTION, "close");
@@ -433,6 +511,25 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void sendPendingError() {
+        FullHttpResponse error = pendingError;
+        if (error != null) {
+            pendingError = null;
+            ctx.writeAndFlush(error);
+        }
+    }
+
+    /** @return whether the request's end was among the parts released */
+    private boolean releaseEarly() {
+        boolean ended = false;
+        HttpContent next;
+        while ((next = early.poll()) != null) {
+            ended |= next instanceof LastHttpContent;
+            next.release();
+        }
+        return ended;
+    }
+
     /**
      * Says why mapgate answered in the origin's place, in words an operator can act on, at most
      * once a second per reason (a dead origin fails every request at once); {@code folded} counts
@@ -441,7 +538,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * quote what the origin sent, headers included.
      */
     private void warn(String status, String reason) {
-        long folded = pool.warnings().admit(reason);
+        long folded = origins.warnings().admit(reason);
         if (folded < 0) {
             return;
         }
@@ -506,7 +603,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void park(Channel ch, long idleNanos) {
         ch.read();
-        pool.release(ch, idleNanos);
+        origins.release(ch, idleNanos);
     }
 
     @Override
@@ -529,8 +626,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * returned to the pool. A connection still being acquired is parked unused when it arrives.
      */
     private void abandonRequest() {
-        failed = true;
-        request = null;
+        if (upstream == Upstream.IDLE) {
+            return;
+        }
+        downstream = Downstream.ABANDONED;
+        upstream = Upstream.DROPPED;
+        releaseEarly();
         Channel ch = origin;
         detach();
         if (ch != null) {
@@ -545,10 +646,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void abandonResponse() {
         Channel ch = origin;
-        if (ch == null || !responseStarted) {
+        if (ch == null || downstream != Downstream.STREAMING) {
             return;
         }
-        failed = true;
+        downstream = Downstream.ABANDONED;
+        if (upstream == Upstream.SENDING) {
+            upstream = Upstream.DROPPING;
+        }
         detach();
         ch.close();
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -568,7 +672,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         ReferenceCountUtil.release(pendingError);
         pendingError = null;
-        request = null;
+        releaseEarly();
+        upstream = Upstream.IDLE;
+        downstream = Downstream.IDLE;
         ctx.fireChannelInactive();
     }
 }

@@ -1,7 +1,7 @@
 package dev.mapgate.origin;
 
-import dev.mapgate.server.ConnectionEvent;
-import dev.mapgate.server.Exchange;
+import dev.mapgate.exchange.AdmittedRequest;
+import dev.mapgate.exchange.ConnectionEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -129,14 +129,13 @@ public final class StaticFileHandler extends ChannelInboundHandlerAdapter {
             sendText(ctx, response, false);
             return;
         }
-        Exchange exchange = Exchange.current(ctx.channel());
-        if (exchange == null || exchange.target() == null) {
-            // Upstream must have parsed the target before letting the request through.
-            log.warn("static.no_target uri={}", request.uri());
+        if (!(request instanceof AdmittedRequest admitted)) {
+            // The gate must have judged the request, and parsed its target, before letting it through.
+            log.warn("static.not_admitted uri={}", request.uri());
             sendText(ctx, textResponse(HttpResponseStatus.INTERNAL_SERVER_ERROR), head);
             return;
         }
-        String path = exchange.target().path();
+        String path = admitted.verdict().target().path();
         try {
             Optional<StaticFiles.Found> found = files.find(path);
             if (found.isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.mapgate.server;
 
+import dev.mapgate.exchange.ConnectionEvent;
+import dev.mapgate.exchange.Responses;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.Route;
 import dev.mapgate.guard.JsonSlice;

@@ -1,5 +1,7 @@
 package dev.mapgate.server;
 
+import dev.mapgate.exchange.ConnectionEvent;
+import dev.mapgate.exchange.Responses;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

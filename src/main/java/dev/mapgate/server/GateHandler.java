@@ -2,7 +2,10 @@ package dev.mapgate.server;
 
 import dev.mapgate.config.GateSettings;
 import dev.mapgate.config.RequestRules;
-import dev.mapgate.config.ThrottleSettings;
+import dev.mapgate.exchange.AdmittedRequest;
+import dev.mapgate.exchange.Responses;
+import dev.mapgate.exchange.Verdict;
+import dev.mapgate.gate.ThrottleSettings;
 import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.ClientAddressResolver;
 import dev.mapgate.gate.Decision;
@@ -15,6 +18,7 @@ import dev.mapgate.metrics.Metrics;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -266,7 +270,13 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             // The origin never needs Sentry's secret, and must not be able to log it.
             request.headers().remove(gate.tokenHeader()).remove(HttpHeaderNames.AUTHORIZATION);
             state = State.PASSING;
-            ctx.fireChannelRead(request);
+            ctx.fireChannelRead(new AdmittedRequest(request,
+                    new Verdict(exchange.rules(), exchange.client(), exchange.target(), decision)));
+            if (request instanceof HttpContent content) {
+                // A head with its content (never from the decoder, which streams): the content
+                // goes on as the request's end, since AdmittedRequest carries none.
+                ctx.fireChannelRead(new DefaultLastHttpContent(content.content()));
+            }
             Object next;
             while ((next = waiting.poll()) != null) {
                 ctx.fireChannelRead(next);

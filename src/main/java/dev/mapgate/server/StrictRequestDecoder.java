@@ -1,5 +1,6 @@
 package dev.mapgate.server;
 
+import dev.mapgate.exchange.ConnectionEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

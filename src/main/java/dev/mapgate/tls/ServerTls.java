@@ -1,6 +1,5 @@
 package dev.mapgate.tls;
 
-import dev.mapgate.config.ListenTlsSettings;
 import dev.mapgate.metrics.Metrics;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;

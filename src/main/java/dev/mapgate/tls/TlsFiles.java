@@ -1,6 +1,5 @@
 package dev.mapgate.tls;
 
-import dev.mapgate.config.ListenTlsSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;

@@ -1,6 +1,6 @@
 package dev.mapgate.tls;
 
-import dev.mapgate.config.ListenTlsSettings.Provider;
+import dev.mapgate.tls.ListenTlsSettings.Provider;
 import io.netty.handler.ssl.SslProvider;
 
 /** {@code listen.tls.provider} to Netty's provider, given whether BoringSSL loads here. */

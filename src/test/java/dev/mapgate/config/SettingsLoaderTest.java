@@ -3,8 +3,8 @@ package dev.mapgate.config;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.Authority;
-import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.GatePolicy;
+import dev.mapgate.gate.ThrottleSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

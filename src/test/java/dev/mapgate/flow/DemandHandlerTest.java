@@ -2,11 +2,11 @@ package dev.mapgate.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.testing.ReadCounter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class DemandHandlerTest {
 
-    private final SocketReads socketReads = new SocketReads();
+    private final ReadCounter socketReads = new ReadCounter();
     private final Consumer consumer = new Consumer();
     private EmbeddedChannel channel;
 
@@ -36,7 +36,7 @@ class DemandHandlerTest {
     void anAskWithNothingWaitingReadsTheSocket() {
         consumer.ask();
 
-        assertThat(socketReads.count).isEqualTo(1);
+        assertThat(socketReads.count()).isEqualTo(1);
         assertThat(consumer.seen).isEmpty();
     }
 
@@ -47,10 +47,10 @@ class DemandHandlerTest {
 
         assertThat(consumer.seen).as("only what was asked for").containsExactly("GET /a");
 
-        int readsBefore = socketReads.count;
+        int readsBefore = socketReads.count();
         consumer.ask();
         assertThat(consumer.seen).containsExactly("GET /a", "GET /b");
-        assertThat(socketReads.count).as("a waiting message meets the ask without reading the socket")
+        assertThat(socketReads.count()).as("a waiting message meets the ask without reading the socket")
                 .isEqualTo(readsBefore);
         consumer.ask();
         assertThat(consumer.seen).containsExactly("GET /a", "GET /b", "GET /c");
@@ -59,12 +59,12 @@ class DemandHandlerTest {
     @Test
     void aReadThatEndsWithoutAMessageAsksTheSocketAgain() {
         consumer.ask();
-        int readsBefore = socketReads.count;
+        int readsBefore = socketReads.count();
 
         // A read cycle in which the decoder produced nothing: half a request head.
         channel.pipeline().fireChannelReadComplete();
 
-        assertThat(socketReads.count).as("the ask is still open, so more input is read").isEqualTo(readsBefore + 1);
+        assertThat(socketReads.count()).as("the ask is still open, so more input is read").isEqualTo(readsBefore + 1);
 
         channel.writeInbound("GET /a");
         assertThat(consumer.seen).as("the request is handed on the moment it is decoded").containsExactly("GET /a");
@@ -74,11 +74,11 @@ class DemandHandlerTest {
     void aReadCycleThatMetTheAskDoesNotReadOn() {
         consumer.ask();
         channel.writeInbound("GET /a");
-        int readsBefore = socketReads.count;
+        int readsBefore = socketReads.count();
 
         channel.pipeline().fireChannelReadComplete();
 
-        assertThat(socketReads.count).as("nobody asked for more").isEqualTo(readsBefore);
+        assertThat(socketReads.count()).as("nobody asked for more").isEqualTo(readsBefore);
     }
 
     @Test
@@ -122,17 +122,6 @@ class DemandHandlerTest {
 
         assertThat(waiting.refCnt()).isZero();
         channel.finishAndReleaseAll();
-    }
-
-    /** Counts the reads that would reach the socket. */
-    private static final class SocketReads extends ChannelOutboundHandlerAdapter {
-        int count;
-
-        @Override
-        public void read(ChannelHandlerContext ctx) {
-            count++;
-            ctx.read();
-        }
     }
 
     /** Stands for mapgate's handlers: records what it was handed and asks when told to. */

@@ -2,7 +2,6 @@ package dev.mapgate.gate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mapgate.config.ThrottleSettings;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

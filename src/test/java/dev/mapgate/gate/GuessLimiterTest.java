@@ -3,7 +3,6 @@ package dev.mapgate.gate;
 import static dev.mapgate.gate.CredentialsTest.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mapgate.config.ThrottleSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.mapgate.origin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mapgate.server.TestExchanges;
+import dev.mapgate.exchange.Admissions;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -99,8 +98,7 @@ class StaticFileHandlerTest {
     }
 
     private Response send(HttpRequest request, String path) throws IOException {
-        TestExchanges.begin(channel, request, path);
-        channel.writeInbound(request);
+        channel.writeInbound(Admissions.admit(request, path));
         channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
         return readResponse();
     }
@@ -349,8 +347,7 @@ class StaticFileHandlerTest {
 
     @Test
     void requestBodyIsReleasedAndTheResponseWaitsForItsEnd() throws IOException {
-        HttpRequest request = request(HttpMethod.POST, "/assets/app.js");
-        TestExchanges.begin(channel, request, "/assets/app.js");
+        HttpRequest request = Admissions.admit(request(HttpMethod.POST, "/assets/app.js"), "/assets/app.js");
         HttpContent chunk = new DefaultHttpContent(Unpooled.copiedBuffer("a=1", StandardCharsets.UTF_8));
         LastHttpContent last = new DefaultLastHttpContent(Unpooled.copiedBuffer("&b=2", StandardCharsets.UTF_8));
 
@@ -367,17 +364,18 @@ class StaticFileHandlerTest {
     }
 
     @Test
-    void fullRequestIsServedAtOnceAndItsContentReleased() throws IOException {
+    void aRequestTheGateNeverJudgedGetsNoFileAndItsContentIsReleased() throws IOException {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                "/assets/app.js", Unpooled.copiedBuffer("ignored", StandardCharsets.UTF_8));
-        TestExchanges.begin(channel, request, "/assets/app.js");
+                "/assets/app.js.map", Unpooled.copiedBuffer("ignored", StandardCharsets.UTF_8));
 
         channel.writeInbound(request);
 
         assertThat(request.refCnt()).isZero();
-        assertThat(readResponse().body())
-                .as("a FullHttpRequest is its own last content; waiting for more would hang")
-                .isEqualTo(JS);
+        Response response = readResponse();
+        assertThat(response.status())
+                .as("only the gate may let a request reach the files; an unjudged one could be a map for anyone")
+                .isEqualTo(500);
+        assertThat(response.body()).doesNotContain("sources");
     }
 
     @Test

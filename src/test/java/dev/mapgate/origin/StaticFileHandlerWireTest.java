@@ -2,15 +2,12 @@ package dev.mapgate.origin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mapgate.server.TestExchanges;
+import dev.mapgate.exchange.Admissions;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
 import dev.mapgate.flow.DemandHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
@@ -44,7 +41,8 @@ class StaticFileHandlerWireTest {
         channel = new EmbeddedChannel();
         // Turned off before the handlers are added, so no read demand is pending when they arrive.
         channel.config().setAutoRead(false);
-        channel.pipeline().addLast(new HttpServerCodec(), new DemandHandler(), new StaticFileHandler(root));
+        channel.pipeline().addLast(new HttpServerCodec(), new DemandHandler(), new Admissions.AdmitAll(),
+                new StaticFileHandler(root));
     }
 
     @AfterEach
@@ -53,9 +51,6 @@ class StaticFileHandlerWireTest {
     }
 
     private String exchange(String method, String rawRequest) throws IOException {
-        // The server begins the exchange when the request head is decoded; here it is done up front.
-        TestExchanges.begin(channel, new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method),
-                "/app.js.map"), "/app.js.map");
         channel.writeInbound(Unpooled.copiedBuffer(rawRequest, StandardCharsets.US_ASCII));
         assertThat(channel.outboundMessages()).as("nothing happens before the first read()").isEmpty();
         channel.read();

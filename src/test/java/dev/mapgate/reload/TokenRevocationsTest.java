@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.config.GateSettings;
 import dev.mapgate.config.RevokedToken;
-import dev.mapgate.config.ThrottleSettings;
+import dev.mapgate.gate.ThrottleSettings;
 import dev.mapgate.gate.Check;
 import dev.mapgate.gate.CidrSet;
 import dev.mapgate.gate.Credentials;

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.config.GateSettings;
 import dev.mapgate.config.RequestRules;
-import dev.mapgate.config.ThrottleSettings;
+import dev.mapgate.exchange.Responses;
+import dev.mapgate.gate.ThrottleSettings;
 import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.CidrSet;
 import dev.mapgate.gate.Check;

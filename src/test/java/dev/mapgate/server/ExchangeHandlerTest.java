@@ -2,13 +2,14 @@ package dev.mapgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.exchange.ConnectionEvent;
 import dev.mapgate.limits.ClientWaits;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.LogCapture;
+import dev.mapgate.testing.ReadCounter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -40,17 +41,6 @@ import org.junit.jupiter.api.Test;
 class ExchangeHandlerTest {
 
     private final Metrics metrics = Metrics.inMemory();
-
-    /** Sits at the head of the pipeline and counts the reads the exchange handler asks for. */
-    private static final class ReadCounter extends ChannelOutboundHandlerAdapter {
-        int reads;
-
-        @Override
-        public void read(ChannelHandlerContext ctx) {
-            reads++;
-            ctx.read();
-        }
-    }
 
     private final ReadCounter counter = new ReadCounter();
     private EmbeddedChannel channel;
@@ -148,7 +138,7 @@ class ExchangeHandlerTest {
 
     @Test
     void theFirstRequestIsReadAsSoonAsTheConnectionOpens() {
-        assertThat(counter.reads)
+        assertThat(counter.count())
                 .as("with AUTO_READ off, nothing would ever arrive without this read")
                 .isEqualTo(1);
     }
@@ -156,7 +146,7 @@ class ExchangeHandlerTest {
     @Test
     void aKeepAliveExchangeLeavesTheConnectionOpenAndPullsTheNextRequestOnlyWhenBothSidesAreDone() {
         receive(request(HttpVersion.HTTP_1_1, HttpMethod.GET), true);
-        assertThat(counter.reads).as("no read while the response is outstanding").isEqualTo(1);
+        assertThat(counter.count()).as("no read while the response is outstanding").isEqualTo(1);
 
         channel.writeOutbound(full(HttpResponseStatus.OK, "hello"));
 
@@ -165,7 +155,7 @@ class ExchangeHandlerTest {
                 .as("HTTP/1.1 is persistent by default; no Connection header is needed")
                 .isFalse();
         assertThat(channel.isOpen()).isTrue();
-        assertThat(counter.reads).as("the next request is pulled once the response is written").isEqualTo(2);
+        assertThat(counter.count()).as("the next request is pulled once the response is written").isEqualTo(2);
     }
 
     @Test
@@ -176,7 +166,7 @@ class ExchangeHandlerTest {
 
         assertThat(readOutboundFull().headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
         assertThat(channel.isOpen()).isFalse();
-        assertThat(counter.reads).as("nothing more is read from a connection being closed").isEqualTo(1);
+        assertThat(counter.count()).as("nothing more is read from a connection being closed").isEqualTo(1);
     }
 
     @Test
@@ -221,7 +211,7 @@ class ExchangeHandlerTest {
                 .as("HTTP/1.0 closes by default, so persistence must be confirmed explicitly")
                 .isEqualTo("keep-alive");
         assertThat(channel.isOpen()).isTrue();
-        assertThat(counter.reads).isEqualTo(2);
+        assertThat(counter.count()).isEqualTo(2);
     }
 
     @Test
@@ -261,7 +251,7 @@ class ExchangeHandlerTest {
         assertThat(readOutboundFull().headers().contains(HttpHeaderNames.CONNECTION)).as("304").isFalse();
 
         assertThat(channel.isOpen()).isTrue();
-        assertThat(counter.reads).isEqualTo(3);
+        assertThat(counter.count()).isEqualTo(3);
     }
 
     @Test
@@ -274,7 +264,7 @@ class ExchangeHandlerTest {
         assertThat(channel.isOpen())
                 .as("the unread rest of the body would otherwise be parsed as the next request")
                 .isFalse();
-        assertThat(counter.reads).isEqualTo(1);
+        assertThat(counter.count()).isEqualTo(1);
     }
 
     @Test
@@ -288,7 +278,7 @@ class ExchangeHandlerTest {
         assertThat(interim.headers().isEmpty()).as("the interim response is passed on untouched").isTrue();
         assertThat(channel.isOpen()).isTrue();
         assertThat(Exchange.current(channel)).as("the exchange is still in progress").isNotNull();
-        assertThat(counter.reads).isEqualTo(1);
+        assertThat(counter.count()).isEqualTo(1);
 
         channel.writeInbound(lastChunk("hello"));
         LastHttpContent body = channel.readInbound();
@@ -297,7 +287,7 @@ class ExchangeHandlerTest {
 
         readOutboundFull();
         assertThat(channel.isOpen()).isTrue();
-        assertThat(counter.reads).isEqualTo(2);
+        assertThat(counter.count()).isEqualTo(2);
         assertThat(accessLogLine()).as("the final status is logged, not the interim one").contains(" status=201 ");
     }
 

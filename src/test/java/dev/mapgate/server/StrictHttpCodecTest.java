@@ -2,6 +2,7 @@ package dev.mapgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.exchange.ConnectionEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

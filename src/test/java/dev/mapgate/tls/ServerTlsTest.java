@@ -4,8 +4,7 @@ import dev.mapgate.metrics.Metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.mapgate.config.ListenTlsSettings;
-import dev.mapgate.config.ListenTlsSettings.Provider;
+import dev.mapgate.tls.ListenTlsSettings.Provider;
 import dev.mapgate.testing.LogCapture;
 import dev.mapgate.tls.TestPki.KeyFormat;
 import io.netty.buffer.ByteBufAllocator;

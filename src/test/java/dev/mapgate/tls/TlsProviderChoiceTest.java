@@ -3,7 +3,7 @@ package dev.mapgate.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.mapgate.config.ListenTlsSettings.Provider;
+import dev.mapgate.tls.ListenTlsSettings.Provider;
 import io.netty.handler.ssl.SslProvider;
 import org.junit.jupiter.api.Test;
 

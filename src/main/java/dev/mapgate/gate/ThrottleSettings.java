@@ -1,4 +1,4 @@
-package dev.mapgate.config;
+package dev.mapgate.gate;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.mapgate.server;
+package dev.mapgate.exchange;
 
 import dev.mapgate.config.GateSettings;
 import io.netty.buffer.ByteBuf;
@@ -21,7 +21,7 @@ public final class Responses {
      * The gate's denial: {@code gate.deny-status}, with a Basic challenge on a 401 when Basic users
      * exist. The same whatever the reason, so a client cannot tell one from another.
      */
-    static FullHttpResponse denial(ByteBufAllocator alloc, GateSettings gate, boolean head) {
+    public static FullHttpResponse denial(ByteBufAllocator alloc, GateSettings gate, boolean head) {
         FullHttpResponse denial = plain(alloc, HttpResponseStatus.valueOf(gate.denyStatus()), head);
         if (gate.denyStatus() == 401 && gate.hasBasicUsers()) {
             denial.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + gate.realm() + "\"");

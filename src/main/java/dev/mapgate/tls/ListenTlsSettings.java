@@ -1,4 +1,4 @@
-package dev.mapgate.config;
+package dev.mapgate.tls;
 
 import java.nio.file.Path;
 import java.time.Duration;

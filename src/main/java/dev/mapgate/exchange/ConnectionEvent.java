@@ -1,7 +1,7 @@
-package dev.mapgate.server;
+package dev.mapgate.exchange;
 
 /**
- * User events on a client connection. The decoder's and the server's are handled by {@link
+ * User events on a client connection. The decoder's and the server's are handled by {@code
  * ExchangeHandler}; it sends {@link #REQUEST_BODY_BROKEN} on to the handler answering the request.
  */
 public enum ConnectionEvent {
