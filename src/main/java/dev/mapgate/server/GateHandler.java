@@ -5,6 +5,8 @@ import dev.mapgate.config.RequestRules;
 import dev.mapgate.exchange.AdmittedRequest;
 import dev.mapgate.exchange.Responses;
 import dev.mapgate.exchange.Verdict;
+import dev.mapgate.gate.Judge;
+import dev.mapgate.gate.Presented;
 import dev.mapgate.gate.ThrottleSettings;
 import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.ClientAddressResolver;
@@ -13,7 +15,6 @@ import dev.mapgate.gate.DenyReason;
 import dev.mapgate.gate.GatePolicy;
 import dev.mapgate.gate.GuessLimiter;
 import dev.mapgate.gate.RequestTarget;
-import dev.mapgate.gate.Route;
 import dev.mapgate.metrics.Metrics;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -60,7 +61,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     private final Supplier<RequestRules> rules;
     private final Executor verifier;
     private final Metrics metrics;
-    private final GuessLimiter guesses;
+    private final Judge judge;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
     private State state = State.IDLE;
     private FullHttpResponse pendingResponse;
@@ -75,7 +76,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         this.rules = rules;
         this.verifier = verifier;
         this.metrics = metrics;
-        this.guesses = guesses;
+        this.judge = new Judge(guesses);
     }
 
     @Override
@@ -120,41 +121,29 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             request.headers().set(HttpHeaderNames.HOST, target.authority().toString());
         }
         HttpHeaders headers = request.headers();
-        GatePolicy policy = gate.policy();
-        String presentedToken = headers.get(gate.tokenHeader());
-        String presentedAuthorization = headers.get(HttpHeaderNames.AUTHORIZATION);
-        // Two token headers, or two Authorization headers (it holds one credential, RFC 9110
-        // 11.6.2), are ambiguous: no well-formed client sends them, and a server in front may
-        // have read the other one. Neither of the two counts.
-        boolean twoTokens = presentedToken != null && occursMoreThanOnce(headers, gate.tokenHeader());
-        boolean twoAuthorizations = presentedAuthorization != null
-                && occursMoreThanOnce(headers, HttpHeaderNames.AUTHORIZATION);
-        boolean ambiguousToken = twoTokens || twoAuthorizations;
-        String token = twoTokens ? "" : presentedToken;
-        String authorization = twoAuthorizations ? "" : presentedAuthorization;
-
-        // Guessing is limited per address, except for unknown clients (denied anyway) and
-        // addresses in allow-ips (see GatePolicy.mayThrottle).
-        InetAddress address = client.address();
-        boolean limited = address != null && policy.mayThrottle(address);
-        if (limited && gate.throttle().enabled()) {
-            // The table first: almost always a miss, and cheaper than matching the path's globs.
-            long retryAfter = guesses.coolDownSeconds(address, token, authorization,
-                    policy.credentials().hasBasicUsers());
-            if (retryAfter > 0 && policy.route(target.path()) == Route.GATED
-                    && !policy.isCheaplyValid(token, authorization)) {
-                throttled(ctx, request, retryAfter);
-                return;
+        Presented presented = presented(headers, gate.tokenHeader());
+        Judge.Step step = judge.first(gate.policy(), gate.throttle(), target.path(), client, presented);
+        if (step instanceof Judge.Throttled throttled) {
+            throttled(ctx, request, throttled.retryAfterSeconds());
+        } else if (step instanceof Judge.CheckSlowly slowly) {
+            decideSlowly(ctx, request, target.path(), client, presented, slowly.limited());
+        } else if (step instanceof Judge.Decided decided) {
+            if (decided.coolDownStarted()) {
+                coolDownStarted(client.address(), gate.throttle());
             }
+            apply(ctx, request, decided.decision());
         }
-        // isSlow first: it is cheap and almost always false, which spares a second glob match.
-        if (policy.isSlow(token, authorization) && policy.route(target.path()) == Route.GATED) {
-            decideSlowly(ctx, request, target.path(), client, token, authorization, ambiguousToken, limited);
-            return;
+    }
+
+    /** The credentials as the gate reads them; the common request has each header once or not at all. */
+    private static Presented presented(HttpHeaders headers, String tokenHeader) {
+        String token = headers.get(tokenHeader);
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (token == null && authorization == null) {
+            return Presented.NOTHING;
         }
-        Decision decision = ambiguity(ambiguousToken, policy.decide(target.path(), client, token, authorization));
-        countFailure(gate, decision, address, token, authorization);
-        apply(ctx, request, decision);
+        return Presented.of(token, token != null && occursMoreThanOnce(headers, tokenHeader),
+                authorization, authorization != null && occursMoreThanOnce(headers, HttpHeaderNames.AUTHORIZATION));
     }
 
     /**
@@ -165,16 +154,16 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
      * the limit. Messages that arrive meanwhile wait in order.
      */
     private void decideSlowly(ChannelHandlerContext ctx, HttpRequest request, String path, ClientAddress client,
-                              String token, String authorization, boolean ambiguousToken, boolean limited) {
+                              Presented presented, boolean limited) {
         // The verifier thread reads these, never the fields a later request may replace.
         GateSettings judgedBy = gate;
         GatePolicy policy = judgedBy.policy();
         if (!limited) {
-            submit(ctx, request, null,
-                    () -> ambiguity(ambiguousToken, policy.decide(path, client, token, authorization)));
+            submit(ctx, request, null, () -> Judge.decide(policy, path, client, presented));
             return;
         }
-        GuessLimiter.Admission admission = guesses.admit(client.address(), token, authorization, judgedBy);
+        GuessLimiter.Admission admission = judge.guesses().admit(client.address(), presented.token(),
+                presented.authorization(), judgedBy);
         if (admission instanceof GuessLimiter.Shared shared) {
             metrics.passwordCheck("shared");
             state = State.DECIDING;
@@ -189,8 +178,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         try {
             // The check that held the slot may have started a cool-down after this request's
             // first look at the table and before its admission.
-            long retryAfter = judgedBy.throttle().enabled() ? guesses.coolDownSeconds(client.address(), token,
-                    authorization, policy.credentials().hasBasicUsers()) : 0;
+            long retryAfter = judge.coolDownSeconds(policy, judgedBy.throttle(), client.address(), presented);
             if (retryAfter > 0) {
                 check.finish(Decision.deny(DenyReason.THROTTLED, null));
                 throttled(ctx, request, retryAfter);
@@ -205,8 +193,10 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
                         // Its client left while it queued: a run would only delay the logins behind it.
                         return decision;
                     }
-                    decision = ambiguity(ambiguousToken, policy.decide(path, client, token, authorization));
-                    countFailure(judgedBy, decision, client.address(), token, authorization);
+                    decision = Judge.decide(policy, path, client, presented);
+                    if (judge.countFailure(policy, judgedBy.throttle(), decision, client.address(), presented)) {
+                        coolDownStarted(client.address(), judgedBy.throttle());
+                    }
                 } finally {
                     check.finish(decision);
                     metrics.passwordCheckTime(System.nanoTime() - started);
@@ -247,15 +237,6 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         return values.hasNext();
     }
 
-    /**
-     * Two token or Authorization headers were set aside, but the client did send a credential:
-     * the log must say it was unusable, not that it was missing.
-     */
-    private static Decision ambiguity(boolean ambiguousToken, Decision decision) {
-        return ambiguousToken && decision.reason() == DenyReason.NO_CREDENTIAL
-                ? Decision.deny(DenyReason.BAD_CREDENTIAL, null) : decision;
-    }
-
     private void apply(ChannelHandlerContext ctx, HttpRequest request, Decision decision) {
         if (!ctx.channel().isActive()) {
             releaseWaiting();
@@ -286,21 +267,10 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         respondAndDiscard(ctx, request, Responses.denial(ctx.alloc(), gate, HttpMethod.HEAD.equals(request.method())));
     }
 
-    /**
-     * Only a credential that was tried and failed counts: not a missing one (someone opening a
-     * map is not guessing), nor one the ip check refused before trying it. Called on the event
-     * loop or a verifier thread, so it reads nothing but its arguments.
-     */
-    private void countFailure(GateSettings judgedBy, Decision decision, InetAddress address, String token,
-                              String authorization) {
-        ThrottleSettings limits = judgedBy.throttle();
-        GatePolicy policy = judgedBy.policy();
-        if (decision.reason() == DenyReason.BAD_CREDENTIAL && limits.enabled() && address != null
-                && policy.mayThrottle(address)
-                && guesses.recordFailure(address, token, authorization, policy.credentials().hasBasicUsers(), limits)) {
-            LOG.debug("event=throttle-started client={} cool_down={}", address.getHostAddress(), limits.coolDown());
-            metrics.throttleStarted();
-        }
+    /** Called on the event loop or a verifier thread, so it reads nothing but its arguments. */
+    private void coolDownStarted(InetAddress address, ThrottleSettings limits) {
+        LOG.debug("event=throttle-started client={} cool_down={}", address.getHostAddress(), limits.coolDown());
+        metrics.throttleStarted();
     }
 
     /**
