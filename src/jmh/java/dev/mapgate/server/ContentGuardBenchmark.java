@@ -2,6 +2,10 @@ package dev.mapgate.server;
 
 import dev.mapgate.config.GateSettings;
 import dev.mapgate.config.RequestRules;
+import dev.mapgate.exchange.AdmittedRequest;
+import dev.mapgate.exchange.Verdict;
+import dev.mapgate.gate.ClientAddress;
+import dev.mapgate.gate.RequestTarget;
 import dev.mapgate.gate.ThrottleSettings;
 import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.CidrSet;
@@ -20,10 +24,12 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -66,14 +72,18 @@ public class ContentGuardBenchmark {
     @Setup
     public void setUp() {
         channel = new EmbeddedChannel(new ContentGuard());
-        Exchange exchange = new Exchange(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/app.js"), 0);
-        Exchange.begin(channel, exchange);
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/app.js");
+        Exchange.begin(channel, new Exchange(request, 0));
         GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of("**/*.map")), EnumSet.of(Check.CREDENTIAL),
                 CidrSet.parse(List.of()), new Credentials(List.of(new Token("bench", "bench-token-0123456789")), List.of()));
         ThrottleSettings throttle = new ThrottleSettings(true, 10, Duration.ofMinutes(1), Duration.ofMinutes(5), 1000);
-        exchange.rules(new RequestRules(new GateSettings(policy, "X-Sentry-Token", "maps", 404, false, throttle,
-                guard.equals("on")), AcceptedHosts.NONE, ClientAddressResolver.peerOnly()));
-        exchange.decision(Decision.pass());
+        RequestRules rules = new RequestRules(new GateSettings(policy, "X-Sentry-Token", "maps", 404, false, throttle,
+                guard.equals("on")), AcceptedHosts.NONE, ClientAddressResolver.peerOnly());
+        // The guard reads the verdict from the admitted request, as behind the gate.
+        channel.writeInbound(new AdmittedRequest(request, new Verdict(rules,
+                ClientAddress.untrustedPeer(InetAddress.getLoopbackAddress()),
+                new RequestTarget("/app.js", "/app.js", null, null), Decision.pass())));
+        channel.readInbound();
         StringBuilder js = new StringBuilder("\"use strict\";\n");
         while (js.length() < 1380) {
             js.append("function r(e,t){return e.reduce(function(n,a){return n+t(a)},0)}");

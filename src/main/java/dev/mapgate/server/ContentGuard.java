@@ -1,8 +1,9 @@
 package dev.mapgate.server;
 
+import dev.mapgate.config.GateSettings;
+import dev.mapgate.exchange.AdmittedRequest;
 import dev.mapgate.exchange.ConnectionEvent;
 import dev.mapgate.exchange.Responses;
-import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.Route;
 import dev.mapgate.guard.JsonSlice;
 import dev.mapgate.guard.PrefixDecoder;
@@ -78,6 +79,11 @@ final class ContentGuard extends ChannelDuplexHandler {
 
 
     private State state = State.PASSING;
+    /** The gate's verdict on the request being answered, from its AdmittedRequest; {@code null} for any other. */
+    private dev.mapgate.exchange.Verdict admitted;
+    private boolean headRequest;
+    /** The rules whose denial replaces a refused response. */
+    private GateSettings denyBy;
     /** The response is a 206 from byte 0: a body that ends undecided inside an object is refused. */
     private boolean partial;
     /** For {@link Check#SLICE}: the part's first bytes, up to {@link JsonSlice#SAMPLE}. */
@@ -146,7 +152,7 @@ final class ContentGuard extends ChannelDuplexHandler {
     private Check check(ChannelHandlerContext ctx, HttpResponse response) {
         int status = response.status().code();
         if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL || status == 204 || status == 304
-                || !isGuarded(ctx) || HttpMethod.HEAD.equals(Exchange.current(ctx.channel()).method())) {
+                || !isGuarded() || headRequest) {
             return Check.NONE;
         }
         List<String> encodings = response.headers().getAll(HttpHeaderNames.CONTENT_ENCODING);
@@ -173,13 +179,8 @@ final class ContentGuard extends ChannelDuplexHandler {
     }
 
     /** The exchange in progress is on an ungated path, allowed, with the guard on. */
-    private static boolean isGuarded(ChannelHandlerContext ctx) {
-        Exchange exchange = Exchange.current(ctx.channel());
-        if (exchange == null || exchange.rules() == null || !exchange.rules().gate().contentGuard()) {
-            return false;
-        }
-        Decision decision = exchange.decision();
-        return decision != null && decision.route() == Route.PASS && decision.allowed();
+    private boolean isGuarded() {
+        return admitted != null && admitted.rules().gate().contentGuard() && admitted.decision().route() == Route.PASS;
     }
 
     /** {@code bytes 0-...}: a single range from the first byte. */
@@ -205,8 +206,13 @@ final class ContentGuard extends ChannelDuplexHandler {
      */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            // Only the gate makes AdmittedRequests; anything else is answered without the origin.
+            admitted = request instanceof AdmittedRequest a ? a.verdict() : null;
+            headRequest = HttpMethod.HEAD.equals(request.method());
+        }
         if (msg instanceof HttpRequest request && request.headers().contains(HttpHeaderNames.ACCEPT_ENCODING)
-                && isGuarded(ctx)) {
+                && isGuarded()) {
             String offered = String.join(",", request.headers().getAll(HttpHeaderNames.ACCEPT_ENCODING));
             String kept = readableCodings(offered);
             if (kept.isEmpty()) {
@@ -402,9 +408,9 @@ final class ContentGuard extends ChannelDuplexHandler {
      */
     private void refuse(ChannelHandlerContext ctx, boolean ended, String problem) {
         dropHeld();
-        Exchange exchange = Exchange.current(ctx.channel());
-        exchange.decision(Decision.refusedContent());
-        String path = exchange.target() == null ? "-" : exchange.target().path();
+        Exchange.current(ctx.channel()).contentRefused();
+        denyBy = admitted.rules().gate();
+        String path = admitted.target().path();
         if (problem != null) {
             LOG.warn("event=content-guard path={} problem=\"{}\"", path, problem);
         } else {
@@ -429,9 +435,8 @@ final class ContentGuard extends ChannelDuplexHandler {
         }
     }
 
-    private static void deny(ChannelHandlerContext ctx) {
-        Exchange exchange = Exchange.current(ctx.channel());
-        ctx.writeAndFlush(Responses.denial(ctx.alloc(), exchange.rules().gate(), false));
+    private void deny(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(Responses.denial(ctx.alloc(), denyBy, false));
     }
 
     /** The held messages were consumed here: released, and their writes reported done. */

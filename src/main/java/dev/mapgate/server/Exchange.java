@@ -28,10 +28,10 @@ public final class Exchange {
     private final String userAgent;
     private final boolean keepAliveRequested;
 
-    private RequestRules rules;
-    private ClientAddress client;
-    private RequestTarget target;
-    private Decision decision;
+    /** Set once, by the gate; {@code null} until it has answered the request or let it through. */
+    private Judgement judgement;
+    /** The content guard refused the response: it went out as a denial. */
+    private boolean contentRefused;
     private int status;
     private long bodyBytesOut;
     private long bodyBytesIn;
@@ -77,31 +77,41 @@ public final class Exchange {
         return keepAliveRequested;
     }
 
+    /**
+     * Records what the gate made of the request. Once only: every handler after the gate, and the
+     * access log, must see the same judgement.
+     */
+    void judged(Judgement judgement) {
+        if (this.judgement != null) {
+            throw new IllegalStateException("the request was judged already");
+        }
+        this.judgement = judgement;
+    }
+
     /** The client address the gate judged the request by; {@code null} when the request was rejected first. */
     public ClientAddress client() {
-        return client;
+        return judgement == null ? null : judgement.client();
     }
 
-    public void client(ClientAddress client) {
-        this.client = client;
-    }
-
-    /** The canonical target, set by the gate; {@code null} when the target was rejected. */
+    /** The canonical target; {@code null} when the target was rejected. */
     public RequestTarget target() {
-        return target;
+        return judgement == null ? null : judgement.target();
     }
 
-    public void target(RequestTarget target) {
-        this.target = target;
-    }
-
-    /** The gate's decision; {@code null} until the gate has decided. */
+    /**
+     * The gate's decision, or the content guard's refusal of what the origin sent; {@code null}
+     * until the gate has decided, and for a request rejected as malformed.
+     */
     public Decision decision() {
-        return decision;
+        if (contentRefused) {
+            return Decision.refusedContent();
+        }
+        return judgement == null ? null : judgement.decision();
     }
 
-    public void decision(Decision decision) {
-        this.decision = decision;
+    /** The content guard found a map on an ungated path and answered with the denial instead. */
+    void contentRefused() {
+        this.contentRefused = true;
     }
 
     public int status() {
@@ -129,12 +139,8 @@ public final class Exchange {
         this.bodyBytesIn += bytes;
     }
 
-    /** The config snapshot this request is judged and forwarded by; {@code null} until the gate has looked. */
+    /** The config snapshot this request was judged by; {@code null} until the gate has answered it or let it through. */
     public RequestRules rules() {
-        return rules;
-    }
-
-    void rules(RequestRules rules) {
-        this.rules = rules;
+        return judgement == null ? null : judgement.rules();
     }
 }

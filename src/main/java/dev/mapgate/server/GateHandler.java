@@ -66,7 +66,12 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     private State state = State.IDLE;
     private FullHttpResponse pendingResponse;
     /** The rules the request in progress is judged by, taken when its head arrived. */
+    private RequestRules snapshot;
+    /** {@code snapshot.gate()}. */
     private GateSettings gate;
+    /** The request's client address and canonical target, once known; for the judgement it records. */
+    private ClientAddress client;
+    private RequestTarget target;
 
     /**
      * @param rules    the current config's rules; asked once per request, so a reload applies to the next one
@@ -93,10 +98,10 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
-        Exchange exchange = Exchange.current(ctx.channel());
-        RequestRules snapshot = rules.get();
-        exchange.rules(snapshot);
+        snapshot = rules.get();
         gate = snapshot.gate();
+        client = null;
+        target = null;
         if (request.decoderResult().isFailure()) {
             // The class only: the decoder's message may quote a header value the client sent.
             LOG.debug("event=bad-request peer={} cause={}", ctx.channel().remoteAddress(),
@@ -105,9 +110,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         // Before the target is parsed, so that the access log names the client of a bad target too.
-        ClientAddress client = clientAddress(ctx, request.headers(), snapshot.clientIp());
-        exchange.client(client);
-        RequestTarget target;
+        client = clientAddress(ctx, request.headers(), snapshot.clientIp());
         try {
             target = RequestTarget.parse(request.uri(), snapshot.hosts());
         } catch (RequestTarget.BadTargetException e) {
@@ -115,7 +118,6 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             reject(ctx, request, HttpResponseStatus.BAD_REQUEST);
             return;
         }
-        exchange.target(target);
         if (target.authority() != null) {
             // RFC 9112 section 3.2.2: the host in an absolute-form target replaces Host.
             request.headers().set(HttpHeaderNames.HOST, target.authority().toString());
@@ -242,17 +244,15 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             releaseWaiting();
             return;
         }
-        Exchange exchange = Exchange.current(ctx.channel());
-        exchange.decision(decision);
-        if (gate.policy().isCredentialDrift(decision, exchange.client())) {
+        Exchange.current(ctx.channel()).judged(new Judgement(snapshot, client, target, decision));
+        if (gate.policy().isCredentialDrift(decision, client)) {
             metrics.credentialDrift();
         }
         if (decision.allowed()) {
             // The origin never needs Sentry's secret, and must not be able to log it.
             request.headers().remove(gate.tokenHeader()).remove(HttpHeaderNames.AUTHORIZATION);
             state = State.PASSING;
-            ctx.fireChannelRead(new AdmittedRequest(request,
-                    new Verdict(exchange.rules(), exchange.client(), exchange.target(), decision)));
+            ctx.fireChannelRead(new AdmittedRequest(request, new Verdict(snapshot, client, target, decision)));
             if (request instanceof HttpContent content) {
                 // A head with its content (never from the decoder, which streams): the content
                 // goes on as the request's end, since AdmittedRequest carries none.
@@ -280,7 +280,8 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
      * GatedResponseHeaders keeps it out of shared caches like any other denial.
      */
     private void throttled(ChannelHandlerContext ctx, HttpRequest request, long retryAfterSeconds) {
-        Exchange.current(ctx.channel()).decision(Decision.deny(DenyReason.THROTTLED, null));
+        Exchange.current(ctx.channel()).judged(new Judgement(snapshot, client, target,
+                Decision.deny(DenyReason.THROTTLED, null)));
         FullHttpResponse denial = Responses.plain(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
                 HttpMethod.HEAD.equals(request.method()));
         denial.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
@@ -288,6 +289,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void reject(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status) {
+        Exchange.current(ctx.channel()).judged(new Judgement(snapshot, client, null, null));
         FullHttpResponse response = Responses.plain(ctx.alloc(), status, false);
         // After a parse failure the rest of the stream cannot be trusted to frame requests.
         response.headers().set(HttpHeaderNames.CONNECTION, "close");

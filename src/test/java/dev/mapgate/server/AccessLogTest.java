@@ -103,8 +103,8 @@ class AccessLogTest {
 
     @Test
     void aDeniedRequestLogsItsReasonAndNoCredentialName() throws Exception {
-        Exchange exchange = exchange("/assets/app.js.map", null, "curl/8.5");
-        exchange.decision(Decision.deny(DenyReason.BAD_CREDENTIAL, null));
+        Exchange exchange = exchange("/assets/app.js.map", null, "curl/8.5", null,
+                Decision.deny(DenyReason.BAD_CREDENTIAL, null));
         exchange.status(404);
 
         logAndWait(exchange);
@@ -133,8 +133,8 @@ class AccessLogTest {
 
     @Test
     void theQueryIsNeverLoggedBecauseClientsPutTokensThere() throws Exception {
-        Exchange exchange = exchange("/assets/app.js.map", "token=query-secret-91c4&x=1", "curl/8.5");
-        exchange.decision(Decision.deny(DenyReason.NO_CREDENTIAL, null));
+        Exchange exchange = exchange("/assets/app.js.map", "token=query-secret-91c4&x=1", "curl/8.5", null,
+                Decision.deny(DenyReason.NO_CREDENTIAL, null));
         exchange.status(404);
 
         logAndWait(exchange);
@@ -147,7 +147,7 @@ class AccessLogTest {
     @Test
     void aHostileUserAgentCannotForgeALineOrAFieldAndIsCutShort() throws Exception {
         String hostile = "evil\" status=200 credential=admin\r\nclient=1.2.3.4 \\" + "x".repeat(1000);
-        logAndWait(exchange("/assets/app.js", null, hostile));
+        logAndWait(exchange("/assets/app.js", null, hostile, null, null));
 
         String text = logs.text();
         assertThat(text.strip()).as("one line").doesNotContain("\n").doesNotContain("\r");
@@ -172,22 +172,22 @@ class AccessLogTest {
     }
 
     private Exchange allowedExchange() throws Exception {
-        Exchange exchange = exchange("/assets/app.js.map", null, "sentry/25.1");
-        exchange.client(ClientAddress.untrustedPeer(InetAddress.getByName("203.0.113.7")));
-        exchange.decision(Decision.allow("sentry-2026"));
+        Exchange exchange = exchange("/assets/app.js.map", null, "sentry/25.1",
+                ClientAddress.untrustedPeer(InetAddress.getByName("203.0.113.7")), Decision.allow("sentry-2026"));
         exchange.status(200);
         exchange.addBodyBytesOut(11);
         exchange.addBodyBytesIn(5);
         return exchange;
     }
 
-    private static Exchange exchange(String path, String query, String userAgent) {
+    private static Exchange exchange(String path, String query, String userAgent, ClientAddress client,
+                                     Decision decision) {
         // Unvalidated headers: the hostile test needs a CR/LF, which the codec would have refused.
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
                 query == null ? path : path + "?" + query, DefaultHttpHeadersFactory.headersFactory().withValidation(false));
         request.headers().set(HttpHeaderNames.USER_AGENT, userAgent);
         Exchange exchange = new Exchange(request, System.nanoTime());
-        exchange.target(new RequestTarget(path, path, query, null));
+        exchange.judged(new Judgement(null, client, new RequestTarget(path, path, query, null), decision));
         return exchange;
     }
 

@@ -2,19 +2,13 @@ package dev.mapgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mapgate.config.GateSettings;
-import dev.mapgate.config.RequestRules;
+import dev.mapgate.exchange.Admissions;
+import dev.mapgate.exchange.AdmittedRequest;
 import dev.mapgate.exchange.Responses;
-import dev.mapgate.gate.ThrottleSettings;
-import dev.mapgate.gate.AcceptedHosts;
-import dev.mapgate.gate.CidrSet;
-import dev.mapgate.gate.Check;
-import dev.mapgate.gate.ClientAddressResolver;
-import dev.mapgate.gate.Credentials;
+import dev.mapgate.exchange.Verdict;
+import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.Decision;
-import dev.mapgate.gate.GatePolicy;
-import dev.mapgate.gate.PathGlobs;
-import dev.mapgate.gate.Token;
+import dev.mapgate.gate.RequestTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -23,13 +17,12 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.EnumSet;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,14 +35,11 @@ class ContentGuardTest {
     @BeforeEach
     void setUp() {
         channel = new EmbeddedChannel(new ContentGuard());
-        Exchange exchange = new Exchange(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/events"), 0);
-        Exchange.begin(channel, exchange);
-        GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of("**/*.map")), EnumSet.of(Check.CREDENTIAL),
-                CidrSet.parse(List.of()), new Credentials(List.of(new Token("t", "guard-unit-token-0123456789")), List.of()));
-        ThrottleSettings throttle = new ThrottleSettings(true, 10, Duration.ofMinutes(1), Duration.ofMinutes(5), 1000);
-        exchange.rules(new RequestRules(new GateSettings(policy, "X-Sentry-Token", "maps", 404, false, throttle, true),
-                AcceptedHosts.NONE, ClientAddressResolver.peerOnly()));
-        exchange.decision(Decision.pass());
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/events");
+        Exchange.begin(channel, new Exchange(request, 0));
+        // The guard learns the gate's verdict from the admitted request on its way to the origin.
+        channel.writeInbound(Admissions.admit(request, "/api/events"));
+        assertThat((Object) channel.readInbound()).isInstanceOf(AdmittedRequest.class);
     }
 
     @AfterEach
@@ -88,7 +78,11 @@ class ContentGuardTest {
 
     @Test
     void aResponseOnAGatedPathIsNotHeld() {
-        Exchange.current(channel).decision(Decision.allow("t"));
+        HttpRequest map = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/app.js.map");
+        channel.writeInbound(new AdmittedRequest(map, new Verdict(Admissions.RULES,
+                ClientAddress.untrustedPeer(InetAddress.getLoopbackAddress()),
+                new RequestTarget("/app.js.map", "/app.js.map", null, null), Decision.allow("t"))));
+        channel.readInbound();
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
 
         channel.writeAndFlush(head);

@@ -29,9 +29,9 @@ class GatedResponseHeadersTest {
     }
 
     private void beginExchange(Decision decision) {
-        Exchange exchange = TestExchanges.begin(channel,
-                new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/assets/app.js.map"), "/assets/app.js.map");
-        exchange.decision(decision);
+        TestExchanges.begin(channel,
+                new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/assets/app.js.map"), "/assets/app.js.map",
+                decision);
     }
 
     private static HttpResponse response(HttpResponseStatus status, String... headerPairs) {

@@ -1,5 +1,6 @@
 package dev.mapgate.server;
 
+import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.RequestTarget;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
@@ -10,9 +11,10 @@ public final class TestExchanges {
     private TestExchanges() {
     }
 
-    public static Exchange begin(Channel channel, HttpRequest request, String canonicalPath) {
+    /** @param decision the gate's decision, or {@code null} for none yet */
+    public static Exchange begin(Channel channel, HttpRequest request, String canonicalPath, Decision decision) {
         Exchange exchange = new Exchange(request, System.nanoTime());
-        exchange.target(new RequestTarget(canonicalPath, canonicalPath, null, null));
+        exchange.judged(new Judgement(null, null, new RequestTarget(canonicalPath, canonicalPath, null, null), decision));
         Exchange.begin(channel, exchange);
         return exchange;
     }
