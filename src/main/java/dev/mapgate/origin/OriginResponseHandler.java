@@ -37,14 +37,14 @@ final class OriginResponseHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        current.onOriginMessage((HttpObject) msg);
+        current.onOriginMessage(ctx.channel(), (HttpObject) msg);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ProxyHandler current = borrower;
         if (current != null) {
-            current.onOriginReadComplete();
+            current.onOriginReadComplete(ctx.channel());
         }
     }
 

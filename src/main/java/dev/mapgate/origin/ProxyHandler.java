@@ -98,7 +98,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private AdmittedRequest request;
     /** The connection in use; {@code null} while connecting and once it is let go. */
     private Channel origin;
-    /** Parts of the body that arrived while connecting (the gate passes on what queued during its check). */
+    /**
+     * Parts of the body that reached this handler before its connection did. Nothing reads the
+     * client while connecting, and the gate hands on what it held a part per read, so none
+     * should; if one does, it follows the head rather than being lost.
+     */
     private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
     /**
      * The request has content. Its origin connection is closed after the response, never pooled:
@@ -159,6 +163,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(AdmittedRequest admitted) {
+        if (inFlight()) {
+            // A request before this exchange ended: its bytes and the origin's answers could only
+            // be mixed up with this one's. No handler in front lets that happen; if one ever did,
+            // the connection ends here rather than a response reaching the wrong request.
+            LOG.error("event=request-mid-exchange upstream={} downstream={}", upstream, downstream);
+            ctx.close();
+            return;
+        }
         request = admitted;
         upstream = Upstream.CONNECTING;
         downstream = Downstream.AWAITING;
@@ -193,6 +205,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             // anyone; mapgate closes it in any case (see giveBack).
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
+    }
+
+    /** Whether the exchange still has a connection, or is about to, or may still send to the origin. */
+    private boolean inFlight() {
+        return origin != null || !early.isEmpty() || upstream == Upstream.CONNECTING || upstream == Upstream.SENDING
+                || upstream == Upstream.RECONNECTING;
     }
 
     private void connected(Future<? super Channel> future) {
@@ -281,7 +299,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ch.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 f.channel().close();
-            } else if (ch == origin && upstream == Upstream.SENDING) {
+            } else if (ch == origin && upstream == Upstream.SENDING && early.isEmpty()) {
+                // Not while parts that came early are still to go: the request's end may be among
+                // them, and a read past it would hand over the next pipelined request mid-exchange.
                 readClient();
             }
         });
@@ -295,7 +315,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void onOriginMessage(HttpObject msg) {
+    void onOriginMessage(Channel from, HttpObject msg) {
+        if (from != origin) {
+            // A connection this exchange no longer uses (it unbinds from those it lets go).
+            ReferenceCountUtil.release(msg);
+            from.close();
+            return;
+        }
         if (msg instanceof HttpResponse response) {
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
@@ -360,9 +386,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Reads on from the origin only while the client keeps up: this is the backpressure. */
-    void onOriginReadComplete() {
+    void onOriginReadComplete(Channel from) {
         ctx.flush();
-        if (origin == null) {
+        if (origin == null || from != origin) {
             return;
         }
         if (ctx.channel().isWritable()) {

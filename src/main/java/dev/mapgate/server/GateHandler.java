@@ -16,8 +16,8 @@ import dev.mapgate.gate.GatePolicy;
 import dev.mapgate.gate.GuessLimiter;
 import dev.mapgate.gate.RequestTarget;
 import dev.mapgate.metrics.Metrics;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * {@code verifier} instead of the event loop; messages that arrive meanwhile wait in order. How
  * much guessing an address may do, and what a cool-down refuses, is {@link GuessLimiter}'s to say.
  */
-final class GateHandler extends ChannelInboundHandlerAdapter {
+final class GateHandler extends ChannelDuplexHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(GateHandler.class);
 
@@ -91,10 +91,31 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (state) {
-            case PASSING -> ctx.fireChannelRead(msg);
+            // Behind what still waits from the check, if anything does: order is the request's.
+            case PASSING -> {
+                if (waiting.isEmpty()) {
+                    ctx.fireChannelRead(msg);
+                } else {
+                    waiting.add(msg);
+                }
+            }
             case DECIDING -> waiting.add(msg);
             default -> discard(ctx, msg);
         }
+    }
+
+    /**
+     * What arrived during a slow check is handed on one message per read, as the decoder's demand
+     * would have: the handler behind asks for the body a part at a time, and a read must never
+     * pass over parts still held here to reach the next pipelined request.
+     */
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        if (state == State.PASSING && !waiting.isEmpty()) {
+            ctx.fireChannelRead(waiting.poll());
+            return;
+        }
+        ctx.read();
     }
 
     private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
@@ -252,16 +273,12 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             // The origin never needs Sentry's secret, and must not be able to log it.
             request.headers().remove(gate.tokenHeader()).remove(HttpHeaderNames.AUTHORIZATION);
             state = State.PASSING;
-            ctx.fireChannelRead(new AdmittedRequest(request, new Verdict(snapshot, client, target, decision)));
             if (request instanceof HttpContent content) {
                 // A head with its content (never from the decoder, which streams): the content
-                // goes on as the request's end, since AdmittedRequest carries none.
-                ctx.fireChannelRead(new DefaultLastHttpContent(content.content()));
+                // waits as the request's end, since AdmittedRequest carries none.
+                waiting.addFirst(new DefaultLastHttpContent(content.content()));
             }
-            Object next;
-            while ((next = waiting.poll()) != null) {
-                ctx.fireChannelRead(next);
-            }
+            ctx.fireChannelRead(new AdmittedRequest(request, new Verdict(snapshot, client, target, decision)));
             return;
         }
         respondAndDiscard(ctx, request, Responses.denial(ctx.alloc(), gate, HttpMethod.HEAD.equals(request.method())));

@@ -39,7 +39,7 @@ class BenchConfigsTest {
     private static final String TOKEN = "bench-token";
     private static final Map<String, String> VALUES = Map.of(
             "ORIGIN_PORT", "20001", "GATE_PORT", "20002", "WORKERS", "2", "ORIGIN_WORKERS", "1",
-            "TOKEN", TOKEN, "LOG_ON", "", "LOG_OFF", "# ");
+            "TOKEN", TOKEN, "LOG_ON", "", "LOG_OFF", "# ", "TRANSPORT", "auto");
 
     @TempDir
     Path work;

@@ -180,6 +180,52 @@ class ProxyHandlerTest {
         assertThat(client.isOpen()).as("fails closed").isFalse();
     }
 
+    @Test
+    void noMoreIsReadFromTheClientWhileTheRequestsEndIsStillQueued() {
+        Promise<Channel> connection = origins.holdNext(client.eventLoop());
+        client.writeInbound(post("/upload", 6), new DefaultHttpContent(bytes("abc")),
+                new DefaultLastHttpContent(bytes("def")));
+        int readsBefore = clientReads.count();
+
+        Link origin = origins.complete(connection);
+
+        assertThat(sent(origin)).containsExactly("POST /base/upload", "part:abc", "end:def");
+        assertThat(clientReads.count())
+                .as("a read now would hand over the next pipelined request mid-exchange")
+                .isEqualTo(readsBefore);
+    }
+
+    @Test
+    void aPipelinedRequestCannotSlipInWhileQueuedPartsAreRelayed() {
+        Promise<Channel> connection = origins.holdNext(client.eventLoop());
+        client.writeInbound(post("/upload", 6), new DefaultHttpContent(bytes("abc")),
+                new DefaultLastHttpContent(bytes("def")));
+        PipelinedNext next = new PipelinedNext(admitted(HttpMethod.GET, "/next.js.map"));
+        client.pipeline().addFirst(next);
+
+        Link first = origins.complete(connection);
+        assertThat(sent(first)).containsExactly("POST /base/upload", "part:abc", "end:def");
+        first.answer(response(200, "Content-Length", "0", "Connection", "keep-alive"), LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat(next.handedOver).as("the next request waits for this exchange to end").isFalse();
+        assertThat(origins.opened).as("no connection for a request that is not due").hasSize(1);
+        assertThat(origins.released).as("a request with a body never leaves its connection to the pool").isEmpty();
+    }
+
+    @Test
+    void aRequestHandedOverMidExchangeClosesTheClientConnectionRatherThanMixTheTwo() {
+        PipelinedNext next = new PipelinedNext(admitted(HttpMethod.GET, "/next.js.map"));
+        client.pipeline().addFirst(next);
+        client.writeInbound(post("/upload", 6));
+        Link first = origins.last();
+        assertThat(next.handedOver).as("the read for the body met the next request instead").isTrue();
+
+        assertThat(client.isOpen()).as("fails closed").isFalse();
+        assertThat(origins.opened).as("the second request never reaches an origin").hasSize(1);
+        assertThat(first.channel.isOpen()).isFalse();
+        assertThat(origins.released).isEmpty();
+    }
+
     // --- no connection ----------------------------------------------------------------------
 
     @Test
@@ -480,6 +526,50 @@ class ProxyHandlerTest {
 
         assertThat(origin.channel.isOpen()).as("its state is unknown, so it cannot be pooled").isFalse();
         assertThat(origins.released).isEmpty();
+    }
+
+    private static AdmittedRequest post(String path, int length) {
+        HttpRequest post = request(HttpMethod.POST, path);
+        post.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+        return Admissions.admit(post, path);
+    }
+
+    /** What went out on {@code link}, in order: the request line, then each body part; released. */
+    private static List<String> sent(Link link) {
+        List<String> out = new ArrayList<>();
+        Object msg;
+        while ((msg = link.readOutbound()) != null) {
+            if (msg instanceof HttpRequest r) {
+                out.add(r.method() + " " + r.uri());
+            }
+            if (msg instanceof HttpContent c) {
+                out.add((msg instanceof LastHttpContent ? "end:" : "part:") + c.content().toString(StandardCharsets.UTF_8));
+            }
+            ReferenceCountUtil.release(msg);
+        }
+        return out;
+    }
+
+    /** As the demand handler with a pipelined request decoded and waiting: the next read hands it over. */
+    private static final class PipelinedNext extends ChannelOutboundHandlerAdapter {
+        private Object next;
+        boolean handedOver;
+
+        PipelinedNext(Object next) {
+            this.next = next;
+        }
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            if (next != null) {
+                Object msg = next;
+                next = null;
+                handedOver = true;
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            ctx.read();
+        }
     }
 
     // --- helpers ------------------------------------------------------------------------------------
