@@ -17,6 +17,7 @@ import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.status.Status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mapgate.server.BatchedStdoutAppender;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,12 @@ class LogbackConfigTest {
 
             Logger access = context.getLogger("mapgate.access");
             assertThat(access.getEffectiveLevel()).as("the access log is on by default").isEqualTo(Level.INFO);
-            String line = encode(console, access);
+            assertThat(access.getAppender("ACCESS")).as("stdout, several lines to a write")
+                    .isInstanceOf(BatchedStdoutAppender.class);
+            Encoder<ILoggingEvent> accessEncoder = encoder(access, "ACCESS");
+            assertThat(accessEncoder).as("the same format as every other line")
+                    .isInstanceOf(json ? LogstashEncoder.class : PatternLayoutEncoder.class);
+            String line = encode(accessEncoder, access);
             if (json) {
                 JsonNode node = new ObjectMapper().readTree(line);
                 assertThat(node.get("status").isInt()).as("structured arguments become typed fields").isTrue();
@@ -75,7 +81,8 @@ class LogbackConfigTest {
         try {
             Logger access = context.getLogger("mapgate.access");
             assertThat(access.isAdditive()).as("otherwise root's appenders would get each access line too").isFalse();
-            assertThat(access.getAppender("CONSOLE")).as("by default it goes to the console all the same").isNotNull();
+            assertThat(access.getAppender("ACCESS")).as("by default it goes to stdout all the same")
+                    .isInstanceOf(BatchedStdoutAppender.class);
         } finally {
             context.stop();
         }
@@ -88,9 +95,11 @@ class LogbackConfigTest {
         int end = conf.indexOf("-->", start);
         assertThat(start).as("the example is still in conf/logback.xml").isPositive();
         String example = conf.substring(start, end).replace("logs/", dir.toString() + "/");
-        String edited = conf.replace("<appender-ref ref=\"CONSOLE\"/>\n  </logger>", "<appender-ref ref=\"ACCESS_FILE\"/>\n  </logger>")
+        String edited = conf.replaceAll("(?s)\\s*(<!--[^<]*-->\\s*)?<appender name=\"ACCESS\" .*?</appender>", "")
+                .replace("<appender-ref ref=\"ACCESS\"/>\n  </logger>", "<appender-ref ref=\"ACCESS_FILE\"/>\n  </logger>")
                 .replace("<logger name=\"dev.mapgate\"", example + "\n  <logger name=\"dev.mapgate\"");
-        assertThat(edited).as("the edit the comment describes").contains("<appender-ref ref=\"ACCESS_FILE\"/>\n  </logger>");
+        assertThat(edited).as("the edit the comment describes").contains("<appender-ref ref=\"ACCESS_FILE\"/>\n  </logger>")
+                .doesNotContain("<appender name=\"ACCESS\"");
 
         LoggerContext context = configure(edited, "text");
         context.getLogger("mapgate.access").info("status={} credential={}", v("status", 200), v("credential", "sentry-2026"));

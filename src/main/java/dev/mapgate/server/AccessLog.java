@@ -48,7 +48,7 @@ final class AccessLog {
     static final int QUEUE_CAPACITY = 16_384;
 
     private static final AccessLogQueue QUEUE = new AccessLogQueue(QUEUE_CAPACITY, AccessLog::write,
-            Duration.ofSeconds(10));
+            BatchedStdoutAppender::flushAll, Duration.ofSeconds(10));
 
     private AccessLog() {
     }

@@ -35,12 +35,15 @@ final class AccessLogQueue {
 
     private final Queue<AccessLine> queue;
     private final Consumer<AccessLine> writer;
+    private final Runnable caughtUp;
     private final LongAdder offered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final WarnThrottle warnings;
     private final Thread thread;
     /** Lines taken off the queue and written; only the writer thread sets it. */
     private volatile long written;
+    /** Of those, the lines the appenders were told to send ({@code caughtUp}); writer thread only sets it. */
+    private volatile long sent;
     private volatile boolean closed;
     /** Drops counted in the last WARN; writer thread only. */
     private long droppedReported;
@@ -48,10 +51,13 @@ final class AccessLogQueue {
     /**
      * @param capacity lines that may wait; one more is dropped
      * @param writer   writes one line; runs on the writer thread only
+     * @param caughtUp runs on the writer thread when the queue is empty after lines were written,
+     *                 so that a batching appender sends them ({@link BatchedStdoutAppender})
      */
-    AccessLogQueue(int capacity, Consumer<AccessLine> writer, Duration warnInterval) {
+    AccessLogQueue(int capacity, Consumer<AccessLine> writer, Runnable caughtUp, Duration warnInterval) {
         this.queue = PlatformDependent.newFixedMpscQueue(capacity);
         this.writer = writer;
+        this.caughtUp = caughtUp;
         this.warnings = new WarnThrottle(warnInterval, System::nanoTime);
         this.thread = new Thread(this::run, "mapgate-access-log");
         thread.setDaemon(true);
@@ -74,15 +80,15 @@ final class AccessLogQueue {
     }
 
     /**
-     * Waits until every line offered before this call is written, or the timeout passes: at
-     * shutdown, so that the last requests are in the log.
+     * Waits until every line offered before this call is written and sent, or the timeout
+     * passes: at shutdown, so that the last requests are in the log.
      *
      * @return whether everything was written in time
      */
     boolean flush(Duration timeout) {
         long target = offered.sum();
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (written < target) {
+        while (sent < target) {
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }
@@ -102,6 +108,11 @@ final class AccessLogQueue {
         while (true) {
             AccessLine line = queue.poll();
             if (line == null) {
+                long done = written;
+                if (sent != done) {
+                    sendBatch();
+                    sent = done;
+                }
                 reportDrops();
                 if (closed) {
                     return;
@@ -117,6 +128,14 @@ final class AccessLogQueue {
                 LOG.debug("event=access-log-write-failed", e);
             }
             written++;
+        }
+    }
+
+    private void sendBatch() {
+        try {
+            caughtUp.run();
+        } catch (RuntimeException | Error e) {
+            LOG.debug("event=access-log-flush-failed", e);
         }
     }
 

@@ -30,7 +30,7 @@ class AccessLogQueueTest {
 
     @Test
     void linesAreWrittenInOrderOnTheWriterThreadNotTheCallers() {
-        queue = new AccessLogQueue(1024, record(), Duration.ofSeconds(10));
+        queue = new AccessLogQueue(1024, record(), () -> { }, Duration.ofSeconds(10));
 
         for (long i = 0; i < 1000; i++) {
             assertThat(queue.offer(line(i))).isTrue();
@@ -43,6 +43,25 @@ class AccessLogQueueTest {
     }
 
     @Test
+    void theBatchIsSentOnceTheWriterCatchesUpAndBeforeAFlushReturns() {
+        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong writtenAtLastBatch = new java.util.concurrent.atomic.AtomicLong();
+        queue = new AccessLogQueue(1024, record(), () -> {
+            batches.incrementAndGet();
+            writtenAtLastBatch.set(written.size());
+        }, Duration.ofSeconds(10));
+
+        for (long i = 0; i < 500; i++) {
+            queue.offer(line(i));
+        }
+
+        assertThat(queue.flush(FLUSH)).isTrue();
+        assertThat(writtenAtLastBatch.get()).as("at shutdown the last lines must have left, not sit in a buffer")
+                .isEqualTo(500);
+        assertThat(batches.get()).as("one send per catch-up, not one per line").isBetween(1, 100);
+    }
+
+    @Test
     void aFullQueueDropsAndCountsLinesInsteadOfMakingTheEventLoopWait() throws Exception {
         CountDownLatch stuck = new CountDownLatch(1);
         CountDownLatch writing = new CountDownLatch(1);
@@ -50,7 +69,7 @@ class AccessLogQueueTest {
             writing.countDown();
             await(stuck);
             written.add(line.bytesOut());
-        }, Duration.ofSeconds(10));
+        }, () -> { }, Duration.ofSeconds(10));
         queue.offer(line(0));
         assertThat(writing.await(5, TimeUnit.SECONDS)).as("the writer took the first line").isTrue();
 
@@ -78,7 +97,7 @@ class AccessLogQueueTest {
                 throw new IllegalStateException("appender failed");
             }
             written.add(line.bytesOut());
-        }, Duration.ofSeconds(10));
+        }, () -> { }, Duration.ofSeconds(10));
 
         for (long i = 0; i < 3; i++) {
             queue.offer(line(i));
