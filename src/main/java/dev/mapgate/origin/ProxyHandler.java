@@ -28,7 +28,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -55,7 +54,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     enum Upstream {
         /** No request yet, or its exchange is over. */
         IDLE,
-        /** The head waits for an origin connection, and so do any parts of the body that came with it. */
+        /** The head waits for an origin connection; the client is not read meanwhile. */
         CONNECTING,
         /** The head went out; the body follows a part at a time, each read once the one before was written. */
         SENDING,
@@ -98,12 +97,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private AdmittedRequest request;
     /** The connection in use; {@code null} while connecting and once it is let go. */
     private Channel origin;
-    /**
-     * Parts of the body that reached this handler before its connection did. Nothing reads the
-     * client while connecting, and the gate hands on what it held a part per read, so none
-     * should; if one does, it follows the head rather than being lost.
-     */
-    private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
     /**
      * The request has content. Its origin connection is closed after the response, never pooled:
      * an origin that left some of that content unread would take the rest for the next request,
@@ -209,7 +202,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Whether the exchange still has a connection, or is about to, or may still send to the origin. */
     private boolean inFlight() {
-        return origin != null || !early.isEmpty() || upstream == Upstream.CONNECTING || upstream == Upstream.SENDING
+        return origin != null || upstream == Upstream.CONNECTING || upstream == Upstream.SENDING
                 || upstream == Upstream.RECONNECTING;
     }
 
@@ -253,14 +246,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         upstream = Upstream.SENDING;
-        if (early.isEmpty()) {
-            readClient();
-        } else {
-            HttpContent next;
-            while (upstream == Upstream.SENDING && (next = early.poll()) != null) {
-                relay(ch, next);
-            }
-        }
+        readClient();
         if (upstream == Upstream.SENDING) {
             // A request without a body has usually ended already, and its end went out with the
             // head in one flush; otherwise the head must not wait for the body.
@@ -270,7 +256,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequestContent(HttpContent content) {
         switch (upstream) {
-            case CONNECTING -> early.add(content);
+            case CONNECTING -> {
+                // Nothing reads the client while connecting, and every handler in front hands on
+                // a message per read: a part now was sent by no one's asking. Fail closed.
+                ReferenceCountUtil.release(content);
+                LOG.error("event=request-content-unasked upstream={}", upstream);
+                ctx.close();
+            }
             case SENDING -> relay(origin, content);
             case DROPPING -> {
                 ReferenceCountUtil.release(content);
@@ -299,9 +291,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ch.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 f.channel().close();
-            } else if (ch == origin && upstream == Upstream.SENDING && early.isEmpty()) {
-                // Not while parts that came early are still to go: the request's end may be among
-                // them, and a read past it would hand over the next pipelined request mid-exchange.
+            } else if (ch == origin && upstream == Upstream.SENDING) {
                 readClient();
             }
         });
@@ -517,7 +507,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean ended = upstream == Upstream.SENT || upstream == Upstream.RECONNECTING
-                || upstream == Upstream.DROPPED || releaseEarly();
+                || upstream == Upstream.DROPPED;
         downstream = Downstream.ABANDONED;
         upstream = ended ? Upstream.DROPPED : Upstream.DROPPING;
         warn(Integer.toString(status.code()), reason);
@@ -543,17 +533,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             pendingError = null;
             ctx.writeAndFlush(error);
         }
-    }
-
-    /** @return whether the request's end was among the parts released */
-    private boolean releaseEarly() {
-        boolean ended = false;
-        HttpContent next;
-        while ((next = early.poll()) != null) {
-            ended |= next instanceof LastHttpContent;
-            next.release();
-        }
-        return ended;
     }
 
     /**
@@ -657,7 +636,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         downstream = Downstream.ABANDONED;
         upstream = Upstream.DROPPED;
-        releaseEarly();
         Channel ch = origin;
         detach();
         if (ch != null) {
@@ -698,7 +676,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         ReferenceCountUtil.release(pendingError);
         pendingError = null;
-        releaseEarly();
         upstream = Upstream.IDLE;
         downstream = Downstream.IDLE;
         ctx.fireChannelInactive();
