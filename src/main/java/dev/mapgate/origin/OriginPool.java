@@ -13,8 +13,6 @@ import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -70,9 +68,6 @@ public final class OriginPool implements OriginConnector {
     private static final ChannelHealthChecker FRESH_ENOUGH = ch -> ch.eventLoop().newSucceededFuture(
             ch.isActive() && withinLendTime(ch));
 
-    /** Larger than any one read (Netty's adaptive reads stop at 64 KiB), so one read is one part. */
-    private static final int MAX_BODY_PART = 1 << 20;
-
     private final AbstractChannelPoolMap<EventLoop, LoopPool> pools;
     private final OriginSettings settings;
     private final String host;
@@ -122,11 +117,7 @@ public final class OriginPool implements OriginConnector {
                 }
                 // After TLS, so that only response bytes count, not handshake records.
                 p.addLast(BYTES_WATCH, new ResponseBytesWatch());
-                // A body part is a slice of what one read brought in, never more: the decoder's
-                // default of 8 KiB would cut every read into several messages, each passed on
-                // and written to the client on its own.
-                p.addLast(CODEC, new HttpClientCodec(
-                        new HttpDecoderConfig().setMaxChunkSize(MAX_BODY_PART), false, false));
+                p.addLast(CODEC, new OriginCodec());
                 // Closes connections that sit unused in the pool, before the origin's own
                 // keep-alive timeout can close one under a request. Reads alone tell: a parked
                 // connection reads, and watching writes would cost a listener on every write.

@@ -5,6 +5,7 @@ import dev.mapgate.exchange.ConnectionEvent;
 import dev.mapgate.exchange.Responses;
 import dev.mapgate.exchange.Verdict;
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.wire.MalformedResponseException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -547,8 +548,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (folded < 0) {
             return;
         }
+        // A decoder's message can quote the origin's headers, but not one of ResponseHead's.
         String cause = originError == null ? "-"
-                : reason.startsWith("invalid-response") || originError.getMessage() == null
+                : reason.startsWith("invalid-response") && !(originError instanceof MalformedResponseException)
+                        || originError.getMessage() == null
                 ? originError.getClass().getSimpleName()
                 : originError.getClass().getSimpleName() + ": " + originError.getMessage();
         LOG.warn("event=origin-failure status={} reason={} folded={} path={} cause=\"{}\"", status, reason, folded,

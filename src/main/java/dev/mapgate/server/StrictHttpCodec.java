@@ -1,6 +1,9 @@
 package dev.mapgate.server;
 
+import dev.mapgate.wire.RawHeaders;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -47,6 +50,16 @@ final class StrictHttpCodec extends CombinedChannelDuplexHandler<StrictRequestDe
                 return super.isContentAlwaysEmpty(response);
             }
             return HttpMethod.HEAD.equals(methods.poll()) || super.isContentAlwaysEmpty(response);
+        }
+
+        /** An origin's header fields go out as the bytes they came in, less what was removed. */
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (headers instanceof RawHeaders raw) {
+                raw.encode(buf);
+            } else {
+                super.encodeHeaders(headers, buf);
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.mapgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.exchange.ConnectionEvent;
+import dev.mapgate.wire.ResponseHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -322,5 +323,17 @@ class StrictHttpCodecTest {
         head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
         HttpContent last = new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.copiedBuffer("hi", StandardCharsets.US_ASCII));
         assertThat(wire(head, last)).isEqualTo("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n");
+    }
+
+    @Test
+    void anOriginsHeaderFieldsGoOutAsTheyCameLessWhatWasRemoved() throws Exception {
+        byte[] bytes = ("HTTP/1.1 200 OK\r\nContent-Type: text/javascript\r\nx-odd:  v \r\nConnection: keep-alive\r\n"
+                + "Content-Length: 2\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        ResponseHead origin = ResponseHead.parse(bytes, bytes.length);
+        DefaultHttpResponse head = new DefaultHttpResponse(origin.version(), origin.status(), origin.headers());
+        head.headers().remove(HttpHeaderNames.CONNECTION).set(HttpHeaderNames.CACHE_CONTROL, "private");
+        HttpContent last = new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII));
+        assertThat(wire(head, last)).isEqualTo("HTTP/1.1 200 OK\r\nContent-Type: text/javascript\r\nx-odd: v\r\n"
+                + "Content-Length: 2\r\ncache-control: private\r\n\r\nok");
     }
 }
