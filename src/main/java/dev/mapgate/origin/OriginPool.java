@@ -5,12 +5,12 @@ import dev.mapgate.limits.WarnThrottle;
 import dev.mapgate.metrics.Metrics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.channel.pool.AbstractChannelPoolMap;
-import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -20,7 +20,6 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.AddressResolverGroup;
-import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -31,20 +30,28 @@ import java.net.SocketAddress;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Keep-alive connections to the origin, one pool per event loop. A client connection only ever
  * borrows from its own loop's pool, so the client and origin channels share a thread and need no
- * locking between them.
+ * locking between them, and neither does the pool: each {@link LoopPool} is only touched on its
+ * loop. (Netty's FixedChannelPool, used before, pays for thread safety this design never needs:
+ * promises, listeners and a concurrent deque on every loan, about a tenth of a small request's
+ * CPU.)
  *
  * <p>Each loop's pool holds at most its share of {@code origin.max-connections} (see
- * {@link LoopShares}), lent or idle. Netty's FixedChannelPool counts the lent ones and queues
- * requests beyond the share; it forgets a lent connection only when it is released, so every lent
- * connection is released exactly once: by {@link #release} when it goes back, or by its close
- * when it is closed while lent.
+ * {@link LoopShares}): connecting, lent or idle. A request beyond the share waits its turn, first
+ * come first served, for at most connect-timeout, then fails with a {@link TimeoutException}
+ * (503 pool-full). Idle connections are lent most recently parked first, so warm ones are reused
+ * and cold ones age out. A connection is counted until it closes, whoever closes it.
  */
 public final class OriginPool implements OriginConnector {
 
@@ -54,27 +61,16 @@ public final class OriginPool implements OriginConnector {
     static final String RESPONSE = "origin-response";
     static final String BYTES_WATCH = "origin-bytes-watch";
 
-    /** Set on a connection once it has carried an exchange and gone back to the pool. */
-    private static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf("mapgate.origin.reused");
-    /** When a parked connection stops being lent out, on {@link System#nanoTime()}'s clock. */
-    private static final AttributeKey<Long> LEND_UNTIL = AttributeKey.valueOf("mapgate.origin.lend-until");
-    /** Set while the connection is lent out, so that it is released exactly once. */
-    private static final AttributeKey<Boolean> LENT = AttributeKey.valueOf("mapgate.origin.lent");
-
-    /**
-     * Lends only connections still open and within the idle time their origin allowed. Checked on
-     * acquire and on release: one past its time is closed, and acquire moves on to the next.
-     */
-    private static final ChannelHealthChecker FRESH_ENOUGH = ch -> ch.eventLoop().newSucceededFuture(
-            ch.isActive() && withinLendTime(ch));
-
-    private final AbstractChannelPoolMap<EventLoop, LoopPool> pools;
+    private final ConcurrentMap<EventLoop, LoopPool> pools = new ConcurrentHashMap<>();
+    private final Bootstrap template;
     private final OriginSettings settings;
     private final String host;
     private final int port;
     private final String authority;
     private final String basePath;
+    private final Metrics metrics;
     private final WarnThrottle warnings = new WarnThrottle(Duration.ofSeconds(1), System::nanoTime);
+    private volatile boolean closed;
 
     /**
      * @param resolver turns the origin's host name into an address for each new connection; the
@@ -83,6 +79,7 @@ public final class OriginPool implements OriginConnector {
     public OriginPool(OriginSettings settings, Class<? extends SocketChannel> channelType,
                       AddressResolverGroup<? extends SocketAddress> resolver, Metrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         URI url = settings.url();
         boolean tls = "https".equalsIgnoreCase(url.getScheme());
         this.host = url.getHost();
@@ -92,61 +89,44 @@ public final class OriginPool implements OriginConnector {
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         SslContext sslContext = tls ? clientSslContext(settings) : null;
 
-        Bootstrap template = new Bootstrap()
+        this.template = new Bootstrap()
                 .channel(channelType)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .resolver(resolver)
-                .remoteAddress(InetSocketAddress.createUnresolved(host, port));
-        AbstractChannelPoolHandler initializer = new AbstractChannelPoolHandler() {
-            @Override
-            public void channelCreated(Channel ch) {
-                metrics.originConnectionOpened();
-                ch.closeFuture().addListener(f -> {
-                    metrics.originConnectionClosed();
-                    // Whoever closed it while lent (a timeout, a broken response, a client gone)
-                    // need not release it too: here is the one place for that.
-                    releaseToPool(ch);
+                .remoteAddress(InetSocketAddress.createUnresolved(host, port))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        if (sslContext != null) {
+                            SslHandler ssl = sslContext.newHandler(ch.alloc(), host, port);
+                            ssl.setHandshakeTimeoutMillis(settings.connectTimeout().toMillis());
+                            p.addLast(SSL, ssl);
+                        }
+                        // After TLS, so that only response bytes count, not handshake records.
+                        p.addLast(BYTES_WATCH, new ResponseBytesWatch());
+                        p.addLast(CODEC, new OriginCodec());
+                        // Closes connections that sit unused in the pool, before the origin's own
+                        // keep-alive timeout can close one under a request. Reads alone tell: a parked
+                        // connection reads, and watching writes would cost a listener on every write.
+                        // A shorter Keep-Alive hint from the origin is checked when lending.
+                        p.addLast(IDLE, new IdleStateHandler(settings.poolIdleTimeout().toMillis(), 0, 0,
+                                TimeUnit.MILLISECONDS));
+                        p.addLast(RESPONSE, new OriginResponseHandler());
+                    }
                 });
-                ChannelPipeline p = ch.pipeline();
-                if (sslContext != null) {
-                    SslHandler ssl = sslContext.newHandler(ch.alloc(), host, port);
-                    ssl.setHandshakeTimeoutMillis(settings.connectTimeout().toMillis());
-                    p.addLast(SSL, ssl);
-                }
-                // After TLS, so that only response bytes count, not handshake records.
-                p.addLast(BYTES_WATCH, new ResponseBytesWatch());
-                p.addLast(CODEC, new OriginCodec());
-                // Closes connections that sit unused in the pool, before the origin's own
-                // keep-alive timeout can close one under a request. Reads alone tell: a parked
-                // connection reads, and watching writes would cost a listener on every write.
-                // A shorter Keep-Alive hint from the origin is checked when lending (FRESH_ENOUGH).
-                p.addLast(IDLE, new IdleStateHandler(settings.poolIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-                p.addLast(RESPONSE, new OriginResponseHandler());
-            }
-        };
-        this.pools = new AbstractChannelPoolMap<>() {
-            @Override
-            protected LoopPool newPool(EventLoop loop) {
-                // By the loop's place in its group, not by the order pools are made: two loops
-                // may make theirs at the same moment, and the map keeps only one per loop.
-                List<EventExecutor> loops = new ArrayList<>();
-                (loop.parent() == null ? List.<EventExecutor>of(loop) : loop.parent()).forEach(loops::add);
-                int share = LoopShares.share(settings.maxConnections(), loops.size(), Math.max(0, loops.indexOf(loop)));
-                return new LoopPool(template.clone(loop), initializer, share, settings.connectTimeout().toMillis());
-            }
-        };
     }
 
     /**
-     * Borrows a connection on {@code loop}, an idle one if there is one; the future completes on
-     * that loop. When the loop's share is all lent, it waits its turn up to connect-timeout and then
-     * fails with a {@link java.util.concurrent.TimeoutException}.
+     * Borrows a connection on {@code loop}, an idle one if there is one; call on {@code loop}'s
+     * thread. When the loop's share is all in use, it waits its turn up to connect-timeout and
+     * then fails with a {@link TimeoutException}.
      */
     @Override
     public Future<Channel> acquire(EventLoop loop) {
-        return lending(pools.get(loop).acquire(loop.newPromise()));
+        return acquire(loop, false);
     }
 
     /**
@@ -156,24 +136,17 @@ public final class OriginPool implements OriginConnector {
      */
     @Override
     public Future<Channel> acquireNew(EventLoop loop) {
-        return lending(pools.get(loop).acquireNew(loop.newPromise()));
+        return acquire(loop, true);
     }
 
-    /**
-     * Marks the connection lent and forgets the bytes of its earlier exchanges; added before the
-     * caller's listener, so it runs first.
-     */
-    private static Future<Channel> lending(Future<Channel> acquired) {
-        return acquired.addListener(f -> {
-            if (f.isSuccess()) {
-                Channel channel = (Channel) f.getNow();
-                channel.attr(LENT).set(Boolean.TRUE);
-                ResponseBytesWatch watch = channel.pipeline().get(ResponseBytesWatch.class);
-                if (watch != null) {
-                    watch.reset();
-                }
-            }
-        });
+    private Future<Channel> acquire(EventLoop loop, boolean skipIdle) {
+        Promise<Channel> promise = loop.newPromise();
+        if (loop.inEventLoop()) {
+            pool(loop).acquire(promise, skipIdle);
+        } else {
+            loop.execute(() -> pool(loop).acquire(promise, skipIdle));
+        }
+        return promise;
     }
 
     /** Returns a connection whose last exchange ended cleanly, for at most the pool's idle timeout. */
@@ -187,26 +160,24 @@ public final class OriginPool implements OriginConnector {
      */
     @Override
     public void release(Channel channel, long idleNanos) {
-        channel.attr(REUSED).set(Boolean.TRUE);
-        channel.attr(LEND_UNTIL).set(System.nanoTime() + Math.max(0, idleNanos));
-        releaseToPool(channel);
-    }
-
-    /** Gives a lent connection back to its pool, once; a closed one only frees its place. */
-    private void releaseToPool(Channel channel) {
-        if (Boolean.TRUE.equals(channel.attr(LENT).getAndSet(Boolean.FALSE))) {
-            pools.get(channel.eventLoop()).release(channel);
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> release(channel, idleNanos));
+            return;
         }
-    }
-
-    private static boolean withinLendTime(Channel channel) {
-        Long until = channel.attr(LEND_UNTIL).get();
-        return until == null || System.nanoTime() - until < 0;
+        OriginResponseHandler state = channel.pipeline().get(OriginResponseHandler.class);
+        if (state == null || !state.lent) {
+            return;
+        }
+        state.lent = false;
+        state.reused = true;
+        state.lendUntil = System.nanoTime() + Math.max(0, idleNanos);
+        pool(channel.eventLoop()).parked(channel, state);
     }
 
     @Override
     public boolean isReused(Channel channel) {
-        return channel.hasAttr(REUSED);
+        OriginResponseHandler state = channel.pipeline().get(OriginResponseHandler.class);
+        return state != null && state.reused;
     }
 
     @Override
@@ -215,41 +186,177 @@ public final class OriginPool implements OriginConnector {
         return watch == null || watch.arrived();
     }
 
-    /** One event loop's connections, at most {@code share} of them. */
-    private static final class LoopPool extends FixedChannelPool {
+    private LoopPool pool(EventLoop loop) {
+        LoopPool pool = pools.get(loop);
+        return pool != null ? pool : pools.computeIfAbsent(loop, this::newPool);
+    }
 
-        // Not volatile: only ever set and read on the pool's event loop, within one call.
-        private boolean skipIdle;
+    private LoopPool newPool(EventLoop loop) {
+        // By the loop's place in its group, not by the order pools are made: two loops may make
+        // theirs at the same moment.
+        List<EventExecutor> loops = new ArrayList<>();
+        (loop.parent() == null ? List.<EventExecutor>of(loop) : loop.parent()).forEach(loops::add);
+        int share = LoopShares.share(settings.maxConnections(), loops.size(), Math.max(0, loops.indexOf(loop)));
+        return new LoopPool(loop, share);
+    }
 
-        LoopPool(Bootstrap bootstrap, AbstractChannelPoolHandler initializer, int share, long waitMillis) {
-            // Waiting requests are served first come, first served; the queue is bounded by the
-            // client connections, each of which waits for at most one connection at a time.
-            // Most recently used first: warm connections are reused, cold ones age out.
-            super(bootstrap, initializer, FRESH_ENOUGH, AcquireTimeoutAction.FAIL, waitMillis, share,
-                    Integer.MAX_VALUE, true, true);
+    /** One event loop's connections, at most {@code share} of them; only ever used on that loop. */
+    private final class LoopPool {
+
+        private final EventLoop loop;
+        private final Bootstrap bootstrap;
+        private final int share;
+        /** Parked connections, the most recently parked first. */
+        private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+        /** Borrowers waiting for a place, first come first served. */
+        private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+        /** Connections counted against the share: connecting, lent or idle, until they close. */
+        private int open;
+
+        LoopPool(EventLoop loop, int share) {
+            this.loop = loop;
+            this.bootstrap = template.clone(loop);
+            this.share = share;
         }
 
-        Future<Channel> acquireNew(Promise<Channel> promise) {
-            // Under the share, FixedChannelPool asks pollChannel() synchronously when called on
-            // its loop. A request that has to wait may be handed an idle connection after all.
-            skipIdle = true;
-            try {
-                return acquire(promise);
-            } finally {
-                skipIdle = false;
+        void acquire(Promise<Channel> promise, boolean skipIdle) {
+            if (closed) {
+                promise.tryFailure(new IllegalStateException("the origin pool is closed"));
+                return;
+            }
+            if (skipIdle) {
+                if (open >= share && !idle.isEmpty()) {
+                    // Its place goes to the new connection; the oldest is the likeliest stale.
+                    idle.pollLast().close();
+                }
+            } else if (lendIdle(promise)) {
+                return;
+            }
+            if (open < share) {
+                connect(promise);
+                return;
+            }
+            Waiter waiter = new Waiter(promise);
+            waiter.timeout = loop.schedule(() -> {
+                if (waiters.remove(waiter)) {
+                    promise.tryFailure(new TimeoutException("no origin connection came free within "
+                            + settings.connectTimeout().toMillis() + " ms (origin.max-connections)"));
+                }
+            }, settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            waiters.add(waiter);
+        }
+
+        /** Lends the freshest idle connection that is still good, closing the ones that are not. */
+        private boolean lendIdle(Promise<Channel> promise) {
+            Channel ch;
+            while ((ch = idle.pollFirst()) != null) {
+                OriginResponseHandler state = ch.pipeline().get(OriginResponseHandler.class);
+                if (ch.isActive() && state != null && System.nanoTime() - state.lendUntil < 0) {
+                    lend(ch, state, promise);
+                    return true;
+                }
+                ch.close();
+            }
+            return false;
+        }
+
+        private void lend(Channel ch, OriginResponseHandler state, Promise<Channel> promise) {
+            if (state == null) {
+                // Its pipeline was never set up; nothing can be sent on it.
+                promise.tryFailure(new IllegalStateException("the origin connection has no pipeline"));
+                ch.close();
+                return;
+            }
+            state.lent = true;
+            // The bytes of earlier exchanges say nothing about this one's (see RetryRule).
+            ResponseBytesWatch watch = ch.pipeline().get(ResponseBytesWatch.class);
+            if (watch != null) {
+                watch.reset();
+            }
+            if (!promise.trySuccess(ch)) {
+                state.lent = false;
+                parked(ch, state);
             }
         }
 
-        @Override
-        protected Channel pollChannel() {
-            Channel idle = super.pollChannel();
-            if (skipIdle && idle != null) {
-                // Its place goes to the new connection: FixedChannelPool counts only lent
-                // connections, so opening one beside an idle one could pass the share.
-                idle.close();
-                return null;
+        private void connect(Promise<Channel> promise) {
+            open++;
+            metrics.originConnectionOpened();
+            ChannelFuture connecting = bootstrap.connect();
+            Channel ch = connecting.channel();
+            boolean[] counted = {true};
+            Runnable free = () -> {
+                if (counted[0]) {
+                    counted[0] = false;
+                    open--;
+                    metrics.originConnectionClosed();
+                    serveWaiters();
+                }
+            };
+            ch.closeFuture().addListener(f -> {
+                idle.remove(ch);
+                OriginResponseHandler state = ch.pipeline().get(OriginResponseHandler.class);
+                if (state != null) {
+                    state.lent = false;
+                }
+                free.run();
+            });
+            connecting.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    OriginResponseHandler state = ch.pipeline().get(OriginResponseHandler.class);
+                    lend(ch, state, promise);
+                } else {
+                    promise.tryFailure(f.cause());
+                    ch.close();
+                    // A channel that never registered has no close to wait for.
+                    free.run();
+                }
+            });
+        }
+
+        /** A connection back from a borrower: to the first waiter, or parked. */
+        void parked(Channel ch, OriginResponseHandler state) {
+            if (closed || !ch.isActive() || System.nanoTime() - state.lendUntil >= 0) {
+                ch.close();
+                return;
             }
-            return idle;
+            Waiter waiter = waiters.poll();
+            if (waiter != null) {
+                waiter.timeout.cancel(false);
+                lend(ch, state, waiter.promise);
+                return;
+            }
+            idle.addFirst(ch);
+        }
+
+        /** A place came free: the first waiter gets a new connection. */
+        private void serveWaiters() {
+            if (open < share && !closed) {
+                Waiter waiter = waiters.poll();
+                if (waiter != null) {
+                    waiter.timeout.cancel(false);
+                    connect(waiter.promise);
+                }
+            }
+        }
+
+        void close() {
+            for (Channel ch; (ch = idle.poll()) != null; ) {
+                ch.close();
+            }
+            for (Waiter w; (w = waiters.poll()) != null; ) {
+                w.timeout.cancel(false);
+                w.promise.tryFailure(new IllegalStateException("the origin pool is closed"));
+            }
+        }
+    }
+
+    private static final class Waiter {
+        final Promise<Channel> promise;
+        ScheduledFuture<?> timeout;
+
+        Waiter(Promise<Channel> promise) {
+            this.promise = promise;
         }
     }
 
@@ -273,8 +380,16 @@ public final class OriginPool implements OriginConnector {
         return settings;
     }
 
+    /** Closes the idle connections and fails the waiting borrowers; lent ones close with their exchanges. */
     public void close() {
-        pools.close();
+        closed = true;
+        for (LoopPool pool : pools.values()) {
+            if (pool.loop.inEventLoop()) {
+                pool.close();
+            } else if (!pool.loop.isShuttingDown()) {
+                pool.loop.execute(pool::close);
+            }
+        }
     }
 
     private static String hostForHeader(String host) {

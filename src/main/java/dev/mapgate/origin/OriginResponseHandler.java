@@ -20,6 +20,15 @@ final class OriginResponseHandler extends ChannelInboundHandlerAdapter {
     // Not volatile: the borrowing client channel runs on this channel's event loop.
     private ProxyHandler borrower;
 
+    // The pool's record of this connection, kept here because every connection has exactly one
+    // of these handlers; only the pool reads and writes them, on this loop.
+    /** Lent out to a borrower: released exactly once. */
+    boolean lent;
+    /** Has carried an exchange and gone back to the pool. */
+    boolean reused;
+    /** When a parked connection stops being lent out, on {@link System#nanoTime()}'s clock. */
+    long lendUntil;
+
     void bind(ProxyHandler borrower) {
         this.borrower = borrower;
     }
