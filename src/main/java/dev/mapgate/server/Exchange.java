@@ -1,5 +1,6 @@
 package dev.mapgate.server;
 
+import io.netty.util.Attribute;
 import dev.mapgate.config.RequestRules;
 import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.Decision;
@@ -42,6 +43,14 @@ public final class Exchange {
         this.version = request.protocolVersion();
         this.userAgent = request.headers().get("User-Agent");
         this.keepAliveRequested = HttpUtil.isKeepAlive(request);
+    }
+
+    /**
+     * The connection's slot for its exchange. Handlers that read it on every request keep the slot
+     * from {@code handlerAdded} on, rather than search the channel's attributes each time.
+     */
+    static Attribute<Exchange> slot(Channel channel) {
+        return channel.attr(KEY);
     }
 
     /** The exchange in progress on {@code channel}, or {@code null} between requests. */

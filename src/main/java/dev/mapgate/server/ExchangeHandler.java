@@ -1,5 +1,6 @@
 package dev.mapgate.server;
 
+import io.netty.util.Attribute;
 import dev.mapgate.exchange.ConnectionEvent;
 import dev.mapgate.exchange.Responses;
 import io.netty.channel.ChannelDuplexHandler;
@@ -58,6 +59,8 @@ final class ExchangeHandler extends ChannelDuplexHandler {
     private final ClientWaits waits;
     private final Metrics metrics;
     private Exchange exchange;
+    /** The channel's exchange attribute, for the handlers that read it. */
+    private Attribute<Exchange> slot;
     private boolean draining;
     private boolean requestDone;
     private boolean keepAlive;
@@ -107,7 +110,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         if (msg instanceof HttpRequest request) {
             waits.requestArrived();
             exchange = new Exchange(request, System.nanoTime());
-            Exchange.begin(ctx.channel(), exchange);
+            slot.set(exchange);
             requestDone = false;
             keepAlive = exchange.keepAliveRequested();
         }
@@ -122,6 +125,11 @@ final class ExchangeHandler extends ChannelDuplexHandler {
             requestDone = true;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        slot = Exchange.slot(ctx.channel());
     }
 
     @Override
@@ -188,7 +196,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         }
         report(ctx, finished, written);
         exchange = null;
-        Exchange.end(ctx.channel());
+        slot.set(null);
         if (written && keepAlive && requestDone && !draining) {
             // Before the read: it may hand over a request that is already waiting, at once.
             waits.awaitNextRequest(ctx);
@@ -263,7 +271,7 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         Exchange current = exchange;
         if (current != null) {
             exchange = null;
-            Exchange.end(ctx.channel());
+            slot.set(null);
             report(ctx, current, false);
         }
         ctx.fireChannelInactive();

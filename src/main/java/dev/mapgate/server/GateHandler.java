@@ -1,5 +1,6 @@
 package dev.mapgate.server;
 
+import io.netty.util.Attribute;
 import dev.mapgate.config.GateSettings;
 import dev.mapgate.config.RequestRules;
 import dev.mapgate.exchange.AdmittedRequest;
@@ -63,6 +64,8 @@ final class GateHandler extends ChannelDuplexHandler {
     private final Metrics metrics;
     private final Judge judge;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
+    /** The exchange the gate's judgement is recorded in (see {@link Exchange#slot}). */
+    private Attribute<Exchange> exchange;
     private State state = State.IDLE;
     private FullHttpResponse pendingResponse;
     /** The rules the request in progress is judged by, taken when its head arrived. */
@@ -82,6 +85,11 @@ final class GateHandler extends ChannelDuplexHandler {
         this.verifier = verifier;
         this.metrics = metrics;
         this.judge = new Judge(guesses);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        exchange = Exchange.slot(ctx.channel());
     }
 
     @Override
@@ -265,7 +273,7 @@ final class GateHandler extends ChannelDuplexHandler {
             releaseWaiting();
             return;
         }
-        Exchange.current(ctx.channel()).judged(new Judgement(snapshot, client, target, decision));
+        exchange.get().judged(new Judgement(snapshot, client, target, decision));
         if (gate.policy().isCredentialDrift(decision, client)) {
             metrics.credentialDrift();
         }
@@ -297,7 +305,7 @@ final class GateHandler extends ChannelDuplexHandler {
      * GatedResponseHeaders keeps it out of shared caches like any other denial.
      */
     private void throttled(ChannelHandlerContext ctx, HttpRequest request, long retryAfterSeconds) {
-        Exchange.current(ctx.channel()).judged(new Judgement(snapshot, client, target,
+        exchange.get().judged(new Judgement(snapshot, client, target,
                 Decision.deny(DenyReason.THROTTLED, null)));
         FullHttpResponse denial = Responses.plain(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
                 HttpMethod.HEAD.equals(request.method()));
@@ -306,7 +314,7 @@ final class GateHandler extends ChannelDuplexHandler {
     }
 
     private void reject(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status) {
-        Exchange.current(ctx.channel()).judged(new Judgement(snapshot, client, null, null));
+        exchange.get().judged(new Judgement(snapshot, client, null, null));
         FullHttpResponse response = Responses.plain(ctx.alloc(), status, false);
         // After a parse failure the rest of the stream cannot be trusted to frame requests.
         response.headers().set(HttpHeaderNames.CONNECTION, "close");

@@ -1,5 +1,6 @@
 package dev.mapgate.server;
 
+import io.netty.util.Attribute;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.Route;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -34,14 +35,22 @@ final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
     /** {@code Vary} when the origin sent none, which is the usual case: built once. */
     private final String varyValue;
 
+    /** The exchange whose response passes (see {@link Exchange#slot}). */
+    private Attribute<Exchange> slot;
+
     GatedResponseHeaders(String tokenHeader) {
         this.credentialHeaders = new String[] {tokenHeader, "Authorization"};
         this.varyValue = String.join(", ", credentialHeaders);
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        slot = Exchange.slot(ctx.channel());
+    }
+
+    @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof HttpResponse response && isGated(ctx)
+        if (msg instanceof HttpResponse response && isGated()
                 && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             HttpHeaders headers = response.headers();
             for (String name : SHARED_CACHE_HEADERS) {
@@ -55,8 +64,8 @@ final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
     }
 
     /** A gated path, or a denial on any path (the content guard's): both must look alike. */
-    private static boolean isGated(ChannelHandlerContext ctx) {
-        Exchange exchange = Exchange.current(ctx.channel());
+    private boolean isGated() {
+        Exchange exchange = slot.get();
         Decision decision = exchange == null ? null : exchange.decision();
         return decision != null && (decision.route() == Route.GATED || !decision.allowed());
     }
