@@ -12,10 +12,13 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ByteProcessor;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the origin's responses: each head into a {@code DefaultHttpResponse} whose headers are
@@ -34,6 +37,8 @@ import java.util.List;
  */
 final class OriginResponseDecoder extends ByteToMessageDecoder {
 
+    private static final Logger LOG = LoggerFactory.getLogger(OriginResponseDecoder.class);
+
     /** The status line and header section together; Netty's defaults were 4 KiB and 8 KiB. */
     static final int MAX_HEAD = 12 * 1024;
     /** A chunk-size line with its extensions. */
@@ -50,12 +55,20 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
     private State state = State.HEAD;
     /** Whether the request being answered is a HEAD; set by the request encoder as it writes each request. */
     private boolean answersHead;
+    /**
+     * A request was written and its final answer has not ended yet. Bytes that come when none is
+     * awaited were sent unasked: past the end of the last answer, or before the first request.
+     */
+    private boolean awaitingAnswer;
+    /** Bytes of the current trailer section so far. */
+    private int trailerBytes;
     /** Body bytes still to come in the current FIXED body or chunk. */
     private long remaining;
     private final LineEnd lineEnd = new LineEnd();
 
     void expectAnswerTo(HttpMethod method) {
         answersHead = HttpMethod.HEAD.equals(method);
+        awaitingAnswer = true;
     }
 
     @Override
@@ -66,6 +79,10 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
             }
         } catch (MalformedResponseException e) {
             fail(in, out, e);
+            return;
+        }
+        if (state == State.BROKEN && in.isReadable()) {
+            unasked(ctx, in);
         }
     }
 
@@ -77,6 +94,7 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
             // which ProxyHandler learns from the connection closing.
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
             state = State.HEAD;
+            awaitingAnswer = false;
         }
     }
 
@@ -110,6 +128,13 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
                 in.skipBytes(1);
             }
         }
+        if (!awaitingAnswer) {
+            if (in.isReadable()) {
+                // Left in BROKEN with the bytes unread: decode() closes the connection.
+                state = State.BROKEN;
+            }
+            return false;
+        }
         int end = lineEnd.findEmptyLine(in, MAX_HEAD);
         if (end < 0) {
             if (in.readableBytes() >= MAX_HEAD) {
@@ -124,13 +149,17 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
         ResponseHead head = ResponseHead.parse(bytes, length);
         ResponseHead.Body body = head.body(answersHead);
         out.add(new DefaultHttpResponse(head.version(), head.status(), head.headers()));
+        // A 1xx is followed by the final answer to the same request.
+        boolean interim = head.status().codeClass() == HttpStatusClass.INFORMATIONAL;
         switch (body) {
             case NONE:
                 out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                awaitingAnswer = interim;
                 break;
             case LENGTH:
                 if (head.contentLength() == 0) {
                     out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                    awaitingAnswer = false;
                 } else {
                     remaining = head.contentLength();
                     state = State.FIXED;
@@ -138,6 +167,7 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
                 break;
             case CHUNKED:
                 state = State.CHUNK_SIZE;
+                trailerBytes = 0;
                 break;
             default:
                 state = State.UNTIL_CLOSE;
@@ -154,6 +184,7 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
         } else if (state == State.FIXED) {
             out.add(new DefaultLastHttpContent(part));
             state = State.HEAD;
+            awaitingAnswer = false;
         } else {
             out.add(new DefaultHttpContent(part));
             state = State.CHUNK_END;
@@ -238,7 +269,12 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
             skipLine(in, end);
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
             state = State.HEAD;
+            awaitingAnswer = false;
             return true;
+        }
+        trailerBytes += end + 1 - start;
+        if (trailerBytes > MAX_HEAD) {
+            throw new MalformedResponseException("a trailer section longer than " + MAX_HEAD + " bytes");
         }
         byte first = in.getByte(start);
         if (first == ' ' || first == '\t' || first == ':') {
@@ -267,6 +303,20 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
     private void skipLine(ByteBuf in, int lf) {
         in.readerIndex(lf + 1);
         lineEnd.reset();
+    }
+
+    /**
+     * Bytes nobody asked for: past the end of the answer, in the same read, or before any request.
+     * The answer before them is passed on whole, but the connection is closed at once: were it
+     * lent again (the pool hands a returned connection straight to a client waiting for one),
+     * they would be read as that client's answer, and every answer after them would go one
+     * client too far. Its close reaches the pool before the answer's end reaches its borrower,
+     * so the pool never lends it.
+     */
+    private void unasked(ChannelHandlerContext ctx, ByteBuf in) {
+        LOG.debug("event=origin-unasked-bytes origin={} bytes={}", ctx.channel().remoteAddress(), in.readableBytes());
+        in.skipBytes(in.readableBytes());
+        ctx.close();
     }
 
     private void fail(ByteBuf in, List<Object> out, MalformedResponseException cause) {

@@ -75,9 +75,12 @@ class OriginCodecTest {
     @Test
     void aLengthDelimitedBodyEndsAtItsLengthAndTheNextResponseFollows() {
         send(HttpMethod.GET);
-        assertThat(receive("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 304 Not Modified\r\n"
-                + "Content-Length: 5\r\n\r\n")).containsExactly(
-                "head 200 [Content-Length=5]", "end hello", "head 304 [Content-Length=5]", "end");
+        assertThat(receive("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")).containsExactly(
+                "head 200 [Content-Length=5]", "end hello");
+        send(HttpMethod.GET);
+        assertThat(receive("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n")).containsExactly(
+                "head 304 [Content-Length=5]", "end");
+        assertThat(origin.isOpen()).isTrue();
     }
 
     @Test
@@ -105,10 +108,10 @@ class OriginCodecTest {
     void chunksAreJoinedAndTrailersDropped() {
         send(HttpMethod.GET);
         assertThat(receive("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
-                "5;name=value\r\nhello\r\n", "1 \r\n!\r\n0\r\nX-Checksum: abc\r\n\r\n",
-                "HTTP/1.1 204 No Content\r\n\r\n")).containsExactly(
-                "head 200 [Transfer-Encoding=chunked]", "part hello", "part !", "end",
-                "head 204 []", "end");
+                "5;name=value\r\nhello\r\n", "1 \r\n!\r\n0\r\nX-Checksum: abc\r\n\r\n")).containsExactly(
+                "head 200 [Transfer-Encoding=chunked]", "part hello", "part !", "end");
+        send(HttpMethod.GET);
+        assertThat(receive("HTTP/1.1 204 No Content\r\n\r\n")).containsExactly("head 204 []", "end");
     }
 
     @Test
@@ -190,5 +193,48 @@ class OriginCodecTest {
             ReferenceCountUtil.release(m);
         }
         assertThat(sizes).containsExactly(70000);
+    }
+
+    @Test
+    void aTrailerSectionIsBoundedLikeAHead() {
+        send(HttpMethod.GET);
+        List<String> seen = new ArrayList<>(receive("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"));
+        String line = "X-T: " + "a".repeat(1000) + "\r\n";
+        for (int i = 0; i < 20; i++) {
+            seen.addAll(receive(line));
+        }
+        assertThat(seen).containsExactly("head 200 [Transfer-Encoding=chunked]",
+                "failed end: a trailer section longer than 12288 bytes");
+    }
+
+    @Test
+    void bytesAfterTheAnswerInTheSameReadCloseTheConnectionAndAreNotPassedOn() {
+        send(HttpMethod.GET);
+        assertThat(receive("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra")).containsExactly(
+                "head 200 [Content-Length=2]", "end ok");
+        assertThat(origin.isOpen()).as("nobody asked for those bytes: the connection is not lent again").isFalse();
+    }
+
+    @Test
+    void aBodyAfterTheAnswerToAHeadClosesTheConnection() {
+        send(HttpMethod.HEAD);
+        assertThat(receive("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody")).containsExactly(
+                "head 200 [Content-Length=4]", "end");
+        assertThat(origin.isOpen()).isFalse();
+    }
+
+    @Test
+    void anEmptyLineAfterABodyIsToleratedAndTheConnectionKept() {
+        send(HttpMethod.GET);
+        assertThat(receive("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\r\n")).containsExactly(
+                "head 200 [Content-Length=2]", "end ok");
+        assertThat(origin.isOpen()).isTrue();
+    }
+
+    @Test
+    void bytesBeforeAnyRequestCloseTheConnection() {
+        assertThat(receive("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")).isEmpty();
+        assertThat(origin.isOpen()).isFalse();
     }
 }
