@@ -73,7 +73,7 @@ public class ContentGuardBenchmark {
     public void setUp() {
         channel = new EmbeddedChannel(new ContentGuard());
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/app.js");
-        Exchange.begin(channel, new Exchange(request, 0));
+        Exchange.slot(channel).set(new Exchange(request, 0));
         GatePolicy policy = new GatePolicy(PathGlobs.compile(List.of("**/*.map")), EnumSet.of(Check.CREDENTIAL),
                 CidrSet.parse(List.of()), new Credentials(List.of(new Token("bench", "bench-token-0123456789")), List.of()));
         ThrottleSettings throttle = new ThrottleSettings(true, 10, Duration.ofMinutes(1), Duration.ofMinutes(5), 1000);

@@ -11,7 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.channel.pool.FixedChannelPool;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -149,11 +148,6 @@ public final class OriginPool implements OriginConnector {
         return promise;
     }
 
-    /** Returns a connection whose last exchange ended cleanly, for at most the pool's idle timeout. */
-    public void release(Channel channel) {
-        release(channel, settings.poolIdleTimeout().toNanos());
-    }
-
     /**
      * Returns a connection whose last exchange ended cleanly, to be lent out again only within
      * {@code idleNanos} (see {@link KeepAliveHint#idleAllowanceNanos}); 0 or less closes it.
@@ -221,7 +215,7 @@ public final class OriginPool implements OriginConnector {
 
         void acquire(Promise<Channel> promise, boolean skipIdle) {
             if (closed) {
-                promise.tryFailure(new IllegalStateException("the origin pool is closed"));
+                promise.tryFailure(closedError());
                 return;
             }
             if (skipIdle) {
@@ -284,22 +278,14 @@ public final class OriginPool implements OriginConnector {
             metrics.originConnectionOpened();
             ChannelFuture connecting = bootstrap.connect();
             Channel ch = connecting.channel();
-            boolean[] counted = {true};
-            Runnable free = () -> {
-                if (counted[0]) {
-                    counted[0] = false;
-                    open--;
-                    metrics.originConnectionClosed();
-                    serveWaiters();
-                }
-            };
+            Place place = new Place();
             ch.closeFuture().addListener(f -> {
                 idle.remove(ch);
                 OriginResponseHandler state = ch.pipeline().get(OriginResponseHandler.class);
                 if (state != null) {
                     state.lent = false;
                 }
-                free.run();
+                place.free();
             });
             connecting.addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
@@ -309,7 +295,7 @@ public final class OriginPool implements OriginConnector {
                     promise.tryFailure(f.cause());
                     ch.close();
                     // A channel that never registered has no close to wait for.
-                    free.run();
+                    place.free();
                 }
             });
         }
@@ -340,15 +326,33 @@ public final class OriginPool implements OriginConnector {
             }
         }
 
+        /** A connection's place in the share, given back once: by its close, or by a connect that failed. */
+        private final class Place {
+            private boolean held = true;
+
+            void free() {
+                if (held) {
+                    held = false;
+                    open--;
+                    metrics.originConnectionClosed();
+                    serveWaiters();
+                }
+            }
+        }
+
         void close() {
             for (Channel ch; (ch = idle.poll()) != null; ) {
                 ch.close();
             }
             for (Waiter w; (w = waiters.poll()) != null; ) {
                 w.timeout.cancel(false);
-                w.promise.tryFailure(new IllegalStateException("the origin pool is closed"));
+                w.promise.tryFailure(closedError());
             }
         }
+    }
+
+    private static IllegalStateException closedError() {
+        return new IllegalStateException("the origin pool is closed");
     }
 
     private static final class Waiter {

@@ -50,7 +50,8 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
      */
     static final int MAX_BODY_PART = 1 << 20;
 
-    private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, BROKEN }
+    /** UNASKED: bytes came when no answer was awaited; BROKEN: nothing more is read from this connection. */
+    private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, UNASKED, BROKEN }
 
     private State state = State.HEAD;
     /** Whether the request being answered is a HEAD; set by the request encoder as it writes each request. */
@@ -81,7 +82,7 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
             fail(in, out, e);
             return;
         }
-        if (state == State.BROKEN && in.isReadable()) {
+        if (state == State.UNASKED) {
             unasked(ctx, in);
         }
     }
@@ -130,8 +131,7 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
         }
         if (!awaitingAnswer) {
             if (in.isReadable()) {
-                // Left in BROKEN with the bytes unread: decode() closes the connection.
-                state = State.BROKEN;
+                state = State.UNASKED;
             }
             return false;
         }
@@ -316,6 +316,7 @@ final class OriginResponseDecoder extends ByteToMessageDecoder {
     private void unasked(ChannelHandlerContext ctx, ByteBuf in) {
         LOG.debug("event=origin-unasked-bytes origin={} bytes={}", ctx.channel().remoteAddress(), in.readableBytes());
         in.skipBytes(in.readableBytes());
+        state = State.BROKEN;
         ctx.close();
     }
 

@@ -261,7 +261,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 // Nothing reads the client while connecting, and every handler in front hands on
                 // a message per read: a part now was sent by no one's asking. Fail closed.
                 ReferenceCountUtil.release(content);
-                LOG.error("event=request-content-unasked upstream={}", upstream);
+                LOG.error("event=request-content-unasked state=connecting");
                 ctx.close();
             }
             case SENDING -> relay(origin, content);

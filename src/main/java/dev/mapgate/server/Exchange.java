@@ -1,6 +1,5 @@
 package dev.mapgate.server;
 
-import io.netty.util.Attribute;
 import dev.mapgate.config.RequestRules;
 import dev.mapgate.gate.ClientAddress;
 import dev.mapgate.gate.Decision;
@@ -10,6 +9,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 
 /**
@@ -56,14 +56,6 @@ public final class Exchange {
     /** The exchange in progress on {@code channel}, or {@code null} between requests. */
     public static Exchange current(Channel channel) {
         return channel.attr(KEY).get();
-    }
-
-    static void begin(Channel channel, Exchange exchange) {
-        channel.attr(KEY).set(exchange);
-    }
-
-    static void end(Channel channel) {
-        channel.attr(KEY).set(null);
     }
 
     public long startNanos() {

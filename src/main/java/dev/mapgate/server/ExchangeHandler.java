@@ -1,8 +1,10 @@
 package dev.mapgate.server;
 
-import io.netty.util.Attribute;
 import dev.mapgate.exchange.ConnectionEvent;
 import dev.mapgate.exchange.Responses;
+import dev.mapgate.gate.Decision;
+import dev.mapgate.limits.ClientWaits;
+import dev.mapgate.metrics.Metrics;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,13 +24,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.Attribute;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import dev.mapgate.gate.Decision;
-import dev.mapgate.limits.ClientWaits;
-import dev.mapgate.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,5 @@
 package dev.mapgate.server;
 
-import io.netty.util.Attribute;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.Route;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -11,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.util.Attribute;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;

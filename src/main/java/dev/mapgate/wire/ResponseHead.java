@@ -299,7 +299,7 @@ public final class ResponseHead {
     }
 
     /** tchar (RFC 9110 section 5.6.2). */
-    static boolean isTokenByte(byte c) {
+    private static boolean isTokenByte(byte c) {
         if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
             return true;
         }

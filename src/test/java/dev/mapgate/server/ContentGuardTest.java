@@ -36,7 +36,7 @@ class ContentGuardTest {
     void setUp() {
         channel = new EmbeddedChannel(new ContentGuard());
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/events");
-        Exchange.begin(channel, new Exchange(request, 0));
+        Exchange.slot(channel).set(new Exchange(request, 0));
         // The guard learns the gate's verdict from the admitted request on its way to the origin.
         channel.writeInbound(Admissions.admit(request, "/api/events"));
         assertThat((Object) channel.readInbound()).isInstanceOf(AdmittedRequest.class);

@@ -93,7 +93,7 @@ class GateHandlerTest {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest request) {
-                Exchange.begin(ctx.channel(), new Exchange(request, System.nanoTime()));
+                Exchange.slot(ctx.channel()).set(new Exchange(request, System.nanoTime()));
             }
             ctx.fireChannelRead(msg);
         }

@@ -15,7 +15,7 @@ public final class TestExchanges {
     public static Exchange begin(Channel channel, HttpRequest request, String canonicalPath, Decision decision) {
         Exchange exchange = new Exchange(request, System.nanoTime());
         exchange.judged(new Judgement(null, null, new RequestTarget(canonicalPath, canonicalPath, null, null), decision));
-        Exchange.begin(channel, exchange);
+        Exchange.slot(channel).set(exchange);
         return exchange;
     }
 }
