@@ -16,6 +16,8 @@ final class DeployFiles {
     static final Path DOCKERIGNORE = Path.of(".dockerignore");
     static final Path UNIT = Path.of("deploy/systemd/mapgate.service");
     static final Path VM_CONFIG = Path.of("deploy/systemd/mapgate.conf");
+    /** The page that tells users how to deploy, with the commands these files must agree with. */
+    static final Path DEPLOYMENT_GUIDE = Path.of("src/site/markdown/deployment.md");
 
     private DeployFiles() {
     }

@@ -236,10 +236,10 @@ class DockerfileTest {
     }
 
     @Test
-    void readmeMountsTheSecretsFolderWhereTheImageConfigReadsTheToken() {
+    void theDeploymentGuideMountsTheSecretsFolderWhereTheImageConfigReadsTheToken() {
         Matcher run = Pattern.compile("docker run .*?\\R[^\\\\\\n]*?mapgate:\\S+$", Pattern.DOTALL | Pattern.MULTILINE)
-                .matcher(read(Path.of("README.md")));
-        assertThat(run.find()).as("README has a docker run of the image").isTrue();
+                .matcher(read(DeployFiles.DEPLOYMENT_GUIDE));
+        assertThat(run.find()).as("the deployment guide has a docker run of the image").isTrue();
         Matcher mount = Pattern.compile("-v \"?[^:\\s]+:([^:\\s\"]+)(?::ro)?\"?").matcher(run.group());
         assertThat(mount.find()).as("the docker run mounts a volume: %s", run.group()).isTrue();
         Matcher file = Pattern.compile("(?m)^\\s*file = \"([^\"]+)\"").matcher(read(IMAGE_CONFIG));
@@ -248,7 +248,7 @@ class DockerfileTest {
 
         // A single-file bind mount pins the file it was given: a secret replaced by renaming a new
         // file over it (what editors, secret managers and the kubelet do) is never seen inside.
-        assertThat(token.getParent()).as("the image config's token file lies in the folder README's docker run mounts")
+        assertThat(token.getParent()).as("the image config's token file lies in the folder the guide's docker run mounts")
                 .isEqualTo(Path.of(mount.group(1)));
     }
 

@@ -366,8 +366,8 @@ class KubernetesManifestsTest {
                 .orElseThrow(() -> new AssertionError(name + ": kustomization.yaml sets no image named mapgate"));
         String tag = image.path("newName").asText() + ":" + image.path("newTag").asText();
         assertThat(mapgate.getImage()).as("%s: the rendered mapgate image", name).isEqualTo(tag);
-        assertThat(Files.readString(Path.of("README.md")))
-                .as("%s: README's build command tags the image that kustomization.yaml deploys", name)
+        assertThat(Files.readString(DeployFiles.DEPLOYMENT_GUIDE))
+                .as("%s: the deployment guide's build command tags the image that kustomization.yaml deploys", name)
                 .contains("docker build -f deploy/docker/Dockerfile -t " + tag + " .");
     }
 
