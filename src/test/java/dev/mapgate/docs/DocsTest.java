@@ -48,7 +48,7 @@ class DocsTest {
             "MAPGATE_LOG_FORMAT", Path.of("src/main/resources/logback.xml"),
             // The token `mapgate verify` sends, kept out of ps and shell history.
             "MAPGATE_VERIFY_TOKEN", Path.of("src/main/java/dev/mapgate/verify/VerifyCommand.java"),
-            // Tests only: CI sets it so that a missing test origin fails instead of skipping.
+            // Tests only: CI sets it so that a missing test tool (an origin, kubectl) fails instead of skipping.
             "MAPGATE_TEST_REQUIRE_ORIGINS", Path.of("src/test/java/dev/mapgate/testing/RequiredTools.java"));
 
     @Test
