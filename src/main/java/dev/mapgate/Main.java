@@ -1,7 +1,9 @@
 package dev.mapgate;
 
+import dev.mapgate.config.EnvironmentLayer;
 import dev.mapgate.verify.VerifyCommand;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,7 +33,29 @@ public final class Main implements Callable<Integer> {
     private Path config;
 
     public static void main(String[] args) {
+        // Before anything logs: logback reads the format once, when it starts.
+        Optional<String> logFormatProblem = settleLogFormat();
+        if (logFormatProblem.isPresent()) {
+            System.err.println("mapgate: " + logFormatProblem.get());
+            System.exit(EXIT_CONFIG);
+        }
         System.exit(commandLine(CommandLine.defaultFactory()).execute(args));
+    }
+
+    /**
+     * Refuses a log format logback would silently take for text ({@code jsn}), and hands logback
+     * the lower-case form of one it would miss ({@code JSON}): a system property, which logback
+     * consults before the environment.
+     */
+    private static Optional<String> settleLogFormat() {
+        String property = System.getProperty(EnvironmentLayer.LOG_FORMAT);
+        String variable = System.getenv(EnvironmentLayer.LOG_FORMAT);
+        Optional<String> problem = EnvironmentLayer.logFormatProblem(property, variable);
+        if (problem.isEmpty()) {
+            EnvironmentLayer.logFormat(property != null ? property : variable)
+                    .ifPresent(format -> System.setProperty(EnvironmentLayer.LOG_FORMAT, format));
+        }
+        return problem;
     }
 
     /** The command line as {@link #main} runs it; tests pass a factory that stands in for the environment. */

@@ -43,7 +43,7 @@ class CheckConfigCommandTest {
         assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
         Config effective = ConfigFactory.parseString(result.out());
         assertThat(effective.getInt("mapgate.listen.port")).isEqualTo(18080);
-        assertThat(effective.getString("mapgate.origin.directory")).isEqualTo("site");
+        assertThat(effective.getString("mapgate.origin.directory")).as("resolved, as mapgate uses it").isEqualTo(dir.resolve("site").toString());
         assertThat(effective.getString("mapgate.origin.connect-timeout")).as("a default from reference.conf")
                 .isEqualTo("5s");
         assertThat(effective.getStringList("mapgate.gate.require")).containsExactly("ip", "credential");
@@ -100,7 +100,7 @@ class CheckConfigCommandTest {
 
         assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
         Config token = ConfigFactory.parseString(result.out()).getConfigList("mapgate.gate.token.tokens").get(0);
-        assertThat(token.getString("file")).isEqualTo("sentry-token");
+        assertThat(token.getString("file")).as("resolved against the config file").isEqualTo(dir.resolve("sentry-token").toString());
         assertThat(token.hasPath("value")).isFalse();
         assertThat(result.everything()).doesNotContain(TOKEN);
     }
@@ -123,7 +123,7 @@ class CheckConfigCommandTest {
         Config basic = ConfigFactory.parseString(result.out()).getConfig("mapgate.gate.basic");
         assertThat(basic.getConfigList("users").get(0).getString("name")).isEqualTo("alice");
         assertThat(basic.getConfigList("users").get(0).getString("password-hash")).isEqualTo(REDACTED);
-        assertThat(basic.getString("htpasswd-file")).as("a path, not a secret").isEqualTo("htpasswd");
+        assertThat(basic.getString("htpasswd-file")).as("a path, not a secret").isEqualTo(dir.resolve("htpasswd").toString());
         assertThat(result.everything()).doesNotContain(aliceHash).doesNotContain(bobHash).doesNotContain("$2y$");
         assertThat(result.err()).contains("0 tokens, 2 Basic users");
     }
@@ -249,7 +249,7 @@ class CheckConfigCommandTest {
         assertThat(result.exit()).isEqualTo(Main.EXIT_CONFIG);
         assertThat(result.errLines()).singleElement().asString()
                 .isEqualTo("mapgate: config error in " + config + ": mapgate.gate.token.tokens[0].file: "
-                        + dir.resolve("sentry-token") + " cannot be read (IOException)");
+                        + dir.resolve("sentry-token") + " cannot be read (Is a directory)");
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,26 +39,55 @@ public record EffectiveConfig(Settings settings, String hocon) {
             "mapgate.gate.token.tokens", Set.of("name", "file"),
             "mapgate.gate.basic.users", Set.of("name"));
 
+    /**
+     * Keys that name a file or folder. They are shown resolved, as mapgate uses them: a relative
+     * path is relative to the config file, not to where check-config was run, and that difference
+     * is what an operator checking a config needs to see.
+     */
+    private static final List<String> PATHS = List.of("mapgate.listen.tls.certificate-chain",
+            "mapgate.listen.tls.private-key", "mapgate.origin.directory", "mapgate.origin.tls.ca-file",
+            "mapgate.gate.basic.htpasswd-file");
+
+    /** The path field of a token entry. */
+    private static final String TOKEN_FILE = "file";
+
     private static final ConfigRenderOptions HOCON = ConfigRenderOptions.defaults()
             .setOriginComments(false).setComments(false).setJson(false).setFormatted(true);
 
-    /** @param merged the resolved config that {@code settings} were read from */
-    static EffectiveConfig redacted(Settings settings, Config merged) {
+    /**
+     * @param merged        the resolved config that {@code settings} were read from
+     * @param baseDirectory the config file's folder, which relative paths are relative to
+     */
+    static EffectiveConfig redacted(Settings settings, Config merged, Path baseDirectory) {
         Config shown = merged.withOnlyPath("mapgate").withoutPath("mapgate.ip-ranges");
+        for (String key : PATHS) {
+            // The loader has checked that each one set is a valid path.
+            if (shown.hasPath(key)) {
+                shown = shown.withValue(key, ConfigValueFactory.fromAnyRef(
+                        resolvePath(baseDirectory, shown.getString(key)).toString()));
+            }
+        }
         for (Map.Entry<String, Set<String>> list : SHOWN_FIELDS.entrySet()) {
             List<ConfigObject> entries = new ArrayList<>();
             // The loader has checked that these are lists of objects.
             for (ConfigValue entry : shown.getList(list.getKey())) {
-                entries.add(redactedEntry((ConfigObject) entry, list.getValue()));
+                entries.add(redactedEntry((ConfigObject) entry, list.getValue(), baseDirectory));
             }
             shown = shown.withValue(list.getKey(), ConfigValueFactory.fromIterable(entries));
         }
         return new EffectiveConfig(settings, shown.root().render(HOCON));
     }
 
-    private static ConfigObject redactedEntry(ConfigObject entry, Set<String> shownFields) {
+    /** Where a path in the config points: relative to the config file's folder, so a config folder moves as a whole. */
+    static Path resolvePath(Path baseDirectory, String text) {
+        return baseDirectory.resolve(text).toAbsolutePath().normalize();
+    }
+
+    private static ConfigObject redactedEntry(ConfigObject entry, Set<String> shownFields, Path baseDirectory) {
         Map<String, Object> fields = new LinkedHashMap<>();
-        entry.forEach((field, value) -> fields.put(field, shownFields.contains(field) ? value : REDACTED));
+        entry.forEach((field, value) -> fields.put(field, !shownFields.contains(field) ? REDACTED
+                : field.equals(TOKEN_FILE) ? resolvePath(baseDirectory, (String) value.unwrapped()).toString()
+                : value));
         return ConfigValueFactory.fromMap(fields);
     }
 }

@@ -1,5 +1,6 @@
 package dev.mapgate.config;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -8,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Rejects keys under {@code mapgate} that reference.conf does not define. Without this a typo
@@ -33,6 +35,41 @@ final class KnownKeys {
      */
     static void check(ConfigObject actual, ConfigObject known) {
         checkObject("mapgate", actual, known);
+    }
+
+    /**
+     * Refuses keys of the operator's file that sit outside {@code mapgate { }} but look meant for
+     * it: a section's name ({@code origin.url = ...} at the top, {@code gate.allow-ips} after the
+     * closing brace) or a misspelt {@code mapgate}. Loading reads only {@code mapgate}, so such a
+     * key would otherwise change nothing while {@code check-config} calls the file valid. Other
+     * top-level keys are allowed: they are how HOCON names a value to substitute in several places.
+     *
+     * @param file  the operator's file, parsed and not yet resolved
+     * @param known the {@code mapgate} object of reference.conf
+     */
+    static void checkOutsideBlock(Config file, ConfigObject known) {
+        ConfigObject root = file.root();
+        for (String key : new TreeSet<>(root.keySet())) {
+            if (key.equals("mapgate")) {
+                continue;
+            }
+            if (known.containsKey(key)) {
+                String path = key;
+                ConfigValue value = root.get(key);
+                // Down to the first key actually written, so the message names what the operator typed.
+                while (value instanceof ConfigObject object && !object.isEmpty()) {
+                    String first = new TreeSet<>(object.keySet()).first();
+                    path = path + "." + first;
+                    value = object.get(first);
+                }
+                throw new ConfigProblem(SettingsLoader.oneLine(path + ": written outside mapgate { }, where it is not"
+                        + " read; put it inside the mapgate block (" + value.origin().description() + ")"));
+            }
+            if (closest(key, List.of("mapgate")) != null) {
+                throw new ConfigProblem(SettingsLoader.oneLine(key + ": not a key mapgate reads, so nothing in it is"
+                        + " read; did you mean mapgate? (" + root.get(key).origin().description() + ")"));
+            }
+        }
     }
 
     private static void checkObject(String path, ConfigObject actual, ConfigObject known) {

@@ -52,7 +52,7 @@ import java.util.regex.Pattern;
  *
  * <p>Layers, highest precedence first:
  * <ol>
- *   <li>{@value #ENV_RESOURCE}: the {@code MAPGATE_*} environment variables. An unset or empty
+ *   <li>{@value EnvironmentLayer#RESOURCE}: the {@code MAPGATE_*} environment variables. An unset or empty
  *       variable leaves no key. If it sets {@code origin.url} or {@code origin.directory}, the
  *       file's {@code origin.url} and {@code origin.directory} are both dropped, so an environment
  *       origin replaces the file's origin instead of clashing with it ("both are set").</li>
@@ -64,11 +64,6 @@ import java.util.regex.Pattern;
  * properties are deliberately not consulted, so {@code -Dmapgate...} does not change behavior.
  */
 public final class SettingsLoader {
-
-    static final String ENV_RESOURCE = "mapgate-env.conf";
-
-    /** Config path set by each environment variable of {@value #ENV_RESOURCE}, for messages. */
-    private static final Map<String, String> ENV_VARIABLES = envVariables();
 
     /** RFC 7230 token: the characters allowed in a header field name. */
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
@@ -115,7 +110,8 @@ public final class SettingsLoader {
     /** {@link #effective(Path)} with {@code env} standing in for the process environment. */
     static EffectiveConfig effective(Path configFile, Map<String, String> env) {
         Loaded loaded = read(configFile, env);
-        return EffectiveConfig.redacted(loaded.settings(), loaded.merged());
+        return EffectiveConfig.redacted(loaded.settings(), loaded.merged(),
+                configFile.toAbsolutePath().normalize().getParent());
     }
 
     /** The merged, resolved config and the settings validated from it. */
@@ -125,17 +121,20 @@ public final class SettingsLoader {
     private static Loaded read(Path configFile, Map<String, String> env) {
         Path file = configFile.toAbsolutePath().normalize();
         if (!Files.exists(file)) {
-            throw new ConfigProblem(file + ": config file does not exist");
+            // The caller's line already names the path as given; add where that is only when it was relative.
+            throw new ConfigProblem("the file does not exist" + (configFile.isAbsolute() ? "" : " (looked for " + file + ")"));
         }
         if (!Files.isRegularFile(file)) {
-            throw new ConfigProblem(file + ": config file is not a regular file");
+            throw new ConfigProblem(Files.isDirectory(file) ? "a folder, not a config file" : "not a regular file");
         }
         try {
-            Config envLayer = envLayer(env);
+            Config envLayer = EnvironmentLayer.layer(env);
             Config reference = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf",
                     ConfigParseOptions.defaults().setAllowMissing(false)).withOnlyPath("mapgate");
             Config fileLayer = ConfigFactory.parseFile(file.toFile(),
                     ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+            KnownKeys.checkOutsideBlock(fileLayer, reference.getObject("mapgate"));
+            List<String> envWarnings = EnvironmentLayer.unknownVariables(env, fileLayer);
             if (envLayer.hasPath("mapgate.origin.url") || envLayer.hasPath("mapgate.origin.directory")) {
                 fileLayer = fileLayer.withoutPath("mapgate.origin.url").withoutPath("mapgate.origin.directory");
             }
@@ -152,47 +151,14 @@ public final class SettingsLoader {
             }
             KnownKeys.check((ConfigObject) root, reference.getObject("mapgate"));
             ConfigValues values = new ConfigValues(config, "",
-                    path -> ENV_VARIABLES.containsKey(path) && envLayer.hasPath(path) ? ENV_VARIABLES.get(path) : null);
-            return new Loaded(config, new Reader(values, file).settings());
+                    path -> EnvironmentLayer.variableFor(path) != null && envLayer.hasPath(path)
+                            ? EnvironmentLayer.variableFor(path) : null);
+            return new Loaded(config, new Reader(values, file).settings(envWarnings));
         } catch (ConfigException e) {
             // Syntax errors, unresolved substitutions and the like: Typesafe's message names the
             // file and line (and the key, where there is one).
             throw new ConfigProblem(oneLine(e.getMessage()));
         }
-    }
-
-    /** {@value #ENV_RESOURCE} resolved against {@code env} alone, so unset variables leave no key. */
-    private static Config envLayer(Map<String, String> env) {
-        Map<String, String> nonEmpty = new LinkedHashMap<>();
-        env.forEach((name, value) -> {
-            // "MAPGATE_ORIGIN_URL=" from a template means "not set", not "set to nothing".
-            if (name.startsWith("MAPGATE_") && value != null && !value.isEmpty()) {
-                nonEmpty.put(name, value);
-            }
-        });
-        Config resolved = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), ENV_RESOURCE,
-                        ConfigParseOptions.defaults().setAllowMissing(false))
-                .resolveWith(ConfigValueFactory.fromMap(nonEmpty, "environment variables").toConfig(),
-                        ConfigResolveOptions.noSystem());
-        // Rebuilt from its leaves: an unset variable leaves an empty object behind (mapgate.admin {}),
-        // and an object in a higher layer would hide a file's non-object value at that key, turning
-        // "mapgate.admin = 5" into a confusing "mapgate.admin.host: must be set".
-        Config layer = ConfigFactory.empty("environment variables");
-        for (Map.Entry<String, ConfigValue> entry : resolved.entrySet()) {
-            layer = layer.withValue(entry.getKey(), entry.getValue());
-        }
-        return layer;
-    }
-
-    private static Map<String, String> envVariables() {
-        Config unresolved = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), ENV_RESOURCE);
-        Map<String, String> variables = new LinkedHashMap<>();
-        for (Map.Entry<String, ConfigValue> entry : unresolved.entrySet()) {
-            // The unresolved value renders as ${?NAME}.
-            String rendered = entry.getValue().render();
-            variables.put(entry.getKey(), rendered.replaceAll("^\\$\\{\\?(.*)}$", "$1"));
-        }
-        return Map.copyOf(variables);
     }
 
     /** Collapses a message onto one line; some Typesafe messages span several. */
@@ -220,7 +186,8 @@ public final class SettingsLoader {
             sources.add(configFile);
         }
 
-        Settings settings() {
+        /** @param envWarnings what is wrong with the environment, reported with the config's own warnings */
+        Settings settings(List<String> envWarnings) {
             ListenSettings listen = listen();
             OriginSettings origin = origin();
             if (listen.ioThreads() > 0 && origin.maxConnections() < listen.ioThreads()) {
@@ -230,7 +197,8 @@ public final class SettingsLoader {
             GateSettings gate = gate();
             ClientAddressResolver clientIp = clientIp(gate.tokenHeader());
             AdminSettings admin = admin();
-            List<String> warnings = new ArrayList<>(gate.policy().warnings());
+            List<String> warnings = new ArrayList<>(envWarnings);
+            warnings.addAll(gate.policy().warnings());
             warnings.addAll(TokenAdvice.warnings(configuredTokens, listen.host()));
             if (origin.insecure()) {
                 warnings.add("mapgate.origin.tls.insecure = true: the origin's certificate is not checked; anyone "
@@ -423,7 +391,7 @@ public final class SettingsLoader {
                     throw values.problem(key, file + " contains no certificate");
                 }
             } catch (IOException e) {
-                throw values.problem(key, file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+                throw values.problem(key, Unreadable.describe(file, e));
             } catch (CertificateException e) {
                 throw values.problem(key, file + " is not a PEM certificate bundle (" + oneLine(e.getMessage()) + ")");
             }
@@ -601,7 +569,7 @@ public final class SettingsLoader {
             try {
                 return TokenFile.read(file);
             } catch (IOException e) {
-                throw element.problem("file", file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+                throw element.problem("file", Unreadable.describe(file, e));
             }
         }
 
@@ -633,7 +601,7 @@ public final class SettingsLoader {
             try {
                 lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw values.problem(key, file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+                throw values.problem(key, Unreadable.describe(file, e));
             }
             List<BasicUser> users;
             try {
@@ -687,7 +655,7 @@ public final class SettingsLoader {
                 throw new ConfigProblem(key + ": must not be empty");
             }
             try {
-                return baseDirectory.resolve(text).toAbsolutePath().normalize();
+                return EffectiveConfig.resolvePath(baseDirectory, text);
             } catch (java.nio.file.InvalidPathException e) {
                 throw new ConfigProblem(oneLine(key + ": is not a valid path (" + e.getReason() + ")"));
             }

@@ -491,7 +491,7 @@ class SettingsLoaderTest {
         assertThat(problem(VALID_GATE.replace("\"site\"", "\"nowhere\"")))
                 .isEqualTo("mapgate.origin.directory: " + dir.resolve("nowhere") + " does not exist");
         assertThat(problem(VALID_GATE + "mapgate.origin.tls.ca-file = \"ca.pem\"\n"))
-                .startsWith("mapgate.origin.tls.ca-file: " + dir.resolve("ca.pem") + " cannot be read");
+                .startsWith("mapgate.origin.tls.ca-file: " + dir.resolve("ca.pem") + " does not exist");
     }
 
     @Test
@@ -683,7 +683,7 @@ class SettingsLoaderTest {
 
         assertThat(problem(TWO_TOKEN_FILES)).as("a directory is no revocation: mapgate cannot tell what was meant")
                 .isEqualTo("mapgate.gate.token.tokens[0].file: " + dir.resolve("sentry-token")
-                        + " cannot be read (IOException)");
+                        + " cannot be read (Is a directory)");
     }
 
     @Test
@@ -764,12 +764,17 @@ class SettingsLoaderTest {
     }
 
     @Test
-    void aMissingConfigFileIsNamed() {
+    void aMissingConfigFileSaysWhereARelativePathWasLookedFor() {
         Path missing = dir.resolve("absent.conf");
+        Path relative = Path.of("absent-" + dir.getFileName() + ".conf");
 
         assertThatThrownBy(() -> SettingsLoader.load(missing, Map.of()))
+                .as("the command's line names the path as given; the loader's part says what is wrong with it")
                 .isInstanceOf(ConfigProblem.class)
-                .hasMessageStartingWith(missing.toString());
+                .hasMessage("the file does not exist");
+        assertThatThrownBy(() -> SettingsLoader.load(relative, Map.of()))
+                .isInstanceOf(ConfigProblem.class)
+                .hasMessage("the file does not exist (looked for " + relative.toAbsolutePath() + ")");
     }
 
     @Test
