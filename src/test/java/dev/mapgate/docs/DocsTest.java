@@ -2,6 +2,8 @@ package dev.mapgate.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -110,6 +112,33 @@ class DocsTest {
         assertThat(broken).as("broken links").isEmpty();
     }
 
+    /**
+     * A new user copied the Kubernetes snippet's bare {@code origin.url = ...} lines into a file
+     * of their own, outside {@code mapgate { }}, where mapgate does not read them. Every HOCON
+     * snippet in the docs therefore parses, and puts mapgate's keys inside {@code mapgate}.
+     */
+    @Test
+    void everyHoconSnippetParsesAndKeepsMapgatesKeysInsideTheMapgateBlock() {
+        Set<String> sections = ConfigFactory.parseFile(REFERENCE.toFile()).getObject("mapgate").keySet();
+        List<String> problems = new ArrayList<>();
+        int snippets = 0;
+        for (Path doc : documents()) {
+            for (String snippet : codeBlocks(read(doc), "hocon")) {
+                snippets++;
+                try {
+                    Set<String> roots = ConfigFactory.parseString(snippet).root().keySet();
+                    roots.stream().filter(sections::contains)
+                            .forEach(key -> problems.add(doc + ": '" + key + "' outside mapgate { } in:\n" + snippet));
+                } catch (ConfigException e) {
+                    problems.add(doc + ": does not parse (" + e.getMessage() + "):\n" + snippet);
+                }
+            }
+        }
+        assertThat(snippets).as("HOCON snippets found; a change to how they are marked would check nothing")
+                .isGreaterThanOrEqualTo(5);
+        assertThat(problems).isEmpty();
+    }
+
     @Test
     void theReadmeIsAtMost300Lines() {
         assertThat(read(README).lines().count()).as("README.md's lines; the rest belongs in " + SITE)
@@ -176,6 +205,23 @@ class DocsTest {
             }
         }
         return lines;
+    }
+
+    /** The text of each fenced block opened with {@code ```language}. */
+    private static List<String> codeBlocks(String markdown, String language) {
+        List<String> blocks = new ArrayList<>();
+        StringBuilder block = null;
+        for (String line : markdown.split("\\R", -1)) {
+            if (block == null && line.strip().equals("```" + language)) {
+                block = new StringBuilder();
+            } else if (block != null && FENCE.matcher(line).find()) {
+                blocks.add(block.toString());
+                block = null;
+            } else if (block != null) {
+                block.append(line).append('\n');
+            }
+        }
+        return blocks;
     }
 
     private static List<Path> documents() {
