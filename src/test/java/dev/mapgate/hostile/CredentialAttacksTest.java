@@ -4,6 +4,7 @@ import static dev.mapgate.testing.MetricsScrape.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MetricsScrape;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RunningMapgate;
@@ -204,6 +205,7 @@ class CredentialAttacksTest {
      * never verified before. Before, its login queued behind every guess in flight.
      */
     @Test
+    @Heavy
     void sustainedGuessingFromOtherAddressesDelaysALoginByAtMostOneRunEach() throws Exception {
         List<String> attackers = List.of("127.0.0.32", "127.0.0.33", "127.0.0.34");
         int logins = 5;
@@ -320,6 +322,7 @@ class CredentialAttacksTest {
      * an unknown user must not take a time that no user takes.
      */
     @Test
+    @Heavy
     void theTimeOfAWrongPasswordDoesNotTellWhetherTheUserExists() throws Exception {
         String alice = BCrypt.withDefaults().hashToString(4, "alice-right".toCharArray());
         String bob = BCrypt.withDefaults().hashToString(11, "bob-right".toCharArray());
