@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * concurrent guesses past the throttle, starving other logins of bcrypt, and telling user names
  * apart by the time a wrong password takes. Each prints what it measured.
  */
+@Heavy
 class CredentialAttacksTest {
 
     /** Long and random, as a Sentry security token should be. */
@@ -205,7 +206,6 @@ class CredentialAttacksTest {
      * never verified before. Before, its login queued behind every guess in flight.
      */
     @Test
-    @Heavy
     void sustainedGuessingFromOtherAddressesDelaysALoginByAtMostOneRunEach() throws Exception {
         List<String> attackers = List.of("127.0.0.32", "127.0.0.33", "127.0.0.34");
         int logins = 5;
@@ -322,7 +322,6 @@ class CredentialAttacksTest {
      * an unknown user must not take a time that no user takes.
      */
     @Test
-    @Heavy
     void theTimeOfAWrongPasswordDoesNotTellWhetherTheUserExists() throws Exception {
         String alice = BCrypt.withDefaults().hashToString(4, "alice-right".toCharArray());
         String bob = BCrypt.withDefaults().hashToString(11, "bob-right".toCharArray());
