@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MapgateProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -271,6 +272,7 @@ class CheckConfigCommandTest {
 
     /** As users run it: its own JVM with the real environment and the production logging config. */
     @Test
+    @Heavy
     void asAProcessItReportsABadConfigExactlyAsRunDoesAndRedactsTheEnvironmentsToken() throws Exception {
         Path good = write("""
                 mapgate.origin.directory = "site"

@@ -11,6 +11,7 @@ import dev.mapgate.gate.CredentialCheck;
 import dev.mapgate.gate.Credentials;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.Htpasswd;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MapgateProcess;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -155,6 +156,7 @@ class HashPasswordCommandTest {
 
     /** As users run it: `printf '%s\n' "$PASSWORD" | mapgate hash-password`, standard input a pipe. */
     @Test
+    @Heavy
     void asAProcessItReadsThePasswordFromAPipe() throws Exception {
         MapgateProcess.Finished finished = MapgateProcess.run(Map.of(), PASSWORD + "\n",
                 "hash-password", "--cost", "4", "--user", "sentry");
@@ -169,6 +171,7 @@ class HashPasswordCommandTest {
     /** As a person types it: two prompts, nothing echoed, a mismatch refused. */
     @Test
     @Timeout(60)
+    @Heavy
     void onATerminalItAsksTwiceWithoutEchoingAndRefusesAMismatch() throws Exception {
         String typed = typeOnTerminal(PASSWORD, PASSWORD);
         String mistyped = typeOnTerminal(PASSWORD, PASSWORD + "!");

@@ -2,6 +2,7 @@ package dev.mapgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MapgateProcess;
 import dev.mapgate.testing.Pattern;
 import dev.mapgate.testing.RawClient;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * backpressure, the stall alone would let the origin push far more than 64 MiB into it and the
  * JVM would fail; every byte is checked against its offset on arrival.
  */
+@Heavy
 class LargeTransferTest {
 
     static final long SIZE = 2L * 1024 * 1024 * 1024;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mapgate.config.ConfigProblem;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.testing.EncodedLogs;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.MapgateProcess;
 import dev.mapgate.testing.RawClient;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * Basic header) and URL-encoded (as in a query). Searches alone could pass by finding nothing,
  * so each run also checks that the lines it searched are the ones it expected.
  */
+@Heavy
 class NoSecretInLogsTest {
 
     // Each holds characters that URL encoding changes, so the raw and encoded forms differ.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mapgate.testing.FileLimit;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MapgateProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What mapgate says at startup about its open-file limit, started with limits of the test's choosing. */
+@Heavy
 class OpenFileLimitLogTest {
 
     @TempDir

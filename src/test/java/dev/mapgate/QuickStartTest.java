@@ -2,6 +2,7 @@ package dev.mapgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MapgateProcess;
 import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What a newcomer does first: start mapgate with the shipped conf/mapgate.conf and paste the
  * curl command it prints. (The port comes from MAPGATE_LISTEN_PORT=0 so tests never collide.)
  */
+@Heavy
 class QuickStartTest {
 
     @TempDir

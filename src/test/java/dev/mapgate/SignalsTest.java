@@ -2,6 +2,7 @@ package dev.mapgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MapgateProcess;
 import dev.mapgate.testing.Pattern;
 import dev.mapgate.testing.RawClient;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mapgate as its own process, stopped and reloaded the way systemd and Kubernetes do it: with
  * signals. What matters to the operator is what the clients saw and what the process exited with.
  */
+@Heavy
 class SignalsTest {
 
     private static final long SIZE = 256L * 1024 * 1024;

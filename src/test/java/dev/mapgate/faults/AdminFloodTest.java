@@ -3,6 +3,7 @@ package dev.mapgate.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.FileLimit;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MapgateProcess;
 import dev.mapgate.testing.RawClient;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Bounded: {@value #FLOOD} loopback connections at a time for about {@value #HOLD_SECONDS} s,
  * those mapgate closes opened again every {@value #ROUND_MS} ms, all closed by the test at the end.
  */
+@Heavy
 class AdminFloodTest {
 
     /** mapgate's soft and hard limit: its JVM alone holds about 90 (the test classpath's jars). */

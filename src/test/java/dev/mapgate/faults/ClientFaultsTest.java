@@ -3,6 +3,7 @@ package dev.mapgate.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
@@ -65,6 +66,7 @@ class ClientFaultsTest {
     }
 
     @Test
+    @Heavy
     void aClientReadingAKibibyteASecondHoldsTheOriginBackAndMapgateBuffersNothing() throws Exception {
         long heapBefore = Measure.heapAfterGc();
         long directBefore = Measure.nettyDirect();

@@ -3,6 +3,7 @@ package dev.mapgate.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * advertised {@code Keep-Alive: timeout=1}, and requests spaced about that long apart on kept-alive
  * client connections. mapgate stops lending a connection before the origin's timeout.
  */
+@Heavy
 class KeepAliveHintIntegrationTest {
 
     private static final int CLIENTS = 6;

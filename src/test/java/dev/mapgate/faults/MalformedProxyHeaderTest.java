@@ -2,6 +2,7 @@ package dev.mapgate.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestOrigin;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connection left its read buffer behind, for good. mapgate closes the connection unanswered, and
  * its direct memory must not move.
  */
+@Heavy
 class MalformedProxyHeaderTest {
 
     private static final int CONNECTIONS = 1_000;

@@ -3,6 +3,7 @@ package dev.mapgate.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
@@ -112,6 +113,7 @@ class PoolCapTest {
     }
 
     @Test
+    @Heavy
     void everyWayALentConnectionEndsGivesItsPlaceBack() throws Exception {
         List<String> outcomes = new ArrayList<>();
         for (int round = 0; round < CAP + 1; round++) {

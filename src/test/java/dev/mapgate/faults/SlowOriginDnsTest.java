@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginResolvers;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The resolver that blocks its loop, as the JDK's does when Netty's default group calls it, is
  * measured the same way to show what the test catches.
  */
+@Heavy
 class SlowOriginDnsTest {
 
     private static final String NAME = "slow.mapgate.test";

@@ -3,6 +3,7 @@ package dev.mapgate.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.UnixOperatingSystemMXBean;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RunningMapgate;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>{@code ClientTimeoutsIntegrationTest.aHeaderSentAByteAtATimeIsCutOffWhileOtherClientsAreServed}
  * shows the timeout on one connection; this is the same at the scale of an attack.
  */
+@Heavy
 class SlowlorisTest {
 
     private static final int CONNECTIONS = 1000;

@@ -3,6 +3,7 @@ package dev.mapgate.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>{@code ProxyGateIntegrationTest.anUnreachableOriginGives502AndMapgateKeepsServing} already
  * shows that a refusal is a 502 and leaves the client's connection usable.
  */
+@Heavy
 class UnreachableOriginTest {
 
     private static final int REQUESTS_EACH = 20;

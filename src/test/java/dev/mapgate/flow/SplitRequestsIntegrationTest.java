@@ -3,6 +3,7 @@ package dev.mapgate.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestOrigin;
@@ -113,6 +114,7 @@ class SplitRequestsIntegrationTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("listeners")
+    @Heavy
     void aRequestCutAtEveryPositionOfItsHeadIsAnsweredAtOnce(Listener listener) throws Exception {
         start(listener);
         byte[] request = mapRequest();

@@ -2,6 +2,7 @@ package dev.mapgate.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.testing.Heavy;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The "bad input" fuzzer of issue 9: mutated requests through mapgate's whole client pipeline,
  * 100,000 cases per run by default, judged by {@link Oracle}: no map without a valid credential
- * from an allowed client, no 5xx, no unhandled exception, no stuck connection.
+ * from an allowed client, no 5xx, no unhandled exception, no stuck connection. The full run is
+ * {@link Heavy}; the default build runs a sample of 2,000.
  *
  * <p>Each case is one connection: a valid seed (setup, client, optional PROXY header, one to four
  * pipelined GET/HEAD/POST requests for maps and assets, with or without credentials, ranges,
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   mvn -o test -Dtest=RequestFuzzTest -Dmapgate.fuzz.seed=0x1234 -Dmapgate.fuzz.case=4711
  * </pre>
  * Properties: {@code mapgate.fuzz.seed} (hex with 0x, or decimal; random and printed when unset),
- * {@code mapgate.fuzz.cases} (default 100000), {@code mapgate.fuzz.case} (run only that one and
+ * {@code mapgate.fuzz.cases} (the full run's, default 100000), {@code mapgate.fuzz.case} (run only that one and
  * print it in full), {@code mapgate.fuzz.reports} (violating cases shown in full, default 10). A failing case is then kept in {@link FuzzRegressionsTest} as the bytes the
  * report prints ({@code FuzzCase.replay(...)}), which stay valid when the generator changes.
  */
@@ -42,16 +44,32 @@ class RequestFuzzTest {
     static final String CASES = "mapgate.fuzz.cases";
     static final String CASE = "mapgate.fuzz.case";
     private static final int DEFAULT_CASES = 100_000;
+    /** Cases in the default build's sample; the heavy profile runs {@link #DEFAULT_CASES}. */
+    private static final int SAMPLE_CASES = 2_000;
     static final String REPORTS = "mapgate.fuzz.reports";
     /** Violating cases reported in full by default; the counts cover them all. */
     private static final int DEFAULT_REPORTS = 10;
 
     @Test
+    @Heavy
     void mutatedRequestsNeverGetAMapA5xxAnExceptionOrAStuckConnection(@TempDir Path dir) {
+        fuzz(dir, Integer.parseInt(System.getProperty(CASES, Integer.toString(DEFAULT_CASES)).replace("_", "")));
+    }
+
+    /**
+     * The default build's share: the first {@link #SAMPLE_CASES} cases of a fresh seed, so that a
+     * change that breaks the rules is likely caught before CI's full run. Also what replays one
+     * case ({@code -Dmapgate.fuzz.case}) in the default build, which leaves the full run out.
+     */
+    @Test
+    void aSampleOfMutatedRequestsNeverGetsAMapA5xxAnExceptionOrAStuckConnection(@TempDir Path dir) {
+        fuzz(dir, SAMPLE_CASES);
+    }
+
+    private static void fuzz(Path dir, int cases) {
         long seed = seed();
         String only = System.getProperty(CASE);
         int reported = Integer.parseInt(System.getProperty(REPORTS, Integer.toString(DEFAULT_REPORTS)));
-        int cases = Integer.parseInt(System.getProperty(CASES, Integer.toString(DEFAULT_CASES)).replace("_", ""));
         Site site = Site.create(dir);
         CaseGenerator generator = new CaseGenerator(null);
         Tally tally = new Tally();

@@ -2,6 +2,7 @@ package dev.mapgate.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RunningMapgate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cases of the same seed), {@code mapgate.fuzz.socket-cases} (default 2000), and
  * {@code mapgate.fuzz.case} to run one case alone.
  */
+@Heavy
 class SocketFuzzTest {
 
     static final String SOCKET_CASES = "mapgate.fuzz.socket-cases";

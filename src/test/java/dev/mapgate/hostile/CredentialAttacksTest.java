@@ -4,6 +4,7 @@ import static dev.mapgate.testing.MetricsScrape.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MetricsScrape;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RunningMapgate;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * concurrent guesses past the throttle, starving other logins of bcrypt, and telling user names
  * apart by the time a wrong password takes. Each prints what it measured.
  */
+@Heavy
 class CredentialAttacksTest {
 
     /** Long and random, as a Sentry security token should be. */

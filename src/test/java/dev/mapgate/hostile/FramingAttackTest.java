@@ -2,6 +2,7 @@ package dev.mapgate.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawClient.Response;
 import java.io.IOException;
@@ -60,6 +61,7 @@ class FramingAttackTest {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("attacksOnTheBody")
+    @Heavy
     void anAttackInTheChunkedBodyClosesBothSidesBeforeTheOriginHasTheRequestWhole(OriginKind kind, FramingAttack attack)
             throws IOException {
         try (Conversation c = open(kind, attack)) {

@@ -3,6 +3,7 @@ package dev.mapgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawClient.Response;
 import dev.mapgate.testing.RunningMapgate;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Stopping mapgate (SIGTERM runs the same close) must not cut off a response in flight. */
+@Heavy
 class ShutdownTest {
 
     @TempDir

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.MetricsScrape;
 import dev.mapgate.testing.RawClient;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * while the other token, a Basic user and ungated assets carry on. A file that cannot be read for
  * another reason (here a directory) is a failed reload instead, and the running config stays.
  */
+@Heavy
 class TokenRevocationTest {
 
     /** reference.conf's reload.check-interval, which these tests leave as it is. */

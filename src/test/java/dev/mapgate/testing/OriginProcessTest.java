@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How an origin process finds a port: one taken in the meantime is not the end of the suite. */
+@Heavy
 class OriginProcessTest {
 
     @TempDir

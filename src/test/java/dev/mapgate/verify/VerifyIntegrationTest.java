@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MapgateProcess;
 import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestOrigin;
@@ -388,6 +389,7 @@ class VerifyIntegrationTest {
     }
 
     @Test
+    @Heavy
     void aCompressionBombEndsWithOneLineAndExitTwoInASmallHeap() throws Exception {
         byte[] bomb = zeros(512L << 20);
         try (ScriptedOrigin origin = new ScriptedOrigin()) {
@@ -404,6 +406,7 @@ class VerifyIntegrationTest {
     }
 
     @Test
+    @Heavy
     void aBodyThatTricklesIsCutByTheTimeLimit() throws IOException {
         try (ScriptedOrigin origin = new ScriptedOrigin()) {
             origin.file("/app.js", "text/javascript", js("app.js.map"))
