@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MapgateProcess;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -105,6 +106,7 @@ class SilentMistakesTest {
     }
 
     @Test
+    @Heavy // a JVM per case
     void aLogFormatMapgateDoesNotKnowStopsItBeforeItStarts() throws Exception {
         Path config = write(VALID);
         for (String value : List.of("jsn", "xml")) {
@@ -119,6 +121,7 @@ class SilentMistakesTest {
     }
 
     @Test
+    @Heavy // a JVM per case
     void anUpperCaseLogFormatIsUnderstood() throws Exception {
         Path config = write(VALID.replace("mapgate {", "mapgate {\n  listen { host = \"127.0.0.1\", port = 0 }"
                 + "\n  admin.port = 0"));
@@ -153,6 +156,7 @@ class SilentMistakesTest {
     }
 
     @Test
+    @Heavy // a JVM per case
     void aTakenPortIsSaidInPlainWordsWithTheKeyToChange() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
