@@ -16,6 +16,7 @@ import dev.mapgate.gate.Check;
 import dev.mapgate.gate.Credentials;
 import dev.mapgate.gate.GatePolicy;
 import dev.mapgate.gate.Htpasswd;
+import dev.mapgate.gate.InvalidEntry;
 import dev.mapgate.gate.CidrSet;
 import dev.mapgate.gate.ClientAddressResolver;
 import dev.mapgate.gate.ThrottleSettings;
@@ -72,12 +73,6 @@ public final class SettingsLoader {
 
     /** RFC 7230 token: the characters allowed in a header field name. */
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
-
-    /** A bcrypt hash anywhere in a message, so that one from a gate error never reaches a log. */
-    private static final Pattern BCRYPT_HASH = Pattern.compile("\\$2[abxy]?\\$\\d{1,2}\\$[./A-Za-z0-9]+");
-
-    /** A "gate.allow-ips: " style prefix on gate messages; the loader's own, fuller path replaces it. */
-    private static final Pattern GATE_KEY_PREFIX = Pattern.compile("^(?:mapgate\\.)?gate\\.[A-Za-z0-9.\\-\\[\\]]*: ");
 
     private SettingsLoader() {
     }
@@ -200,16 +195,20 @@ public final class SettingsLoader {
         return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
+    /** Where a token's name and its secret (value or file) were configured. */
+    private record TokenKeys(String name, String secret) {
+    }
+
     /** Builds the settings from the merged, resolved config. One instance per load. */
     private static final class Reader {
 
         private final ConfigValues values;
         private final Path baseDirectory;
-        /** Token values and hashes read so far; cut out of any message from the gate classes. */
-        private final List<String> secrets = new ArrayList<>();
-
         /** The config file and every file it points the gate to, for the reload watcher. */
         private final List<Path> sources = new ArrayList<>();
+
+        /** The keys of each token in force, in order, to name the one the gate refuses. */
+        private final List<TokenKeys> tokenKeys = new ArrayList<>();
 
         /** The tokens in force with their keys, judged once the listener's host is known. */
         private final List<TokenAdvice.Configured> configuredTokens = new ArrayList<>();
@@ -230,7 +229,7 @@ public final class SettingsLoader {
             GateSettings gate = gate();
             ClientAddressResolver clientIp = clientIp(gate.tokenHeader());
             AdminSettings admin = admin();
-            List<String> warnings = new ArrayList<>(gate.policy().warnings());
+            List<String> warnings = new ArrayList<>(GateWarnings.render(gate.policy().warnings()));
             warnings.addAll(TokenAdvice.warnings(configuredTokens, listen.host()));
             if (origin.insecure()) {
                 warnings.add("mapgate.origin.tls.insecure = true: the origin's certificate is not checked; anyone "
@@ -443,11 +442,12 @@ public final class SettingsLoader {
             List<RevokedToken> revoked = new ArrayList<>();
             List<Token> tokens = tokens(p + "token.tokens", revoked);
             List<BasicUser> users = new ArrayList<>(users(p + "basic.users"));
+            int configuredUsers = users.size();
             String htpasswd = values.optionalString(p + "basic.htpasswd-file");
             if (htpasswd != null) {
                 users.addAll(htpasswdUsers(p + "basic.htpasswd-file", htpasswd));
             }
-            Credentials credentials = credentials(tokens, users);
+            Credentials credentials = credentials(tokens, users, configuredUsers);
 
             String realm = values.string(p + "basic.realm");
             if (realm.chars().anyMatch(c -> c == '"' || c == '\\' || Character.isISOControl(c))) {
@@ -461,8 +461,8 @@ public final class SettingsLoader {
             GatePolicy policy;
             try {
                 policy = new GatePolicy(paths, require, allowIps, credentials);
-            } catch (IllegalArgumentException e) {
-                throw gateProblem("mapgate.gate", e);
+            } catch (InvalidEntry e) {
+                throw new ConfigProblem(p + "require: " + e.getMessage());
             }
             return new GateSettings(policy, header, realm, denyStatus, !users.isEmpty(), throttle(p + "throttle."),
                     values.bool(p + "content-guard"), revoked);
@@ -483,17 +483,10 @@ public final class SettingsLoader {
                 // An empty list gates nothing, which would serve every source map to anyone.
                 throw values.problem(key, "must list at least one glob, e.g. [\"**/*.map\"]");
             }
-            for (int i = 0; i < globs.size(); i++) {
-                try {
-                    PathGlobs.compile(List.of(globs.get(i)));
-                } catch (IllegalArgumentException e) {
-                    throw gateProblem(key + "[" + i + "]", e);
-                }
-            }
             try {
                 return PathGlobs.compile(globs, siblings);
-            } catch (IllegalArgumentException e) {
-                throw gateProblem(key, e);
+            } catch (InvalidEntry e) {
+                throw entryProblem(key, e);
             }
         }
 
@@ -522,24 +515,20 @@ public final class SettingsLoader {
         }
 
         /**
-         * A list of strings parsed by one of the gate classes. One entry at a time first, so that
-         * the message names the index; ${...} concatenation makes the position in the file hard
-         * to see otherwise.
+         * A list of strings parsed by one of the gate classes. The message names the index;
+         * ${...} concatenation makes the position in the file hard to see otherwise.
          */
         private <T> T parseEntries(String key, Function<List<String>, T> parser) {
-            List<String> entries = values.stringList(key);
-            for (int i = 0; i < entries.size(); i++) {
-                try {
-                    parser.apply(List.of(entries.get(i)));
-                } catch (IllegalArgumentException e) {
-                    throw gateProblem(key + "[" + i + "]", e);
-                }
-            }
             try {
-                return parser.apply(entries);
-            } catch (IllegalArgumentException e) {
-                throw gateProblem(key, e);
+                return parser.apply(values.stringList(key));
+            } catch (InvalidEntry e) {
+                throw entryProblem(key, e);
             }
+        }
+
+        /** A list entry the gate refused, under the key of the list and the entry's index. */
+        private ConfigProblem entryProblem(String key, InvalidEntry e) {
+            return new ConfigProblem(oneLine(key + (e.index() < 0 ? "" : "[" + e.index() + "]") + ": " + e.getMessage()));
         }
 
         /**
@@ -580,16 +569,9 @@ public final class SettingsLoader {
                     }
                     value = ((TokenFile.Token) contents).value();
                 }
-                secrets.add(value);
                 Token token = new Token(name, value);
-                try {
-                    new Credentials(List.of(token), List.of());
-                } catch (IllegalArgumentException e) {
-                    // Alone, a token can only fail on its name (e.g. blank) or its value.
-                    boolean aboutValue = String.valueOf(e.getMessage()).contains("value");
-                    throw gateProblem(element.path(aboutValue ? secretKey : "name"), e);
-                }
                 tokens.add(token);
+                tokenKeys.add(new TokenKeys(element.path("name"), element.path(secretKey)));
                 configuredTokens.add(new TokenAdvice.Configured(elementPath, token));
             }
             return tokens;
@@ -612,16 +594,7 @@ public final class SettingsLoader {
                 ConfigValues element = element(key, i, elements.get(i), "name and password-hash");
                 String name = element.string("name");
                 String hash = element.string("password-hash");
-                secrets.add(hash);
-                BasicUser user = new BasicUser(name, hash);
-                try {
-                    new Credentials(List.of(), List.of(user));
-                } catch (IllegalArgumentException e) {
-                    // Alone, a user can only fail on its name (':' or control characters) or its hash.
-                    boolean aboutHash = String.valueOf(e.getMessage()).contains("hash");
-                    throw gateProblem(element.path(aboutHash ? "password-hash" : "name"), e);
-                }
-                users.add(user);
+                users.add(new BasicUser(name, hash));
             }
             return users;
         }
@@ -635,42 +608,29 @@ public final class SettingsLoader {
             } catch (IOException e) {
                 throw values.problem(key, file + " cannot be read (" + e.getClass().getSimpleName() + ")");
             }
-            List<BasicUser> users;
             try {
-                users = Htpasswd.parse(lines, file.toString());
-            } catch (IllegalArgumentException e) {
-                throw gateProblem(key, e);
+                return Htpasswd.parse(lines, file.toString());
+            } catch (InvalidEntry e) {
+                throw new ConfigProblem(oneLine(key + ": " + e.getMessage()));
             }
-            for (BasicUser user : users) {
-                secrets.add(user.passwordHash());
-                try {
-                    new Credentials(List.of(), List.of(user));
-                } catch (IllegalArgumentException e) {
-                    throw gateProblem(key, e);
-                }
-            }
-            return users;
         }
 
         /**
-         * Each token and user was accepted alone; what fails now is their combination (e.g. a
-         * duplicate name). Narrow the key path down to the list responsible.
+         * The gate names the token or user at fault by its position: a token's in {@link #tokenKeys},
+         * a user's among the configured users, else in the htpasswd file.
          */
-        private Credentials credentials(List<Token> tokens, List<BasicUser> users) {
-            try {
-                new Credentials(tokens, List.of());
-            } catch (IllegalArgumentException e) {
-                throw gateProblem("mapgate.gate.token.tokens", e);
-            }
-            try {
-                new Credentials(List.of(), users);
-            } catch (IllegalArgumentException e) {
-                throw gateProblem("mapgate.gate.basic", e);
-            }
+        private Credentials credentials(List<Token> tokens, List<BasicUser> users, int configuredUsers) {
             try {
                 return new Credentials(tokens, users);
-            } catch (IllegalArgumentException e) {
-                throw gateProblem("mapgate.gate", e);
+            } catch (InvalidEntry e) {
+                String key = switch (e.field()) {
+                    case TOKEN_NAME -> tokenKeys.get(e.index()).name();
+                    case TOKEN_VALUE -> tokenKeys.get(e.index()).secret();
+                    default -> e.index() >= configuredUsers ? "mapgate.gate.basic.htpasswd-file"
+                            : "mapgate.gate.basic.users[" + e.index() + "]."
+                            + (e.field() == InvalidEntry.Field.PASSWORD_HASH ? "password-hash" : "name");
+                };
+                throw new ConfigProblem(oneLine(key + ": " + e.getMessage()));
             }
         }
 
@@ -691,19 +651,6 @@ public final class SettingsLoader {
             } catch (java.nio.file.InvalidPathException e) {
                 throw new ConfigProblem(oneLine(key + ": is not a valid path (" + e.getReason() + ")"));
             }
-        }
-
-        /** An IllegalArgumentException from the gate classes, under {@code path}, with secrets cut out. */
-        private ConfigProblem gateProblem(String path, IllegalArgumentException e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            for (String secret : secrets) {
-                if (!secret.isEmpty()) {
-                    message = message.replace(secret, "<redacted>");
-                }
-            }
-            message = BCRYPT_HASH.matcher(message).replaceAll("<redacted>");
-            message = GATE_KEY_PREFIX.matcher(message).replaceFirst("");
-            return new ConfigProblem(oneLine(path + ": " + message));
         }
     }
 }
