@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A config that loaded, as {@code mapgate check-config} shows it.
@@ -34,9 +35,8 @@ public record EffectiveConfig(Settings settings, String hocon) {
      * replaced: a token's value (wherever it came from, an environment variable included) and a
      * Basic user's password hash. A token file's path is not a secret and is shown.
      */
-    private static final Map<String, Set<String>> SHOWN_FIELDS = Map.of(
-            "mapgate.gate.token.tokens", Set.of("name", "file"),
-            "mapgate.gate.basic.users", Set.of("name"));
+    private static final Map<String, Set<String>> SHOWN_FIELDS = ListSchema.ALL.stream()
+            .collect(Collectors.toUnmodifiableMap(ListSchema::key, ListSchema::shown));
 
     private static final ConfigRenderOptions HOCON = ConfigRenderOptions.defaults()
             .setOriginComments(false).setComments(false).setJson(false).setFormatted(true);

@@ -47,8 +47,7 @@ public final class ServerTls implements AutoCloseable {
     /**
      * Builds the context and checks that the key belongs to the certificate.
      *
-     * <p>Logs nothing: the config loader builds one only to check the files, and throws it away.
-     * The server's own is announced by {@link #startWatching()}.
+     * <p>Logs nothing: the server's own is announced by {@link #startWatching()}.
      *
      * @throws TlsFileProblem naming the key under {@code listen.tls} and what is wrong with it
      */
@@ -56,6 +55,17 @@ public final class ServerTls implements AutoCloseable {
         SslProvider provider = TlsProviderChoice.choose(settings.provider(), OpenSsl.isAvailable(),
                 OpenSsl.unavailabilityCause());
         return new ServerTls(settings, provider, Loaded.from(TlsFiles.read(settings), provider));
+    }
+
+    /**
+     * Reads and parses the files as {@link #load} does, and checks that the key belongs to the
+     * certificate, without building a context: what the config loader needs to name a bad file.
+     *
+     * @throws TlsFileProblem naming the key under {@code listen.tls} and what is wrong with it
+     */
+    public static void check(ListenTlsSettings settings) {
+        TlsProviderChoice.choose(settings.provider(), OpenSsl.isAvailable(), OpenSsl.unavailabilityCause());
+        TlsFiles.read(settings).parse();
     }
 
     /** A handler for a new connection, with the context current now. */
