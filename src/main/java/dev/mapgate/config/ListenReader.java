@@ -14,12 +14,16 @@ final class ListenReader {
     private ListenReader() {
     }
 
-    static ListenSettings read(ConfigValues values, ConfigFiles files) {
-        return new ListenSettings(
-                values.string(P + "host"),
-                // 0 lets the OS pick a free port; the startup line names it.
-                values.intInRange(P + "port", 0, 65535),
-                values.intInRange(P + "io-threads", 0, Integer.MAX_VALUE),
+    /** The listener, fixed at startup, and the rules for its connections, which a reload may change. */
+    record Read(ListenSettings listener, ListenRules rules) {
+    }
+
+    static Read read(ConfigValues values, ConfigFiles files) {
+        String host = values.string(P + "host");
+        // 0 lets the OS pick a free port; the startup line names it.
+        int port = values.intInRange(P + "port", 0, 65535);
+        int ioThreads = values.intInRange(P + "io-threads", 0, Integer.MAX_VALUE);
+        ListenRules rules = new ListenRules(
                 values.entries(P + "hosts", AcceptedHosts::of),
                 values.positiveIntSize(P + "max-initial-line-length"),
                 values.positiveIntSize(P + "max-header-size"),
@@ -28,10 +32,12 @@ final class ListenReader {
                 values.positiveDuration(P + "keep-alive-timeout"),
                 values.positiveDuration(P + "body-timeout"),
                 values.positiveDuration(P + "idle-timeout"),
+                values.bool(P + "proxy-protocol"));
+        ListenSettings listener = new ListenSettings(host, port, ioThreads,
                 values.intInRange(P + "max-connections", 1, Integer.MAX_VALUE),
-                values.bool(P + "proxy-protocol"),
                 tls(values, files, P + "tls."),
                 transport(values, P + "transport"));
+        return new Read(listener, rules);
     }
 
     private static ListenSettings.Transport transport(ConfigValues values, String key) {

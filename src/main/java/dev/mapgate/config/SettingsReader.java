@@ -15,7 +15,8 @@ final class SettingsReader {
     }
 
     static Settings read(ConfigValues values, ConfigFiles files) {
-        ListenSettings listen = ListenReader.read(values, files);
+        ListenReader.Read read = ListenReader.read(values, files);
+        ListenSettings listen = read.listener();
         OriginSettings origin = OriginReader.read(values, files);
         if (listen.ioThreads() > 0 && origin.maxConnections() < listen.ioThreads()) {
             throw values.problem("mapgate.origin.max-connections", origin.maxConnections() + " is fewer than the "
@@ -30,7 +31,7 @@ final class SettingsReader {
             warnings.add("mapgate.origin.tls.insecure = true: the origin's certificate is not checked; anyone "
                     + "on the path to the origin can read and change what mapgate serves, source maps included");
         }
-        if (listen.proxyProtocol() && clientIp.trustedProxies().isEmpty()) {
+        if (read.rules().proxyProtocol() && clientIp.trustedProxies().isEmpty()) {
             warnings.add("mapgate.listen.proxy-protocol = on but mapgate.client-ip.trusted-proxies is empty: "
                     + "no peer may send a PROXY header, so every connection that does is closed");
         }
@@ -38,7 +39,9 @@ final class SettingsReader {
                 values.nonNegativeDuration("mapgate.shutdown.drain-delay"),
                 values.positiveDuration("mapgate.shutdown.grace"));
         Duration reloadInterval = values.positiveDuration("mapgate.reload.check-interval");
-        return new Settings(listen, origin, gate.gate(), clientIp, admin, shutdown, reloadInterval, files.sources(),
-                warnings);
+        return new Settings(
+                new StartupSettings(files.configFile(), listen, origin, admin, gate.gate().throttle().maxTracked(),
+                        reloadInterval),
+                new ReloadableSettings(read.rules(), gate.gate(), clientIp, shutdown, files.sources(), warnings));
     }
 }

@@ -110,8 +110,8 @@ public final class ConfigReloader implements AutoCloseable {
         // next edit. Only a file this config names for the first time is read after loading.
         loaded = SourceFingerprint.of(next.sources()).preferring(before);
         List<String> needRestart = RestartOnly.changedKeys(running, next);
-        Settings applied = RestartOnly.applicable(running, next);
-        live.replace(applied);
+        live.replace(next.reloadable());
+        Settings applied = live.get();
         metrics.reload("config", "ok");
         LOG.info("event=config-reloaded trigger=\"{}\" file={}", trigger, configFile);
         report(TokenRevocations.between(running.gate(), applied.gate()));

@@ -111,7 +111,7 @@ public final class MapgateServer implements AutoCloseable {
     private void bind(Settings settings, Metrics metrics, OriginResolvers resolvers) throws InterruptedException {
         tls = settings.listen().tls() == null ? null : ServerTls.load(settings.listen().tls());
         // One table for the server's life, sized once: max-tracked is read at startup only.
-        GuessLimiter guesses = new GuessLimiter(new FailureThrottle(settings.gate().throttle().maxTracked()));
+        GuessLimiter guesses = new GuessLimiter(new FailureThrottle(settings.startup().throttleMaxTracked()));
         if (settings.origin().isProxy()) {
             originResolver = resolvers.create(settings.origin(), transport.datagramChannel(), transport.socketChannel());
             originPool = new OriginPool(settings.origin(), transport.socketChannel(), originResolver, metrics);
@@ -135,7 +135,7 @@ public final class MapgateServer implements AutoCloseable {
                 IoThreads.reason(live.get().listen().ioThreads(), Runtime.getRuntime().availableProcessors()));
         metrics.revokedTokens(() -> live.get().gate().revokedTokens().size());
         metrics.accessLogDropped(AccessLog::dropped);
-        reloader = new ConfigReloader(settings.sources().get(0), live, SettingsLoader::load, metrics);
+        reloader = new ConfigReloader(settings.configFile(), live, SettingsLoader::load, metrics);
         reloader.startWatching();
         admin = bindOrExplain("mapgate.admin", settings.admin().host(), settings.admin().port(),
                 () -> AdminServer.start(settings.admin(), new Probes() {
