@@ -15,6 +15,7 @@ import dev.mapgate.origin.OriginPool;
 import dev.mapgate.origin.OriginResolvers;
 import dev.mapgate.reload.ConfigReloader;
 import dev.mapgate.tls.ServerTls;
+import dev.mapgate.watch.FileWatcher;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -60,6 +61,8 @@ public final class MapgateServer implements AutoCloseable {
     private ServerTls tls;
     private Channel listener;
     private ConfigReloader reloader;
+    /** One thread checks the config's files and the TLS pair, each at its own interval. */
+    private final FileWatcher watcher = new FileWatcher("mapgate-reload");
     private AdminServer admin;
 
     private MapgateServer(Settings settings, Transport transport) {
@@ -129,14 +132,14 @@ public final class MapgateServer implements AutoCloseable {
                 .channel());
         if (tls != null) {
             tls.countReloadsIn(metrics);
-            tls.startWatching();
+            tls.startWatching(watcher);
         }
         LOG.info("event=transport name={} io_threads={} io_threads_from=\"{}\"", transport.name(), group.executorCount(),
                 IoThreads.reason(live.get().listen().ioThreads(), Runtime.getRuntime().availableProcessors()));
         metrics.revokedTokens(() -> live.get().gate().revokedTokens().size());
         metrics.accessLogDropped(AccessLog::dropped);
         reloader = new ConfigReloader(settings.configFile(), live, SettingsLoader::load, metrics);
-        reloader.startWatching();
+        reloader.startWatching(watcher);
         admin = bindOrExplain("mapgate.admin", settings.admin().host(), settings.admin().port(),
                 () -> AdminServer.start(settings.admin(), new Probes() {
             @Override
@@ -286,6 +289,7 @@ public final class MapgateServer implements AutoCloseable {
         if (tls != null) {
             tls.close();
         }
+        watcher.close();
         verifier.shutdownNow();
         if (admin != null) {
             admin.close();
