@@ -2,9 +2,13 @@ package dev.mapgate.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.mapgate.gate.InvalidEntry;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -201,6 +205,33 @@ final class ConfigValues {
             }
         }
         return List.of(result);
+    }
+
+    /**
+     * A list of strings parsed by one of the gate classes; a refused entry is named by its index,
+     * since ${...} concatenation makes the position in the file hard to see otherwise.
+     */
+    <T> T entries(String key, Function<List<String>, T> parser) {
+        List<String> entries = stringList(key);
+        try {
+            return parser.apply(entries);
+        } catch (InvalidEntry e) {
+            throw problem(e.index() < 0 ? key : key + "[" + e.index() + "]", e.getMessage());
+        }
+    }
+
+    /** The objects of a list declared by {@code schema}, each read under its own path. */
+    List<ConfigValues> objects(ListSchema schema) {
+        List<? extends ConfigValue> elements = list(schema.key());
+        List<ConfigValues> objects = new ArrayList<>();
+        for (int i = 0; i < elements.size(); i++) {
+            ConfigValue element = elements.get(i);
+            if (element.valueType() != ConfigValueType.OBJECT) {
+                throw elementWrongType(schema.key(), i, element, "an object with " + schema.described());
+            }
+            objects.add(nested(((ConfigObject) element).toConfig(), path(schema.key()) + "[" + i + "]"));
+        }
+        return objects;
     }
 
     ConfigProblem elementWrongType(String key, int index, ConfigValue value, String expected) {

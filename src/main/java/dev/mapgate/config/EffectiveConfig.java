@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A config that loaded, as {@code mapgate check-config} shows it.
@@ -35,9 +36,8 @@ public record EffectiveConfig(Settings settings, String hocon) {
      * replaced: a token's value (wherever it came from, an environment variable included) and a
      * Basic user's password hash. A token file's path is not a secret and is shown.
      */
-    private static final Map<String, Set<String>> SHOWN_FIELDS = Map.of(
-            "mapgate.gate.token.tokens", Set.of("name", "file"),
-            "mapgate.gate.basic.users", Set.of("name"));
+    private static final Map<String, Set<String>> SHOWN_FIELDS = ListSchema.ALL.stream()
+            .collect(Collectors.toUnmodifiableMap(ListSchema::key, ListSchema::shown));
 
     /**
      * Keys that name a file or folder. They are shown resolved, as mapgate uses them: a relative
@@ -64,7 +64,7 @@ public record EffectiveConfig(Settings settings, String hocon) {
             // The loader has checked that each one set is a valid path.
             if (shown.hasPath(key)) {
                 shown = shown.withValue(key, ConfigValueFactory.fromAnyRef(
-                        resolvePath(baseDirectory, shown.getString(key)).toString()));
+                        ConfigFiles.resolve(baseDirectory, shown.getString(key)).toString()));
             }
         }
         for (Map.Entry<String, Set<String>> list : SHOWN_FIELDS.entrySet()) {
@@ -78,15 +78,10 @@ public record EffectiveConfig(Settings settings, String hocon) {
         return new EffectiveConfig(settings, shown.root().render(HOCON));
     }
 
-    /** Where a path in the config points: relative to the config file's folder, so a config folder moves as a whole. */
-    static Path resolvePath(Path baseDirectory, String text) {
-        return baseDirectory.resolve(text).toAbsolutePath().normalize();
-    }
-
     private static ConfigObject redactedEntry(ConfigObject entry, Set<String> shownFields, Path baseDirectory) {
         Map<String, Object> fields = new LinkedHashMap<>();
         entry.forEach((field, value) -> fields.put(field, !shownFields.contains(field) ? REDACTED
-                : field.equals(TOKEN_FILE) ? resolvePath(baseDirectory, (String) value.unwrapped()).toString()
+                : field.equals(TOKEN_FILE) ? ConfigFiles.resolve(baseDirectory, (String) value.unwrapped()).toString()
                 : value));
         return ConfigValueFactory.fromMap(fields);
     }

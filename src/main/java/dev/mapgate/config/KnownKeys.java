@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Rejects keys under {@code mapgate} that reference.conf does not define. Without this a typo
@@ -18,10 +19,9 @@ import java.util.TreeSet;
  */
 final class KnownKeys {
 
-    /** Lists of objects have no element in reference.conf to compare against; their fields are fixed here. */
-    private static final Map<String, List<String>> ELEMENT_FIELDS = Map.of(
-            "mapgate.gate.token.tokens", List.of("name", "value", "file"),
-            "mapgate.gate.basic.users", List.of("name", "password-hash"));
+    /** Lists of objects have no element in reference.conf to compare against; see {@link ListSchema}. */
+    private static final Map<String, List<String>> ELEMENT_FIELDS = ListSchema.ALL.stream()
+            .collect(Collectors.toUnmodifiableMap(ListSchema::key, ListSchema::fields));
 
     /** Named CIDR lists meant to be extended with the operator's own names (see reference.conf). */
     private static final Set<String> OPEN_OBJECTS = Set.of("mapgate.ip-ranges");

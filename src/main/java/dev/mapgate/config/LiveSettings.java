@@ -4,9 +4,10 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The settings snapshot in force. A reload replaces the whole snapshot with one write, so a
- * reader sees either the old config or the new one, never a mix; whoever took the old snapshot
- * keeps it for as long as it holds the reference (a request, a connection).
+ * The settings snapshot in force. What is fixed at startup stays; a reload replaces the
+ * reloadable part with one write, so a reader sees either the old config or the new one, never a
+ * mix; whoever took the old snapshot keeps it for as long as it holds the reference (a request, a
+ * connection).
  */
 public final class LiveSettings implements Supplier<Settings> {
 
@@ -17,9 +18,11 @@ public final class LiveSettings implements Supplier<Settings> {
         }
     }
 
+    private final StartupSettings startup;
     private volatile Current current;
 
     public LiveSettings(Settings initial) {
+        this.startup = initial.startup();
         this.current = new Current(initial);
     }
 
@@ -28,13 +31,18 @@ public final class LiveSettings implements Supplier<Settings> {
         return current.settings();
     }
 
+    /** What the server was started with; no reload changes it. */
+    public StartupSettings startup() {
+        return startup;
+    }
+
     /** The rules for one request, from the snapshot in force now. */
     public RequestRules requestRules() {
         return current.rules();
     }
 
-    /** Puts {@code next} in force for everything that asks from now on. */
-    public void replace(Settings next) {
-        current = new Current(next);
+    /** Puts {@code next} in force for everything that asks from now on; the startup part stays. */
+    public void replace(ReloadableSettings next) {
+        current = new Current(new Settings(startup, next));
     }
 }

@@ -6,25 +6,58 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One immutable snapshot of mapgate's configuration. Built once per config version by
- * {@link SettingsLoader}; handlers receive it (or its parts), never a {@code Config}.
- *
- * @param clientIp which address a request is judged by ({@code mapgate.client-ip})
- * @param reloadInterval how often {@code sources} are checked for changes ({@code mapgate.reload})
- * @param sources  every file this snapshot was read from: the config file, token files, the
- *                 htpasswd file; a change to any of them means a new snapshot should be loaded
- * @param warnings problems that do not stop startup, e.g. a gate that can allow nothing
+ * One immutable snapshot of mapgate's configuration: what is fixed at startup and what a reload
+ * may change. Built once per config version by {@link SettingsLoader}; handlers receive it (or
+ * its parts), never a {@code Config}. The accessors below are shortcuts into the two parts.
  */
-public record Settings(ListenSettings listen, OriginSettings origin, GateSettings gate,
-                       ClientAddressResolver clientIp, AdminSettings admin, ShutdownSettings shutdown,
-                       Duration reloadInterval, List<Path> sources, List<String> warnings) {
-    public Settings {
-        sources = List.copyOf(sources);
-        warnings = List.copyOf(warnings);
+public record Settings(StartupSettings startup, ReloadableSettings reloadable) {
+
+    public ListenSettings listen() {
+        return startup.listen();
+    }
+
+    public OriginSettings origin() {
+        return startup.origin();
+    }
+
+    public AdminSettings admin() {
+        return startup.admin();
+    }
+
+    public Duration reloadInterval() {
+        return startup.reloadInterval();
+    }
+
+    public Path configFile() {
+        return startup.configFile();
+    }
+
+    public ListenRules listenRules() {
+        return reloadable.listenRules();
+    }
+
+    public GateSettings gate() {
+        return reloadable.gate();
+    }
+
+    public ClientAddressResolver clientIp() {
+        return reloadable.clientIp();
+    }
+
+    public ShutdownSettings shutdown() {
+        return reloadable.shutdown();
+    }
+
+    public List<Path> sources() {
+        return reloadable.sources();
+    }
+
+    public List<String> warnings() {
+        return reloadable.warnings();
     }
 
     /** What one request is judged by; taken once per request, so a reload never changes it midway. */
     public RequestRules requestRules() {
-        return new RequestRules(gate, listen.hosts(), clientIp);
+        return reloadable.requestRules();
     }
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The hosts an absolute-form request-target may name ({@code listen.hosts}). A request such as
+ * The hosts an absolute-form request-target may name (the listener's accepted hosts). A request such as
  * {@code GET http://other.example/app.js.map HTTP/1.1} asks mapgate to act for another host; only
  * the listed ones are served, each rewritten to origin-form.
  *
@@ -22,14 +22,16 @@ public final class AcceptedHosts {
         this.entries = entries;
     }
 
-    /** @throws IllegalArgumentException naming the entry that is not a valid {@code host[:port]} */
+    /** @throws InvalidEntry naming the entry that is not a valid {@code host[:port]} and its position */
     public static AcceptedHosts of(List<String> hosts) {
         List<Authority> entries = new ArrayList<>(hosts.size());
-        for (String host : hosts) {
+        for (int i = 0; i < hosts.size(); i++) {
+            String host = hosts.get(i);
             try {
                 entries.add(Authority.parse(host));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + host + "' is not a host[:port]: " + e.getMessage());
+                throw new InvalidEntry(InvalidEntry.Field.HOST, i, host,
+                        "'" + host + "' is not a host[:port]: " + e.getMessage());
             }
         }
         return entries.isEmpty() ? NONE : new AcceptedHosts(List.copyOf(entries));

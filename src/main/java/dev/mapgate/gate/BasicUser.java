@@ -8,17 +8,24 @@ public record BasicUser(String name, String passwordHash) {
      * {@code mapgate hash-password --user}. A ':' would end the name early in a Basic credential
      * and in an htpasswd line.
      *
-     * @throws IllegalArgumentException saying what is wrong with the name
+     * @throws InvalidEntry saying what is wrong with the name
      */
     public static void checkName(String name) {
+        checkName(name, -1);
+    }
+
+    /** As {@link #checkName(String)} for the user at {@code index} of a list. */
+    static void checkName(String name, int index) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("Basic users: a user has a blank name");
+            throw new InvalidEntry(InvalidEntry.Field.USER_NAME, index, null, "Basic users: a user has a blank name");
         }
         if (name.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("Basic user '" + name + "': the name must not contain ':'");
+            throw new InvalidEntry(InvalidEntry.Field.USER_NAME, index, name,
+                    "Basic user '" + name + "': the name must not contain ':'");
         }
         if (name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("Basic user '" + name.strip() + "': the name contains a control character");
+            throw new InvalidEntry(InvalidEntry.Field.USER_NAME, index, name.strip(),
+                    "Basic user '" + name.strip() + "': the name contains a control character");
         }
     }
 

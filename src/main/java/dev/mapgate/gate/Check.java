@@ -1,8 +1,8 @@
 package dev.mapgate.gate;
 
-/** One of the checks a gated request must pass, as named in {@code gate.require}. */
+/** One of the checks a gated request must pass, as the config names it ({@link #configName()}). */
 public enum Check {
-    /** The client address is in {@code gate.allow-ips}. */
+    /** The client address is among the allowed addresses. */
     IP("ip"),
     /** The request presents a configured token or Basic user. */
     CREDENTIAL("credential");

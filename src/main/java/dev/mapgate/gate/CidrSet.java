@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A set of CIDRs and single addresses, IPv4 and IPv6: {@code gate.allow-ips} and
- * {@code client-ip.trusted-proxies}.
+ * A set of CIDRs and single addresses, IPv4 and IPv6: the addresses the gate allows, and the
+ * trusted proxies.
  *
  * <p>Entries are IP literals, never host names: resolving names would make the gate depend on DNS.
  * An IPv4-mapped IPv6 client ({@code ::ffff:a.b.c.d}) is matched as its IPv4 address, and an
@@ -48,13 +48,17 @@ public final class CidrSet {
         this.entries = entries;
     }
 
-    /** @throws IllegalArgumentException naming the bad entry */
+    /** @throws InvalidEntry naming the bad entry and its position in {@code entries} */
     public static CidrSet parse(List<String> entries) {
         Objects.requireNonNull(entries, "entries");
         List<int[]> v4 = new ArrayList<>();
         List<long[]> v6 = new ArrayList<>();
-        for (String entry : entries) {
-            parseEntry(entry, v4, v6);
+        for (int i = 0; i < entries.size(); i++) {
+            try {
+                parseEntry(entries.get(i), v4, v6);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEntry(InvalidEntry.Field.ADDRESS, i, entries.get(i), e.getMessage());
+            }
         }
         return new CidrSet(v4, v6, List.copyOf(entries));
     }
@@ -198,7 +202,6 @@ public final class CidrSet {
     }
 
     private static IllegalArgumentException bad(String entry, String problem) {
-        // No key name: the config loader prefixes the key path, which differs per use.
         return new IllegalArgumentException("entry '" + entry + "' " + problem);
     }
 }

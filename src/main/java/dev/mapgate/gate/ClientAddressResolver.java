@@ -74,20 +74,20 @@ public final class ClientAddressResolver {
 
     /**
      * @param header a valid HTTP header name; its format follows from the name
-     * @throws IllegalArgumentException when {@code header} is not a valid header name, or names a
+     * @throws InvalidEntry when {@code header} is not a valid header name, or names a
      *                                  header with another job (Host, Authorization, ...)
      */
     public static ClientAddressResolver of(CidrSet trustedProxies, String header) {
         Objects.requireNonNull(trustedProxies, "trustedProxies");
         Objects.requireNonNull(header, "header");
-        // No key name in these messages: the config loader prefixes the key path.
         if (!HttpToken.isToken(header)) {
-            throw new IllegalArgumentException("\"" + header + "\" is not a valid HTTP header name");
+            throw new InvalidEntry(InvalidEntry.Field.HEADER, -1, header, "\"" + header + "\" is not a valid HTTP header name");
         }
         String lower = header.toLowerCase(Locale.ROOT);
         String refused = REFUSED.get(lower);
         if (refused != null) {
-            throw new IllegalArgumentException("\"" + header + "\" cannot carry the client address: " + refused);
+            throw new InvalidEntry(InvalidEntry.Field.HEADER, -1, header,
+                    "\"" + header + "\" cannot carry the client address: " + refused);
         }
         return new ClientAddressResolver(trustedProxies, header, FORMATS.getOrDefault(lower, Format.LIST));
     }

@@ -72,7 +72,10 @@ public final class Credentials {
         }
     });
 
-    /** @throws IllegalArgumentException naming the bad token or user; never echoing a secret */
+    /**
+     * @throws InvalidEntry naming the bad token or user by its position in {@code tokens} or
+     *                      {@code users}; never echoing a secret
+     */
     public Credentials(List<Token> tokens, List<BasicUser> users) {
         this(tokens, users, DEFAULT_CACHE_LIMIT);
     }
@@ -87,28 +90,32 @@ public final class Credentials {
         for (int i = 0; i < tokens.size(); i++) {
             Token token = tokens.get(i);
             if (token == null || token.name() == null || token.name().isBlank()) {
-                throw new IllegalArgumentException("gate.token.tokens: a token has a blank name");
+                throw new InvalidEntry(InvalidEntry.Field.TOKEN_NAME, i, null, "a token has a blank name");
             }
             if (!seenTokens.add(token.name())) {
-                throw new IllegalArgumentException("gate.token.tokens: token name '" + token.name() + "' is used twice");
+                throw new InvalidEntry(InvalidEntry.Field.TOKEN_NAME, i, token.name(),
+                        "token name '" + token.name() + "' is used twice");
             }
             if (token.value() == null || token.value().isBlank()) {
-                throw new IllegalArgumentException("gate.token.tokens: token '" + token.name() + "' has an empty value");
+                throw new InvalidEntry(InvalidEntry.Field.TOKEN_VALUE, i, token.name(),
+                        "token '" + token.name() + "' has an empty value");
             }
             tokenNames[i] = token.name();
             tokenDigests[i] = sha256(token.value());
         }
 
         Map<String, String> hashes = new HashMap<>();
-        for (BasicUser user : users) {
+        for (int i = 0; i < users.size(); i++) {
+            BasicUser user = users.get(i);
             String name = user == null ? null : user.name();
-            BasicUser.checkName(name);
+            BasicUser.checkName(name, i);
             if (hashes.containsKey(name)) {
-                throw new IllegalArgumentException("Basic user '" + name + "' is configured twice");
+                throw new InvalidEntry(InvalidEntry.Field.USER_NAME, i, name, "Basic user '" + name + "' is configured twice");
             }
             if (!BcryptHashes.isValid(user.passwordHash())) {
-                throw new IllegalArgumentException("Basic user '" + name + "': the password hash is not a valid bcrypt"
-                        + " hash ($2a$, $2b$ or $2y$, cost " + BcryptHashes.MIN_COST + " to " + BcryptHashes.MAX_COST + ")");
+                throw new InvalidEntry(InvalidEntry.Field.PASSWORD_HASH, i, name, "Basic user '" + name
+                        + "': the password hash is not a valid bcrypt hash ($2a$, $2b$ or $2y$, cost "
+                        + BcryptHashes.MIN_COST + " to " + BcryptHashes.MAX_COST + ")");
             }
             hashes.put(name, user.passwordHash());
         }
@@ -270,11 +277,11 @@ public final class Credentials {
      * which a stolen file gives up to a laptop, and costs that differ, which let the time of a
      * refusal tell one group of names from another. Names only, never a hash.
      */
-    public List<String> costWarnings() {
+    public List<GateWarning> costWarnings() {
         Map<Integer, List<String>> byCost = new TreeMap<>();
         userHashes.forEach((name, hash) -> byCost.computeIfAbsent(BcryptHashes.cost(hash), c -> new ArrayList<>()).add(name));
         byCost.values().forEach(list -> list.sort(null));
-        List<String> warnings = new ArrayList<>();
+        List<GateWarning> warnings = new ArrayList<>();
         List<String> cheap = new ArrayList<>();
         byCost.forEach((cost, names) -> {
             if (cost < RECOMMENDED_COST) {
@@ -282,16 +289,16 @@ public final class Credentials {
             }
         });
         if (!cheap.isEmpty()) {
-            warnings.add("Basic users with a bcrypt cost below " + RECOMMENDED_COST + ": " + String.join(", ", cheap)
+            warnings.add(new GateWarning(GateWarning.Kind.CHEAP_HASHES, "Basic users with a bcrypt cost below " + RECOMMENDED_COST + ": " + String.join(", ", cheap)
                     + "; a stolen hash that cheap is cracked quickly. Hash again with `mapgate hash-password`"
-                    + " (cost 12) or `htpasswd -nB -C 12 NAME`");
+                    + " (cost 12) or `htpasswd -nB -C 12 NAME`"));
         }
         if (byCost.size() > 1) {
             StringBuilder groups = new StringBuilder();
             byCost.forEach((cost, names) -> groups.append(groups.length() == 0 ? "" : "; ")
                     .append("cost ").append(cost).append(": ").append(String.join(", ", names)));
-            warnings.add("Basic users' bcrypt costs differ (" + groups + "): how long a wrong password takes tells"
-                    + " which group a user name is in. Hash every password at one cost");
+            warnings.add(new GateWarning(GateWarning.Kind.MIXED_HASH_COSTS, "Basic users' bcrypt costs differ (" + groups + "): how long a wrong password takes tells"
+                    + " which group a user name is in. Hash every password at one cost"));
         }
         return List.copyOf(warnings);
     }

@@ -62,7 +62,7 @@ public final class FailureThrottle {
     private final LongSupplier nanoTime;
     private final KeyParameter hashKey;
 
-    /** @param capacity the most addresses tracked at once ({@code gate.throttle.max-tracked}) */
+    /** @param capacity the most addresses tracked at once (the configured most-tracked count) */
     public FailureThrottle(int capacity) {
         this(capacity, System::nanoTime);
     }

@@ -15,14 +15,14 @@ public final class GatePolicy {
     private final CidrSet allowIps;
     private final Credentials credentials;
 
-    /** @throws IllegalArgumentException when {@code require} names no check */
+    /** @throws InvalidEntry when {@code require} names no check */
     public GatePolicy(PathGlobs paths, Set<Check> require, CidrSet allowIps, Credentials credentials) {
         this.paths = Objects.requireNonNull(paths, "paths");
         Objects.requireNonNull(require, "require");
         this.allowIps = Objects.requireNonNull(allowIps, "allowIps");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         if (require.isEmpty()) {
-            throw new IllegalArgumentException("gate.require must name at least one check");
+            throw new InvalidEntry(InvalidEntry.Field.CHECKS, -1, null, "a gate must require at least one check");
         }
         this.requireIp = require.contains(Check.IP);
         this.requireCredential = require.contains(Check.CREDENTIAL);
@@ -44,7 +44,7 @@ public final class GatePolicy {
     public Decision decide(String canonicalPath, ClientAddress client, String tokenHeaderValue, String authorization) {
         if (!client.known() && paths.matches(canonicalPath)) {
             // Fail closed: a hop we trust said something we cannot read, so nobody can say who
-            // this is, whatever the checks in gate.require.
+            // this is, whatever checks are required.
             return Decision.deny(DenyReason.CLIENT_ADDRESS, null);
         }
         return decide(canonicalPath, client.address(), tokenHeaderValue, authorization);
@@ -126,25 +126,21 @@ public final class GatePolicy {
         return credentials;
     }
 
-    /** Human-readable warnings, e.g. a gate that can allow nothing. Empty when the gate is sound. */
-    public List<String> warnings() {
-        List<String> warnings = new ArrayList<>();
+    /** What the operator should fix, e.g. a gate that can allow nothing. Empty when the gate is sound. */
+    public List<GateWarning> warnings() {
+        List<GateWarning> warnings = new ArrayList<>();
         if (paths.isEmpty()) {
-            warnings.add("gate.paths is empty: no request is gated and every source map is served to anyone");
+            warnings.add(new GateWarning(GateWarning.Kind.NOTHING_GATED, ""));
         }
         for (String glob : paths.topFolderOnly()) {
-            warnings.add("gate.paths: '" + glob + "' matches names in the top folder only, so /assets/"
-                    + glob.replace("/", "").replace("*", "app") + " stays public (Vite and webpack put every map"
-                    + " under assets/); write '**/" + (glob.startsWith("/") ? glob.substring(1) : glob)
-                    + "' to protect every folder");
+            warnings.add(new GateWarning(GateWarning.Kind.TOP_FOLDER_GLOB, glob));
         }
         if (requireIp && allowIps.isEmpty()) {
-            warnings.add("gate.require includes ip but gate.allow-ips is empty: no gated request can be allowed");
+            warnings.add(new GateWarning(GateWarning.Kind.IP_REQUIRED_NONE_ALLOWED, ""));
         }
         warnings.addAll(credentials.costWarnings());
         if (requireCredential && credentials.isEmpty()) {
-            warnings.add("gate.require includes credential but no token or user is configured"
-                    + " (gate.token.tokens, gate.basic.users, gate.basic.htpasswd-file): no gated request can be allowed");
+            warnings.add(new GateWarning(GateWarning.Kind.CREDENTIAL_REQUIRED_NONE_CONFIGURED, ""));
         }
         return List.copyOf(warnings);
     }

@@ -17,7 +17,7 @@ public final class Htpasswd {
      * Messages name the source, line and user but never repeat a line, which may hold a password.
      *
      * @param sourceName where the lines came from, for messages (e.g. the file path)
-     * @throws IllegalArgumentException for a malformed line, a duplicate user or a hash that is not bcrypt
+     * @throws InvalidEntry for a malformed line (its index is the line number), a duplicate user or a hash that is not bcrypt
      */
     public static List<BasicUser> parse(List<String> lines, String sourceName) {
         Objects.requireNonNull(lines, "lines");
@@ -31,22 +31,26 @@ public final class Htpasswd {
             }
             int colon = line.indexOf(':');
             if (colon < 0) {
-                throw new IllegalArgumentException(where + ": expected user:hash");
+                throw bad(i, null, where + ": expected user:hash");
             }
             String user = line.substring(0, colon);
             String hash = line.substring(colon + 1).strip();
             if (user.isBlank()) {
-                throw new IllegalArgumentException(where + ": the user name is empty");
+                throw bad(i, null, where + ": the user name is empty");
             }
             if (!names.add(user)) {
-                throw new IllegalArgumentException(where + ": user '" + user + "' appears twice");
+                throw bad(i, user, where + ": user '" + user + "' appears twice");
             }
             if (!BcryptHashes.isValid(hash)) {
-                throw new IllegalArgumentException(where + ": user '" + user + "' has a password hash that is not"
+                throw bad(i, user, where + ": user '" + user + "' has a password hash that is not"
                         + " bcrypt; only bcrypt is accepted (create it with htpasswd -B)");
             }
             users.add(new BasicUser(user, hash));
         }
         return List.copyOf(users);
+    }
+
+    private static InvalidEntry bad(int lineIndex, String user, String message) {
+        return new InvalidEntry(InvalidEntry.Field.HTPASSWD_LINE, lineIndex + 1, user, message);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The compiled {@code gate.paths} globs: decides whether a canonical path (decoded, without its
+ * The compiled globs of the gated paths: decides whether a canonical path (decoded, without its
  * query, as {@link RequestTarget} produces it) is gated.
  *
  * <p>{@code **} as a whole segment matches zero or more segments, {@code *} any run of characters
@@ -63,7 +63,7 @@ public final class PathGlobs {
 
     /**
      * @param siblings whether a gated name followed by anything but a letter or digit is gated too
-     * @throws IllegalArgumentException naming the bad glob
+     * @throws InvalidEntry naming the bad glob and its position in {@code globs}
      */
     public static PathGlobs compile(List<String> globs, boolean siblings) {
         Objects.requireNonNull(globs, "globs");
@@ -71,8 +71,12 @@ public final class PathGlobs {
             return new PathGlobs(null, List.of(), null);
         }
         List<String> alternatives = new ArrayList<>(globs.size());
-        for (String glob : globs) {
-            alternatives.add(toRegex(glob));
+        for (int i = 0; i < globs.size(); i++) {
+            try {
+                alternatives.add(toRegex(globs.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEntry(InvalidEntry.Field.GLOB, i, globs.get(i), e.getMessage());
+            }
         }
         // One leading '/' on the path is optional so that globs are written relative to the root;
         // the sibling part lets the gated name go on in the same segment with anything that does
@@ -240,7 +244,7 @@ public final class PathGlobs {
 
     private static String toRegex(String glob) {
         if (glob == null || glob.isBlank()) {
-            throw new IllegalArgumentException("gate.paths: glob '" + glob + "' is empty");
+            throw new IllegalArgumentException("glob '" + glob + "' is empty");
         }
         String body = glob.startsWith("/") ? glob.substring(1) : glob;
         List<String> segments = withoutRepeatedDoubleStars(body.split("/", -1));
@@ -259,7 +263,7 @@ public final class PathGlobs {
                 continue;
             }
             if (segment.contains("**")) {
-                throw new IllegalArgumentException("gate.paths: glob '" + glob
+                throw new IllegalArgumentException("glob '" + glob
                         + "' uses '**' inside a segment; '**' must be a whole segment, as in '**/*.map'");
             }
             if (i > 0 && !slashConsumed) {

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Brute-force throttling of failed credentials ({@code mapgate.gate.throttle}). reference.conf
+ * Brute-force throttling of failed credentials (the gate's throttle settings). reference.conf
  * documents each key.
  *
  * @param enabled     whether failures are counted and addresses cooled down at all

@@ -5,11 +5,12 @@ import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.RevokedToken;
 import dev.mapgate.config.Settings;
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.watch.FileWatcher;
+import dev.mapgate.watch.SourceFingerprint;
+import dev.mapgate.watch.Watch;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,8 @@ public final class ConfigReloader implements AutoCloseable {
     private final Function<Path, Settings> loader;
     private final Metrics metrics;
     private SourceFingerprint loaded;
-    private ScheduledExecutorService watcher;
+    /** The scheduled check while watching, else {@code null}. */
+    private final AtomicReference<Watch> watch = new AtomicReference<>();
 
     /** @param loader reads and validates a whole config, throwing {@link ConfigProblem} (e.g. SettingsLoader::load) */
     public ConfigReloader(Path configFile, LiveSettings live, Function<Path, Settings> loader, Metrics metrics) {
@@ -59,16 +61,17 @@ public final class ConfigReloader implements AutoCloseable {
 
     /** Starts checking every {@code reload.check-interval} on a daemon thread of its own. */
     public synchronized void startWatching() {
-        if (watcher != null) {
-            return;
+        if (watch.get() == null) {
+            watch.set(FileWatcher.alone("mapgate-config-reload", live.startup().reloadInterval(), "config-reload-error",
+                    this::reloadIfChanged));
         }
-        long interval = live.get().reloadInterval().toMillis();
-        watcher = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "mapgate-config-reload");
-            thread.setDaemon(true);
-            return thread;
-        });
-        watcher.scheduleWithFixedDelay(this::checkQuietly, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /** Has {@code watcher} check every {@code reload.check-interval}. Does nothing when already watching. */
+    public synchronized void startWatching(FileWatcher watcher) {
+        if (watch.get() == null) {
+            watch.set(watcher.every(live.startup().reloadInterval(), "config-reload-error", this::reloadIfChanged));
+        }
     }
 
     /** Reloads if any watched file changed since the last attempt. */
@@ -110,8 +113,8 @@ public final class ConfigReloader implements AutoCloseable {
         // next edit. Only a file this config names for the first time is read after loading.
         loaded = SourceFingerprint.of(next.sources()).preferring(before);
         List<String> needRestart = RestartOnly.changedKeys(running, next);
-        Settings applied = RestartOnly.applicable(running, next);
-        live.replace(applied);
+        live.replace(next.reloadable());
+        Settings applied = live.get();
         metrics.reload("config", "ok");
         LOG.info("event=config-reloaded trigger=\"{}\" file={}", trigger, configFile);
         report(TokenRevocations.between(running.gate(), applied.gate()));
@@ -136,20 +139,9 @@ public final class ConfigReloader implements AutoCloseable {
         }
     }
 
-    /** A scheduled task that throws is never run again; reloading must outlive any one failure. */
-    private void checkQuietly() {
-        try {
-            reloadIfChanged();
-        } catch (Throwable t) {
-            LOG.error("event=config-reload-error cause=\"{}\"", String.valueOf(t).replace('"', '\''));
-        }
-    }
-
     @Override
-    public synchronized void close() {
-        if (watcher != null) {
-            watcher.shutdownNow();
-            watcher = null;
-        }
+    public void close() {
+        // Not under the lock: a check under way needs it to finish.
+        Watch.stop(watch.getAndSet(null));
     }
 }

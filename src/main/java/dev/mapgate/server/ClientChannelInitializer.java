@@ -1,8 +1,9 @@
 package dev.mapgate.server;
 
-import dev.mapgate.config.ListenSettings;
+import dev.mapgate.config.ListenRules;
 import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.Settings;
+import dev.mapgate.config.StartupSettings;
 import dev.mapgate.flow.DemandHandler;
 import dev.mapgate.gate.GuessLimiter;
 import dev.mapgate.limits.ClientWaits;
@@ -46,7 +47,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final String ORIGIN = "origin";
     static final String ERRORS = "client-errors";
 
-    private final Settings startup;
+    private final StartupSettings startup;
     private final LiveSettings live;
     private final BooleanSupplier draining;
     private final OriginPool originPool;
@@ -68,9 +69,9 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     ClientChannelInitializer(LiveSettings live, BooleanSupplier draining, OriginPool originPool, Executor verifier,
                              ChannelGroup clients, ServerTls tls, Metrics metrics, GuessLimiter guesses) {
         this.clients = clients;
-        // What only a restart changes (the origin, the connection cap) is read from the config
-        // the server started with, so a reload cannot half-apply it.
-        this.startup = live.get();
+        // What only a restart changes (the origin, the connection cap) is read from the startup
+        // part, which no reload replaces; everything else from the snapshot live at each accept.
+        this.startup = live.startup();
         this.live = live;
         this.draining = draining;
         this.originPool = originPool;
@@ -112,7 +113,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     /** First of all: the PROXY header precedes even the TLS handshake on the wire. */
     private void addProxyProtocol(ChannelPipeline p, SocketChannel ch, Settings settings) {
-        if (!settings.listen().proxyProtocol()) {
+        if (!settings.listenRules().proxyProtocol()) {
             return;
         }
         InetSocketAddress peer = ch.remoteAddress();
@@ -131,12 +132,12 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private void addTls(ChannelPipeline p, SocketChannel ch, Settings settings) {
         if (tls != null) {
             // A client gets as long for its handshake as for its request's header section.
-            p.addLast(TLS, tls.newHandler(ch.alloc(), settings.listen().headerTimeout().toMillis()));
+            p.addLast(TLS, tls.newHandler(ch.alloc(), settings.listenRules().headerTimeout().toMillis()));
         }
     }
 
     private void addHttp(ChannelPipeline p, Settings settings) {
-        ListenSettings listen = settings.listen();
+        ListenRules listen = settings.listenRules();
         // Outermost of the HTTP handlers, so that it sees all traffic in both directions.
         // ExchangeHandler acts on its events only during an exchange.
         p.addLast(IDLE_TIMEOUT, new IdleStateHandler(0, 0,

@@ -15,6 +15,7 @@ import dev.mapgate.origin.OriginPool;
 import dev.mapgate.origin.OriginResolvers;
 import dev.mapgate.reload.ConfigReloader;
 import dev.mapgate.tls.ServerTls;
+import dev.mapgate.watch.FileWatcher;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -60,6 +61,8 @@ public final class MapgateServer implements AutoCloseable {
     private ServerTls tls;
     private Channel listener;
     private ConfigReloader reloader;
+    /** One thread checks the config's files and the TLS pair, each at its own interval. */
+    private final FileWatcher watcher = new FileWatcher("mapgate-reload");
     private AdminServer admin;
 
     private MapgateServer(Settings settings, Transport transport) {
@@ -111,7 +114,7 @@ public final class MapgateServer implements AutoCloseable {
     private void bind(Settings settings, Metrics metrics, OriginResolvers resolvers) throws InterruptedException {
         tls = settings.listen().tls() == null ? null : ServerTls.load(settings.listen().tls());
         // One table for the server's life, sized once: max-tracked is read at startup only.
-        GuessLimiter guesses = new GuessLimiter(new FailureThrottle(settings.gate().throttle().maxTracked()));
+        GuessLimiter guesses = new GuessLimiter(new FailureThrottle(settings.startup().throttleMaxTracked()));
         if (settings.origin().isProxy()) {
             originResolver = resolvers.create(settings.origin(), transport.datagramChannel(), transport.socketChannel());
             originPool = new OriginPool(settings.origin(), transport.socketChannel(), originResolver, metrics);
@@ -129,14 +132,14 @@ public final class MapgateServer implements AutoCloseable {
                 .channel());
         if (tls != null) {
             tls.countReloadsIn(metrics);
-            tls.startWatching();
+            tls.startWatching(watcher);
         }
         LOG.info("event=transport name={} io_threads={} io_threads_from=\"{}\"", transport.name(), group.executorCount(),
                 IoThreads.reason(live.get().listen().ioThreads(), Runtime.getRuntime().availableProcessors()));
         metrics.revokedTokens(() -> live.get().gate().revokedTokens().size());
         metrics.accessLogDropped(AccessLog::dropped);
-        reloader = new ConfigReloader(settings.sources().get(0), live, SettingsLoader::load, metrics);
-        reloader.startWatching();
+        reloader = new ConfigReloader(settings.configFile(), live, SettingsLoader::load, metrics);
+        reloader.startWatching(watcher);
         admin = bindOrExplain("mapgate.admin", settings.admin().host(), settings.admin().port(),
                 () -> AdminServer.start(settings.admin(), new Probes() {
             @Override
@@ -286,6 +289,7 @@ public final class MapgateServer implements AutoCloseable {
         if (tls != null) {
             tls.close();
         }
+        watcher.close();
         verifier.shutdownNow();
         if (admin != null) {
             admin.close();

@@ -1,6 +1,9 @@
 package dev.mapgate.tls;
 
 import dev.mapgate.metrics.Metrics;
+import dev.mapgate.watch.FileWatcher;
+import dev.mapgate.watch.SourceFingerprint;
+import dev.mapgate.watch.Watch;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -8,9 +11,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,9 @@ public final class ServerTls implements AutoCloseable {
      */
     private volatile Loaded current;
     /** The fingerprint (or read error) of the last pair that failed, so that it is logged once. */
-    private String lastFailure;
-    private ScheduledExecutorService watcher;
+    private Object lastFailure;
+    /** The scheduled check while watching, else {@code null}. */
+    private final AtomicReference<Watch> watch = new AtomicReference<>();
     /** Where reloads are counted; none until the server hands its meters over. */
     private volatile Metrics metrics;
 
@@ -47,8 +49,7 @@ public final class ServerTls implements AutoCloseable {
     /**
      * Builds the context and checks that the key belongs to the certificate.
      *
-     * <p>Logs nothing: the config loader builds one only to check the files, and throws it away.
-     * The server's own is announced by {@link #startWatching()}.
+     * <p>Logs nothing: the server's own is announced by {@link #startWatching()}.
      *
      * @throws TlsFileProblem naming the key under {@code listen.tls} and what is wrong with it
      */
@@ -56,6 +57,17 @@ public final class ServerTls implements AutoCloseable {
         SslProvider provider = TlsProviderChoice.choose(settings.provider(), OpenSsl.isAvailable(),
                 OpenSsl.unavailabilityCause());
         return new ServerTls(settings, provider, Loaded.from(TlsFiles.read(settings), provider));
+    }
+
+    /**
+     * Reads and parses the files as {@link #load} does, and checks that the key belongs to the
+     * certificate, without building a context: what the config loader needs to name a bad file.
+     *
+     * @throws TlsFileProblem naming the key under {@code listen.tls} and what is wrong with it
+     */
+    public static void check(ListenTlsSettings settings) {
+        TlsProviderChoice.choose(settings.provider(), OpenSsl.isAvailable(), OpenSsl.unavailabilityCause());
+        TlsFiles.read(settings).parse();
     }
 
     /** A handler for a new connection, with the context current now. */
@@ -109,32 +121,27 @@ public final class ServerTls implements AutoCloseable {
      * {@code reload-interval} on a daemon thread of its own. Does nothing when already watching.
      */
     public synchronized void startWatching() {
-        if (watcher != null) {
+        start(null);
+    }
+
+    /**
+     * Announces the context being served and has {@code watcher} check the files every
+     * {@code reload-interval}. Does nothing when already watching.
+     */
+    public synchronized void startWatching(FileWatcher watcher) {
+        start(watcher);
+    }
+
+    private void start(FileWatcher watcher) {
+        if (watch.get() != null) {
             return;
         }
         Loaded served = current;
         LOG.info("event=tls-loaded {}", served.describe(provider));
         warnIfOutsideValidity(served.leaf());
-        long interval = settings.reloadInterval().toMillis();
-        watcher = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "mapgate-tls-reload");
-            thread.setDaemon(true);
-            return thread;
-        });
-        // Fixed delay, not rate: a slow disk never queues checks up behind each other.
-        watcher.scheduleWithFixedDelay(this::checkQuietly, interval, interval, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * A scheduled task that throws is never run again, silently: an Error (out of memory while
-     * reading, a broken provider) must not end certificate rotation for the life of the process.
-     */
-    private void checkQuietly() {
-        try {
-            reloadIfChanged();
-        } catch (Throwable t) {
-            LOG.error("event=tls-reload-error cause=\"{}\"", String.valueOf(t).replace('"', '\''));
-        }
+        watch.set(watcher == null
+                ? FileWatcher.alone("mapgate-tls-reload", settings.reloadInterval(), "tls-reload-error", this::reloadIfChanged)
+                : watcher.every(settings.reloadInterval(), "tls-reload-error", this::reloadIfChanged));
     }
 
     /** Counts reloads, once per new pair that loads and once per distinct pair that fails, in {@code metrics}. */
@@ -157,23 +164,8 @@ public final class ServerTls implements AutoCloseable {
     /** Stops watching the files; a check under way is allowed to finish. */
     @Override
     public void close() {
-        ScheduledExecutorService stopping;
-        synchronized (this) {
-            stopping = watcher;
-            watcher = null;
-        }
-        if (stopping == null) {
-            return;
-        }
-        // shutdown, not shutdownNow: an interrupt would break the file read of a check under way
-        // and make it log a failure that is not one. A check that outlasts the wait is left to
-        // finish on its own; the thread is a daemon, so it holds up no exit.
-        stopping.shutdown();
-        try {
-            stopping.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // Not under the lock: a check under way needs it to finish.
+        Watch.stop(watch.getAndSet(null));
     }
 
     /** What {@link #newHandler} hands out now; for tests. */
@@ -182,7 +174,7 @@ public final class ServerTls implements AutoCloseable {
     }
 
     /** Logs a failed reload once per distinct content; the old context stays. */
-    private void failed(String fingerprint, RuntimeException e) {
+    private void failed(Object fingerprint, RuntimeException e) {
         if (fingerprint.equals(lastFailure)) {
             return;
         }
@@ -212,7 +204,7 @@ public final class ServerTls implements AutoCloseable {
     }
 
     /** A context and what it was built from. */
-    private record Loaded(SslContext context, X509Certificate leaf, String fingerprint) {
+    private record Loaded(SslContext context, X509Certificate leaf, SourceFingerprint fingerprint) {
 
         static Loaded from(TlsFiles files, SslProvider provider) {
             CertifiedKey pair = files.parse();

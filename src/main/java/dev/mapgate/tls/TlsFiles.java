@@ -6,18 +6,18 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.mapgate.watch.SourceFingerprint;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The bytes of both {@code listen.tls} files, read once, so that what is fingerprinted is exactly
  * what is parsed. Comparing content rather than modification times is what makes a Kubernetes
  * Secret mount work: it swaps a {@code ..data} symlink, and the files' own times do not change.
  *
- * @param fingerprint SHA-256 over both files; equal fingerprints mean nothing changed
+ * @param fingerprint each file's digest; equal fingerprints mean nothing changed
  */
-record TlsFiles(Path chainFile, byte[] chain, Path keyFile, byte[] key, String fingerprint) {
+record TlsFiles(Path chainFile, byte[] chain, Path keyFile, byte[] key, SourceFingerprint fingerprint) {
 
     /** PEM chains are a few KiB; anything far larger is not one, and is not read into memory. */
     static final int MAX_BYTES = 1 << 20;
@@ -26,12 +26,12 @@ record TlsFiles(Path chainFile, byte[] chain, Path keyFile, byte[] key, String f
     static TlsFiles read(ListenTlsSettings settings) {
         byte[] chain = bytes(CertificateChainPem.KEY, settings.certificateChain());
         byte[] key = bytes(PrivateKeyPem.KEY, settings.privateKey());
-        MessageDigest pair = sha256();
         // Each file's own digest, so that bytes moving from one file to the other still count as a change.
-        pair.update(sha256().digest(chain));
-        pair.update(sha256().digest(key));
+        Map<Path, byte[]> contents = new LinkedHashMap<>();
+        contents.put(settings.certificateChain(), chain);
+        contents.put(settings.privateKey(), key);
         return new TlsFiles(settings.certificateChain(), chain, settings.privateKey(), key,
-                HexFormat.of().formatHex(pair.digest()));
+                SourceFingerprint.ofContents(contents));
     }
 
     CertifiedKey parse() {
@@ -52,14 +52,6 @@ record TlsFiles(Path chainFile, byte[] chain, Path keyFile, byte[] key, String f
             throw new TlsFileProblem(setting, file + " cannot be read: permission denied", e);
         } catch (IOException e) {
             throw new TlsFileProblem(setting, file + " cannot be read: " + PemBlocks.reason(e), e);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 }

@@ -96,9 +96,11 @@ class SettingsLoaderTest {
     void keysTheFileLeavesOutTakeTheirDefaultsFromReferenceConf() throws IOException {
         Settings settings = load(VALID_GATE);
 
-        assertThat(settings.listen()).isEqualTo(new ListenSettings("0.0.0.0", 8080, 0, AcceptedHosts.NONE,
+        assertThat(settings.listen()).isEqualTo(new ListenSettings("0.0.0.0", 8080, 0, 16384, null,
+                ListenSettings.Transport.AUTO));
+        assertThat(settings.listenRules()).isEqualTo(new ListenRules(AcceptedHosts.NONE,
                 8 * 1024, 16 * 1024, 100, Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofSeconds(30),
-                Duration.ofSeconds(60), 16384, false, null, ListenSettings.Transport.AUTO));
+                Duration.ofSeconds(60), false));
         assertThat(settings.shutdown()).isEqualTo(new ShutdownSettings(Duration.ofSeconds(5), Duration.ofSeconds(20)));
         assertThat(settings.reloadInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.origin().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -299,7 +301,7 @@ class SettingsLoaderTest {
 
         assertThat(settings.warnings())
                 .as("a gate that denies everything is safe, so it is a warning, not a ConfigProblem")
-                .isEqualTo(settings.gate().policy().warnings())
+                .isEqualTo(GateWarnings.render(settings.gate().policy().warnings()))
                 .singleElement().asString().contains("allow-ips");
         assertThat(load(VALID_GATE).warnings()).isEmpty();
     }
@@ -445,7 +447,7 @@ class SettingsLoaderTest {
     @Test
     void acceptedHostsAreParsedAndABadOneIsNamedByItsIndex() throws IOException {
         AcceptedHosts hosts = load(VALID_GATE + "mapgate.listen.hosts = [\"Assets.Example.com\", \"cdn.example:8443\"]\n")
-                .listen().hosts();
+                .listenRules().hosts();
         assertThat(hosts.accepts(Authority.parse("assets.example.com:80"))).as("no port: any port").isTrue();
         assertThat(hosts.accepts(Authority.parse("cdn.example:8443"))).isTrue();
         assertThat(hosts.accepts(Authority.parse("cdn.example:443"))).isFalse();
@@ -848,7 +850,7 @@ class SettingsLoaderTest {
 
         assertThat(settings.clientIp().trustedProxies().isEmpty()).isTrue();
         assertThat(settings.clientIp().header()).isEqualTo("X-Forwarded-For");
-        assertThat(settings.listen().proxyProtocol()).isFalse();
+        assertThat(settings.listenRules().proxyProtocol()).isFalse();
         assertThat(settings.listen().tls()).as("plain HTTP unless both files are set").isNull();
         assertThat(settings.origin().insecure()).isFalse();
     }
@@ -881,10 +883,10 @@ class SettingsLoaderTest {
 
     @Test
     void proxyProtocolIsOnOrOffAndOnWithoutTrustedPeersWarns() throws IOException {
-        assertThat(load(VALID_GATE + "mapgate.listen.proxy-protocol = on\n").listen().proxyProtocol()).isTrue();
+        assertThat(load(VALID_GATE + "mapgate.listen.proxy-protocol = on\n").listenRules().proxyProtocol()).isTrue();
         assertThat(load(VALID_GATE + "mapgate.listen.proxy-protocol = on\n").warnings())
                 .anySatisfy(w -> assertThat(w).contains("proxy-protocol", "trusted-proxies"));
-        assertThat(load(VALID_GATE, Map.of("MAPGATE_LISTEN_PROXY_PROTOCOL", "on")).listen().proxyProtocol()).isTrue();
+        assertThat(load(VALID_GATE, Map.of("MAPGATE_LISTEN_PROXY_PROTOCOL", "on")).listenRules().proxyProtocol()).isTrue();
         assertThat(problem(VALID_GATE + "mapgate.listen.proxy-protocol = v2\n"))
                 .startsWith("mapgate.listen.proxy-protocol: ");
     }

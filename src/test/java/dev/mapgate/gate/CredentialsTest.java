@@ -226,6 +226,23 @@ class CredentialsTest {
     }
 
     @Test
+    void aRefusedEntryIsNamedByItsListPositionAndField() {
+        assertThatThrownBy(() -> new Credentials(List.of(new Token("a", "v1"), new Token("b", " ")), List.of()))
+                .isInstanceOfSatisfying(InvalidEntry.class, e -> {
+                    assertThat(e.field()).as("the value is at fault, not the name").isEqualTo(InvalidEntry.Field.TOKEN_VALUE);
+                    assertThat(e.index()).as("the second token").isEqualTo(1);
+                    assertThat(e.entry()).as("named, never shown").isEqualTo("b");
+                });
+        assertThatThrownBy(() -> new Credentials(List.of(),
+                List.of(new BasicUser("alice", ALICE_HASH), new BasicUser("bob", "plain-password"))))
+                .isInstanceOfSatisfying(InvalidEntry.class, e -> {
+                    assertThat(e.field()).isEqualTo(InvalidEntry.Field.PASSWORD_HASH);
+                    assertThat(e.index()).isEqualTo(1);
+                    assertThat(e.getMessage()).as("no secret in the message").doesNotContain("plain-password");
+                });
+    }
+
+    @Test
     void badUserNamesAreRejected() {
         assertThatThrownBy(() -> new Credentials(List.of(), List.of(new BasicUser("", ALICE_HASH))))
                 .isInstanceOf(IllegalArgumentException.class)

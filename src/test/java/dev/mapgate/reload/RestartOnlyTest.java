@@ -52,8 +52,8 @@ class RestartOnlyTest {
         assertThat(applied.listen().maxConnections()).isEqualTo(running.listen().maxConnections());
         assertThat(applied.origin()).isEqualTo(running.origin());
         assertThat(applied.admin()).isEqualTo(running.admin());
-        assertThat(applied.listen().maxHeaderCount()).isEqualTo(50);
-        assertThat(applied.listen().hosts().isEmpty()).as("listen.hosts is applied").isFalse();
+        assertThat(applied.listenRules().maxHeaderCount()).isEqualTo(50);
+        assertThat(applied.listenRules().hosts().isEmpty()).as("listen.hosts is applied").isFalse();
         assertThat(applied.gate().denyStatus()).isEqualTo(403);
         assertThat(applied.shutdown().grace().toSeconds()).isEqualTo(3);
         assertThat(RestartOnly.changedKeys(running, applied)).as("what is applied needs no restart").isEmpty();

@@ -1,4 +1,4 @@
-package dev.mapgate.reload;
+package dev.mapgate.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

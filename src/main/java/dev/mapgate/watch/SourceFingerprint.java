@@ -1,4 +1,4 @@
-package dev.mapgate.reload;
+package dev.mapgate.watch;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a set of config files held when they were last read: a digest of each file's bytes.
- * Contents rather than modification times, because Kubernetes updates a mounted ConfigMap or
+ * What a set of watched files held when they were last read: a digest of each file's bytes. The
+ * one way mapgate tells that a file changed, for the config and its token files as for the TLS
+ * pair. Contents rather than modification times, because Kubernetes updates a mounted ConfigMap or
  * Secret by swapping a symlink (the file's own mtime may not change), and because an editor
  * that saves the same bytes should not cause a reload.
  */
@@ -32,6 +33,16 @@ public record SourceFingerprint(Map<Path, String> digests) {
         for (Path file : files) {
             digests.put(file, digest(file));
         }
+        return new SourceFingerprint(digests);
+    }
+
+    /**
+     * The digests of bytes already read, for a reader that must fingerprint exactly what it
+     * parses (a file read twice could change in between).
+     */
+    public static SourceFingerprint ofContents(Map<Path, byte[]> contents) {
+        Map<Path, String> digests = new LinkedHashMap<>();
+        contents.forEach((file, bytes) -> digests.put(file, digest(bytes)));
         return new SourceFingerprint(digests);
     }
 
@@ -54,11 +65,17 @@ public record SourceFingerprint(Map<Path, String> digests) {
 
     private static String digest(Path file) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+            return digest(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             return MISSING;
         } catch (IOException e) {
             return UNREADABLE;
+        }
+    }
+
+    private static String digest(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
