@@ -8,6 +8,7 @@ import dev.mapgate.limits.OpenFileLimit;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.server.ListenFailure;
 import dev.mapgate.server.MapgateServer;
+import dev.mapgate.tls.TlsFileProblem;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
@@ -62,6 +63,12 @@ final class RunCommand implements Callable<Integer> {
         } catch (ListenFailure failure) {
             System.err.println("mapgate: " + failure.getMessage());
             return Main.EXIT_LISTEN;
+        } catch (TlsFileProblem problem) {
+            // The loader parsed the pair and matched key to certificate; what is left for here is a
+            // pair the TLS library itself refuses when the context is built. Still one line.
+            System.err.println("mapgate: config error in " + config + ": mapgate.listen.tls." + problem.key() + ": "
+                    + problem.getMessage());
+            return Main.EXIT_CONFIG;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();

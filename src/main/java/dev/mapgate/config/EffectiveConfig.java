@@ -81,7 +81,7 @@ public record EffectiveConfig(Settings settings, String hocon) {
     private static ConfigObject redactedEntry(ConfigObject entry, Set<String> shownFields, Path baseDirectory) {
         Map<String, Object> fields = new LinkedHashMap<>();
         entry.forEach((field, value) -> fields.put(field, !shownFields.contains(field) ? REDACTED
-                : field.equals(TOKEN_FILE) ? ConfigFiles.resolve(baseDirectory, (String) value.unwrapped()).toString()
+                : field.equals(TOKEN_FILE) ? ConfigFiles.resolve(baseDirectory, entry.toConfig().getString(field)).toString()
                 : value));
         return ConfigValueFactory.fromMap(fields);
     }

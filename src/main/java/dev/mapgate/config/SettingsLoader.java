@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Reads a HOCON file over {@code reference.conf} into one validated {@link Settings} snapshot.
@@ -90,8 +91,8 @@ public final class SettingsLoader {
             Config envLayer = EnvironmentLayer.layer(env);
             Config reference = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf",
                     ConfigParseOptions.defaults().setAllowMissing(false)).withOnlyPath("mapgate");
-            Config fileLayer = ConfigFactory.parseFile(file.toFile(),
-                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+            Config fileLayer = joining(() -> ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false)));
             KnownKeys.checkOutsideBlock(fileLayer, reference.getObject("mapgate"));
             List<String> envWarnings = EnvironmentLayer.unknownVariables(env, fileLayer);
             if (envLayer.hasPath("mapgate.origin.url") || envLayer.hasPath("mapgate.origin.directory")) {
@@ -99,9 +100,9 @@ public final class SettingsLoader {
             }
             // The environment is a fallback for substitutions only; anything it adds at the root is
             // outside "mapgate" and never read.
-            Config config = envLayer.withFallback(fileLayer).withFallback(reference)
-                    .withFallback(ConfigValueFactory.fromMap(env, "environment variables"))
-                    .resolve(ConfigResolveOptions.noSystem());
+            Config unresolved = envLayer.withFallback(fileLayer).withFallback(reference)
+                    .withFallback(ConfigValueFactory.fromMap(env, "environment variables"));
+            Config config = joining(() -> unresolved.resolve(ConfigResolveOptions.noSystem()));
 
             ConfigValue root = config.getValue("mapgate");
             if (root.valueType() != ConfigValueType.OBJECT) {
@@ -117,6 +118,21 @@ public final class SettingsLoader {
             // Syntax errors, unresolved substitutions and the like: Typesafe's message names the
             // file and line (and the key, where there is one).
             throw new ConfigProblem(oneLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Runs a step that joins values written side by side (parsing, and resolving a substitution).
+     * Typesafe's message for a pair it cannot join quotes both values, and one may be a token, from
+     * the file or from the environment; this one says where and why, without them.
+     */
+    private static Config joining(Supplier<Config> step) {
+        try {
+            return step.get();
+        } catch (ConfigException.WrongType e) {
+            throw new ConfigProblem((e.origin() == null ? "" : e.origin().description() + ": ")
+                    + "values written side by side cannot be joined (a string, number or boolean beside a list"
+                    + " or an object); quote the whole value, or separate list elements with commas");
         }
     }
 

@@ -59,14 +59,6 @@ public final class ConfigReloader implements AutoCloseable {
         report(TokenRevocations.atStartup(live.get().gate()));
     }
 
-    /** Starts checking every {@code reload.check-interval} on a daemon thread of its own. */
-    public synchronized void startWatching() {
-        if (watch.get() == null) {
-            watch.set(FileWatcher.alone("mapgate-config-reload", live.startup().reloadInterval(), "config-reload-error",
-                    this::reloadIfChanged));
-        }
-    }
-
     /** Has {@code watcher} check every {@code reload.check-interval}. Does nothing when already watching. */
     public synchronized void startWatching(FileWatcher watcher) {
         if (watch.get() == null) {

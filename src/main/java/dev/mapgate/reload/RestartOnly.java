@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The settings a reload cannot apply are those of {@link StartupSettings}: rather than
  * half-apply such a change, a reload keeps the running startup part, puts the loaded reloadable
- * part in force, and says a restart is needed.
+ * part in force ({@link dev.mapgate.config.LiveSettings#replace}), and says a restart is needed.
  */
 public final class RestartOnly {
 
@@ -17,10 +17,5 @@ public final class RestartOnly {
     /** Key paths whose value in {@code loaded} differs from {@code running} and needs a restart. */
     public static List<String> changedKeys(Settings running, Settings loaded) {
         return running.startup().changedKeys(loaded.startup());
-    }
-
-    /** The snapshot to put in force: the running startup part with the loaded reloadable part. */
-    public static Settings applicable(Settings running, Settings loaded) {
-        return new Settings(running.startup(), loaded.reloadable());
     }
 }

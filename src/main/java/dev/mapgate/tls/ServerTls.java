@@ -49,7 +49,7 @@ public final class ServerTls implements AutoCloseable {
     /**
      * Builds the context and checks that the key belongs to the certificate.
      *
-     * <p>Logs nothing: the server's own is announced by {@link #startWatching()}.
+     * <p>Logs nothing: the server's own is announced by {@link #startWatching(FileWatcher)}.
      *
      * @throws TlsFileProblem naming the key under {@code listen.tls} and what is wrong with it
      */
@@ -117,31 +117,17 @@ public final class ServerTls implements AutoCloseable {
     }
 
     /**
-     * Announces the context being served and starts checking the files every
-     * {@code reload-interval} on a daemon thread of its own. Does nothing when already watching.
-     */
-    public synchronized void startWatching() {
-        start(null);
-    }
-
-    /**
      * Announces the context being served and has {@code watcher} check the files every
      * {@code reload-interval}. Does nothing when already watching.
      */
     public synchronized void startWatching(FileWatcher watcher) {
-        start(watcher);
-    }
-
-    private void start(FileWatcher watcher) {
         if (watch.get() != null) {
             return;
         }
         Loaded served = current;
         LOG.info("event=tls-loaded {}", served.describe(provider));
         warnIfOutsideValidity(served.leaf());
-        watch.set(watcher == null
-                ? FileWatcher.alone("mapgate-tls-reload", settings.reloadInterval(), "tls-reload-error", this::reloadIfChanged)
-                : watcher.every(settings.reloadInterval(), "tls-reload-error", this::reloadIfChanged));
+        watch.set(watcher.every(settings.reloadInterval(), "tls-reload-error", this::reloadIfChanged));
     }
 
     /** Counts reloads, once per new pair that loads and once per distinct pair that fails, in {@code metrics}. */

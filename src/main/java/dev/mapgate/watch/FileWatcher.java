@@ -3,7 +3,6 @@ package dev.mapgate.watch;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,8 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One daemon thread that runs the checks of watched files, each at its own interval: the config
  * and the files it names, and the listener's TLS pair. Each check compares a
- * {@link SourceFingerprint} with what it last loaded and reloads on a change. One thread, so two
- * reloads never run at once and a slow disk holds up only the checks, never a request.
+ * {@link SourceFingerprint} with what it last loaded and reloads on a change. A slow disk holds up
+ * only the checks, never a request. A reload can still come from elsewhere at the same time (a
+ * SIGHUP, on the signal's thread): the reloaders are synchronized for that, not this thread.
  */
 public final class FileWatcher implements AutoCloseable {
 
@@ -36,19 +36,10 @@ public final class FileWatcher implements AutoCloseable {
      * @return stops this check alone
      */
     public Watch every(Duration interval, String errorEvent, Runnable check) {
-        return new Watch(schedule(interval, errorEvent, check), null);
-    }
-
-    /** As {@link #every}, on a watcher of its own that closing the watch stops: for a check used alone. */
-    public static Watch alone(String threadName, Duration interval, String errorEvent, Runnable check) {
-        FileWatcher own = new FileWatcher(threadName);
-        return new Watch(own.schedule(interval, errorEvent, check), own);
-    }
-
-    private ScheduledFuture<?> schedule(Duration interval, String errorEvent, Runnable check) {
         long millis = interval.toMillis();
         // Fixed delay, not rate: a slow disk never queues checks up behind each other.
-        return thread.scheduleWithFixedDelay(() -> runQuietly(errorEvent, check), millis, millis, TimeUnit.MILLISECONDS);
+        return new Watch(thread.scheduleWithFixedDelay(() -> runQuietly(errorEvent, check), millis, millis,
+                TimeUnit.MILLISECONDS));
     }
 
     /**

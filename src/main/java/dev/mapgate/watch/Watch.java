@@ -2,15 +2,13 @@ package dev.mapgate.watch;
 
 import java.util.concurrent.Future;
 
-/** One check scheduled on a {@link FileWatcher}; closing it stops the check, and a watcher started for it alone. */
+/** One check scheduled on a {@link FileWatcher}; closing it stops that check, and the watcher runs on. */
 public final class Watch implements AutoCloseable {
 
     private final Future<?> scheduled;
-    private final FileWatcher own;
 
-    Watch(Future<?> scheduled, FileWatcher own) {
+    Watch(Future<?> scheduled) {
         this.scheduled = scheduled;
-        this.own = own;
     }
 
     /** Closes {@code watch} unless it is {@code null}. */
@@ -24,8 +22,5 @@ public final class Watch implements AutoCloseable {
     @Override
     public void close() {
         scheduled.cancel(false);
-        if (own != null) {
-            own.close();
-        }
     }
 }

@@ -923,6 +923,45 @@ class SettingsLoaderTest {
                 .isEqualTo("mapgate.listen.transport: \"kqueue\" is not one of auto, epoll, nio");
     }
 
+    /**
+     * Typesafe's own messages (syntax, concatenation, substitution) reach the operator's terminal
+     * and, on a reload, the log. Some quote the values they could not combine, and a token's value
+     * is a value like any other, from the file or from the environment.
+     */
+    @Test
+    void aTokenValueNeverReachesAMessageFromTheHoconParser() {
+        String secret = "S3CRETtokenVALUE1234567890abcdef";
+        String site = "mapgate.origin.directory = \"site\"\n";
+        List<String> messages = List.of(
+                problem(site + "mapgate.gate.token.tokens = [ { name = s, value = \"" + secret + "\" [1] } ]\n"),
+                problem(site + "mapgate.gate.token.tokens = [ { name = s, value = ${TOK} [1] } ]\n",
+                        Map.of("TOK", secret)),
+                problem(site + "mapgate.gate.token.tokens = [ { name = s, value = " + secret + " {} } ]\n"),
+                problem(site + "mapgate.gate.token.tokens = [ { name = s, value = \"" + secret + "\" } ]]\n"),
+                problem(site + "mapgate.gate.token.tokens = [ { name = s, value = " + secret + "\" } ]\n"),
+                problem(site + "mapgate.gate.token.tokens = { name = s, value = \"" + secret + "\" }\n"),
+                problem(site + "mapgate.gate.token = \"" + secret + "\"\n"));
+
+        assertThat(messages).as("each still says where").allSatisfy(message -> assertThat(message)
+                .containsAnyOf("mapgate.conf: 2", "environment variables"));
+        assertThat(messages.get(0)).endsWith("mapgate.conf: 2: values written side by side cannot be joined (a string,"
+                + " number or boolean beside a list or an object); quote the whole value, or separate list elements"
+                + " with commas");
+        assertThat(messages).noneSatisfy(message -> assertThat(message).contains(secret.substring(0, 12)));
+    }
+
+    @Test
+    void aTokenFileNamedByANumberLoadsAndIsShownResolved() throws IOException {
+        Files.writeString(dir.resolve("123"), TOKEN + "\n", StandardCharsets.UTF_8);
+        Path file = write("mapgate.origin.directory = \"site\"\n"
+                + "mapgate.gate.token.tokens = [ { name = sentry, file = 123 } ]\n");
+
+        assertThat(SettingsLoader.load(file, Map.of()).gate().policy().credentials().tokenNames())
+                .containsExactly("sentry");
+        assertThat(SettingsLoader.effective(file, Map.of()).hocon())
+                .as("check-config shows what run reads").contains("file=\"" + dir.resolve("123") + "\"");
+    }
+
     private Settings load(String config) throws IOException {
         return load(config, Map.of());
     }

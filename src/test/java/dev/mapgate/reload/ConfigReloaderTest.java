@@ -9,6 +9,7 @@ import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.LogCapture;
+import dev.mapgate.watch.FileWatcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -196,8 +197,9 @@ class ConfigReloaderTest {
         Files.writeString(config, fast);
         live = new LiveSettings(SettingsLoader.load(config));
         assertThat(live.get().reloadInterval()).isEqualTo(Duration.ofMillis(50));
-        try (ConfigReloader watching = new ConfigReloader(config, live, SettingsLoader::load, metrics)) {
-            watching.startWatching();
+        try (FileWatcher watcher = new FileWatcher("test-watcher");
+             ConfigReloader watching = new ConfigReloader(config, live, SettingsLoader::load, metrics)) {
+            watching.startWatching(watcher);
             Files.writeString(tokenFile, "third-token-cccccccccccc");
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (!live.get().gate().policy().acceptsToken("third-token-cccccccccccc") && System.nanoTime() < deadline) {

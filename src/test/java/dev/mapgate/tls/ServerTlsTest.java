@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.mapgate.tls.ListenTlsSettings.Provider;
 import dev.mapgate.testing.LogCapture;
+import dev.mapgate.watch.FileWatcher;
 import dev.mapgate.tls.TestPki.KeyFormat;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSslEngine;
@@ -152,10 +153,11 @@ class ServerTlsTest {
         Instant now = Instant.now();
         X509Bundle expired = PKI.server(Algorithm.ecp256, now.minus(Duration.ofDays(90)), now.minus(Duration.ofDays(1)));
         TestPki.install(expired, KeyFormat.PKCS8, chain, key);
-        try (ServerTls tls = ServerTls.load(settings(Provider.AUTO))) {
-            assertThat(LogCapture.linesFrom(LOGGER)).as("load alone, as the config check does it, logs nothing")
+        try (FileWatcher watcher = new FileWatcher("test-watcher");
+             ServerTls tls = ServerTls.load(settings(Provider.AUTO))) {
+            assertThat(LogCapture.linesFrom(LOGGER)).as("load alone logs nothing")
                     .noneMatch(l -> l.contains(serialOf(expired)));
-            tls.startWatching();
+            tls.startWatching(watcher);
             assertThat(LogCapture.linesFrom(LOGGER))
                     .as("refusing to start would take the site down for every client, so it only warns")
                     .anyMatch(l -> l.contains("WARN event=tls-certificate-expired") && l.contains("CN=localhost"))
@@ -361,16 +363,16 @@ class ServerTlsTest {
     }
 
     @Test
-    void theWatcherPicksUpARotationOnItsOwnThreadAndStopsOnClose() throws Exception {
+    void theWatcherPicksUpARotationOnItsDaemonThreadUntilTheTlsIsClosed() throws Exception {
         X509Bundle first = PKI.server(Algorithm.ecp256);
         X509Bundle second = PKI.server(Algorithm.ecp256);
+        X509Bundle third = PKI.server(Algorithm.ecp256);
         TestPki.install(first, KeyFormat.PKCS8, chain, key);
         ListenTlsSettings fast = new ListenTlsSettings(chain, key, Duration.ofMillis(50), Provider.AUTO);
-        try (ServerTls tls = ServerTls.load(fast)) {
-            tls.startWatching();
-            tls.startWatching();
-            assertThat(watcherThreads()).as("one daemon thread, however often it is started").hasSize(1)
-                    .allMatch(Thread::isDaemon);
+        try (FileWatcher watcher = new FileWatcher("mapgate-tls-reload")) {
+            ServerTls tls = ServerTls.load(fast);
+            tls.startWatching(watcher);
+            tls.startWatching(watcher);
 
             TestPki.install(second, KeyFormat.PKCS8, chain, key);
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -379,8 +381,18 @@ class ServerTlsTest {
             }
             assertThat(tls.servedCertificate()).as("the watcher swapped in the rotated pair within 5 s")
                     .isEqualTo(second.getCertificate());
+            assertThat(watcherThreads()).as("a daemon, so it never holds up the JVM's exit").hasSize(1)
+                    .allMatch(Thread::isDaemon);
+            assertThat(LogCapture.linesFrom(LOGGER)).as("started twice, announced once")
+                    .filteredOn(l -> l.contains("event=tls-loaded")).hasSize(1);
+
+            tls.close();
+            TestPki.install(third, KeyFormat.PKCS8, chain, key);
+            Thread.sleep(300);
+            assertThat(tls.servedCertificate()).as("a closed TLS is no longer checked, while the watcher runs on")
+                    .isEqualTo(second.getCertificate());
         }
-        assertThat(watcherThreadsAfterStopping()).as("close stops the thread").isEmpty();
+        assertThat(watcherThreadsAfterStopping()).as("closing the watcher stops its thread").isEmpty();
         assertNoKeyMaterialLogged(first, second);
     }
 
