@@ -4,12 +4,11 @@ import java.net.InetAddress;
 
 /**
  * Who a request comes from, as far as mapgate can tell: the peer (the TCP peer, or the address a
- * trusted PROXY header gave for it), or the address a trusted proxy reported in the client-ip
- * header.
+ * trusted PROXY header gave for it), or the address a trusted proxy reported in its header.
  *
  * @param address         the client; {@code null} when a trusted hop's report could not be read,
  *                        or when the peer has no IP address (a Unix socket, a test channel)
- * @param viaTrustedProxy whether the peer is in {@code client-ip.trusted-proxies}, so that its
+ * @param viaTrustedProxy whether the peer is one of the trusted proxies, so that its
  *                        other forwarding headers (e.g. X-Forwarded-Proto) may be believed too
  * @param problem         why the address is unknown, for the debug log; {@code null} when known
  */

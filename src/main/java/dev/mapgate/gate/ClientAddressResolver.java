@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Finds the client address of a request from its peer and the configured client-ip header
- * ({@code client-ip.trusted-proxies}, {@code client-ip.header}). Pure and immutable.
+ * Finds the client address of a request from its peer, the proxies trusted to report it and the
+ * header they report it in. Pure and immutable.
  *
  * <p>Only a peer in {@code trusted-proxies} may report a client. A list is read right to left:
  * each hop appends the address it was connected from, so the rightmost entries are the ones the

@@ -72,7 +72,7 @@ public record RequestTarget(String path, String encodedPath, String rawQuery, Au
                 throw new BadTargetException("absolute-form authority: " + e.getMessage());
             }
             if (!hosts.accepts(authority)) {
-                throw new BadTargetException("absolute-form names a host that is not in listen.hosts");
+                throw new BadTargetException("absolute-form names a host that is not one of the accepted hosts");
             }
             pathStart = authorityEnd;
         }
