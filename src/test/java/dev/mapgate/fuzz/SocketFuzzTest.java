@@ -205,8 +205,8 @@ class SocketFuzzTest {
         ResponseReader.Split split = ResponseReader.split(bytes, heads);
         List<String> problems = new ArrayList<>(split.problems());
         List<Outcome.Response> responses = split.responses().stream()
-                .map(r -> Outcome.Response.of(r.status(), r.body(), last(r.headers("ETag")), last(r.headers("Content-Type")),
-                        mapEtags))
+                .map(r -> Outcome.Response.of(r.status(), r.body(), last(r.headers("ETag")),
+                        last(r.headers("Content-Type")), mapEtags))
                 .toList();
         if (reset) {
             // A reset may cut a response anywhere: only what did arrive is judged.

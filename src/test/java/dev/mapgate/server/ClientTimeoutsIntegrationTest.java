@@ -38,8 +38,10 @@ class ClientTimeoutsIntegrationTest {
 
     @BeforeAll
     static void start() throws IOException {
-        mapgate = TestMapgate.in(dir).ownOrigin().config("listen { header-timeout = %dms, keep-alive-timeout = %dms, body-timeout = %dms }"
-                .formatted(HEADER_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, BODY_TIMEOUT_MS)).start();
+        mapgate = TestMapgate.in(dir).ownOrigin()
+                .config("listen { header-timeout = %dms, keep-alive-timeout = %dms, body-timeout = %dms }"
+                        .formatted(HEADER_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, BODY_TIMEOUT_MS))
+                .start();
         origin = mapgate.origin();
     }
 

@@ -31,7 +31,8 @@ import java.nio.file.Path;
 public final class TestMapgate implements AutoCloseable {
 
     /** Where an in-memory channel says it is connected: mapgate's usual port on loopback. */
-    private static final InetSocketAddress IN_MEMORY_LOCAL = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
+    private static final InetSocketAddress IN_MEMORY_LOCAL =
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
 
     private final MapgateServer server;
     /** The origin started for this mapgate, or {@code null} when the config names its own. */

@@ -55,7 +55,10 @@ public final class TestSite {
         this.files = files;
     }
 
-    /** The hostile suites' site: the map, its script and a page, and names with a space, a non-ASCII letter, a long hash. */
+    /**
+     * The hostile suites' site: the map, its script and a page, and names a legitimate request has
+     * to reach: with a space, with a non-ASCII letter, with a long hash.
+     */
     public static TestSite hostile() {
         return HOSTILE;
     }
@@ -72,7 +75,10 @@ public final class TestSite {
                 .build();
     }
 
-    /** The soak's site: a script, a map of about 64 KiB (larger than one socket read, as real maps are) and {@link #LARGE}. */
+    /**
+     * The soak's site: a script, a map of about 64 KiB (larger than one socket read, as real maps
+     * are) and {@link #LARGE}.
+     */
     public static TestSite soak() {
         StringBuilder script = new StringBuilder();
         for (int i = 0; i < 40; i++) {
