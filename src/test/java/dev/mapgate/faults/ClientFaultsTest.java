@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
 import dev.mapgate.testing.RawOrigin.Link;
-import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.ResponseReader;
 import dev.mapgate.testing.TestMapgate;
 import java.io.InputStream;

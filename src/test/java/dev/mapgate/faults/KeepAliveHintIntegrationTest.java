@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawOrigin.After;
 import dev.mapgate.testing.RawOrigin;
+import dev.mapgate.testing.RawOrigin.After;
 import dev.mapgate.testing.TestMapgate;
 import java.nio.file.Path;
 import java.util.ArrayList;

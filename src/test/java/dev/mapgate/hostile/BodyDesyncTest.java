@@ -3,8 +3,8 @@ package dev.mapgate.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawOrigin.After;
 import dev.mapgate.testing.RawOrigin;
+import dev.mapgate.testing.RawOrigin.After;
 import dev.mapgate.testing.ResponseReader;
 import dev.mapgate.testing.TestMapgate;
 import java.nio.charset.StandardCharsets;
