@@ -6,7 +6,8 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.mapgate.testing.Heavy;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
+import dev.mapgate.testing.TestMapgate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -283,15 +284,15 @@ class CheckConfigCommandTest {
         Files.writeString(bad, "mapgate { listen.prot = 8080, origin.directory = \"site\" }\n");
         Map<String, String> env = Map.of("SENTRY_TOKEN", TOKEN, "MAPGATE_LISTEN_PORT", "19091");
 
-        MapgateProcess.Finished checked = MapgateProcess.run(env, "", "check-config", "--config", good.toString());
+        MapgateJvm.Finished checked = TestMapgate.jvm().env(env).run("", "check-config", "--config", good.toString());
         assertThat(checked.exit()).as("stderr: %s", checked.stderr()).isZero();
         Config effective = ConfigFactory.parseString(checked.stdout());
         assertThat(effective.getInt("mapgate.listen.port")).isEqualTo(19091);
         assertThat(effective.getConfigList("mapgate.gate.token.tokens").get(0).getString("value")).isEqualTo(REDACTED);
         assertThat(checked.stdout() + checked.stderr()).doesNotContain(TOKEN);
 
-        MapgateProcess.Finished check = MapgateProcess.run(Map.of(), "", "check-config", "--config", bad.toString());
-        MapgateProcess.Finished run = MapgateProcess.run(Map.of(), "", "run", "--config", bad.toString());
+        MapgateJvm.Finished check = TestMapgate.jvm().run("", "check-config", "--config", bad.toString());
+        MapgateJvm.Finished run = TestMapgate.jvm().run("", "run", "--config", bad.toString());
         assertThat(check.exit()).isEqualTo(run.exit()).isEqualTo(Main.EXIT_CONFIG);
         assertThat(check.stderr()).as("the same line as run").isEqualTo(run.stderr())
                 .contains("mapgate.listen.prot: unknown key; did you mean port?");

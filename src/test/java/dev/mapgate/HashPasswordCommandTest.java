@@ -12,7 +12,8 @@ import dev.mapgate.gate.Credentials;
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.Htpasswd;
 import dev.mapgate.testing.Heavy;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
+import dev.mapgate.testing.TestMapgate;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -158,8 +159,8 @@ class HashPasswordCommandTest {
     @Test
     @Heavy
     void asAProcessItReadsThePasswordFromAPipe() throws Exception {
-        MapgateProcess.Finished finished = MapgateProcess.run(Map.of(), PASSWORD + "\n",
-                "hash-password", "--cost", "4", "--user", "sentry");
+        MapgateJvm.Finished finished = TestMapgate.jvm()
+                .run(PASSWORD + "\n", "hash-password", "--cost", "4", "--user", "sentry");
 
         assertThat(finished.exit()).as("stderr: %s", finished.stderr()).isZero();
         assertThat(finished.stdout()).startsWith("sentry:$2y$04$").endsWith("\n");
@@ -186,7 +187,7 @@ class HashPasswordCommandTest {
 
     /** What the terminal showed, then "exit N". Each answer is typed only once its prompt is shown, as a person would. */
     private static String typeOnTerminal(String first, String second) throws Exception {
-        Optional<Process> started = MapgateProcess.startOnTerminal("hash-password", "--cost", "4", "--user", "alice");
+        Optional<Process> started = TestMapgate.jvm().onTerminal("hash-password", "--cost", "4", "--user", "alice");
         assumeTrue(started.isPresent(), "util-linux script, to give the command a terminal");
         Process process = started.get();
         StringBuilder shown = new StringBuilder();

@@ -3,16 +3,17 @@ package dev.mapgate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.Heavy;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
 import dev.mapgate.testing.Pattern;
 import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,12 +42,13 @@ class LargeTransferTest {
                       gate { require = [ip], allow-ips = ["127.0.0.1"] }
                     }
                     """.formatted(origin.url()));
-            try (MapgateProcess mapgate = MapgateProcess.start(List.of("-Xmx64m"), Map.of(), "--config", config.toString())) {
+            try (MapgateJvm mapgate = TestMapgate.jvm().jvmOptions(List.of("-Xmx64m"))
+                    .start("--config", config.toString())) {
                 int port = mapgate.awaitPort();
                 long started = System.nanoTime();
                 try (RawClient c = RawClient.connect(new InetSocketAddress("127.0.0.1", port))) {
                     c.send(RawClient.request("GET", "/big?size=" + SIZE));
-                    RawClient.Response head = c.read(true);
+                    ResponseReader.Response head = c.read(true);
                     assertThat(head.status()).isEqualTo(200);
                     assertThat(head.header("Content-Length")).isEqualTo(String.valueOf(SIZE));
                     Thread.sleep(2000);

@@ -13,9 +13,9 @@ import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.testing.EncodedLogs;
 import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.LogCapture;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
@@ -85,7 +85,7 @@ class NoSecretInLogsTest {
         verbose.forEach(l -> l.setLevel(Level.DEBUG));
         try (EncodedLogs logs = EncodedLogs.attach(Logger.ROOT_LOGGER_NAME);
                 TestOrigin origin = new TestOrigin();
-                RunningMapgate mapgate = RunningMapgate.start(dir, gateConfig(
+                TestMapgate mapgate = TestMapgate.start(dir, gateConfig(
                         "origin { url = \"" + origin.url() + "\", response-timeout = 300ms }"))) {
             sendEveryKindOfCredential(mapgate.address());
             try (RawClient c = mapgate.connect()) {
@@ -151,7 +151,7 @@ class NoSecretInLogsTest {
         Path config = dir.resolve("typo.conf");
         Files.writeString(config, "mapgate { origin.directory = \"site\"\n"
                 + " gate.token.tokens = [ { name = \"sentry\", vaule = \"" + TOKEN + "\" } ] }\n");
-        try (MapgateProcess mapgate = MapgateProcess.start(List.of(), Map.of(), "--config", config.toString())) {
+        try (MapgateJvm mapgate = TestMapgate.jvm().start("--config", config.toString())) {
             assertThat(mapgate.awaitExit()).isEqualTo(2);
             assertThat(mapgate.output()).as("the error is printed, naming the key").singleElement()
                     .asString().contains("mapgate.gate.token.tokens[0].vaule");
@@ -222,7 +222,7 @@ class NoSecretInLogsTest {
         Path config = dir.resolve("process-" + System.nanoTime() + ".conf");
         Files.writeString(config, "mapgate {\n listen { host = \"127.0.0.1\", port = 0 }\n"
                 + gateConfig("origin { directory = \"site\" }") + "\n}\n");
-        try (MapgateProcess mapgate = MapgateProcess.start(List.of(), env, "--config", config.toString())) {
+        try (MapgateJvm mapgate = TestMapgate.jvm().env(env).start("--config", config.toString())) {
             int port = mapgate.awaitPort();
             sendEveryKindOfCredential(new InetSocketAddress("127.0.0.1", port));
             long deadline = System.nanoTime() + 10_000_000_000L;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mapgate.testing.FileLimit;
 import dev.mapgate.testing.Heavy;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
+import dev.mapgate.testing.TestMapgate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,8 +36,7 @@ class OpenFileLimitLogTest {
     void theJvmRaisesTheSoftLimitToTheHardOneAndALimitBelowWhatBothListenersNeedIsWarnedAbout() throws Exception {
         assumeTrue(FileLimit.self().hard() >= 4096, "a hard limit of 4096 can be set only below the one this test has");
         Path config = config("max-connections = 16384");
-        try (MapgateProcess mapgate = MapgateProcess.startWithFileLimits(512, 4096, Map.of(),
-                "--config", config.toString())) {
+        try (MapgateJvm mapgate = TestMapgate.jvm().fileLimits(512, 4096).start("--config", config.toString())) {
             mapgate.awaitPort();
             FileLimit granted = FileLimit.of(mapgate.pid());
             List<String> output = mapgate.output();
@@ -57,8 +56,7 @@ class OpenFileLimitLogTest {
     void aLimitThatCoversBothListenersIsOnlyReported() throws Exception {
         assumeTrue(FileLimit.self().hard() >= 4096, "a hard limit of 4096 can be set only below the one this test has");
         Path config = config("max-connections = 1000");
-        try (MapgateProcess mapgate = MapgateProcess.startWithFileLimit(4096, Map.of(),
-                "--config", config.toString())) {
+        try (MapgateJvm mapgate = TestMapgate.jvm().fileLimit(4096).start("--config", config.toString())) {
             mapgate.awaitPort();
 
             assertThat(mapgate.output())

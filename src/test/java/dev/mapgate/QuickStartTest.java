@@ -3,13 +3,14 @@ package dev.mapgate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.Heavy;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
+import dev.mapgate.testing.TestMapgate;
 import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class QuickStartTest {
 
     @Test
     void theDefaultConfigServesTheExampleMapToThePrintedCurlCommand() throws Exception {
-        try (MapgateProcess mapgate = MapgateProcess.start(List.of(), Map.of("MAPGATE_LISTEN_PORT", "0"))) {
+        try (MapgateJvm mapgate = TestMapgate.jvm().env(Map.of("MAPGATE_LISTEN_PORT", "0")).start()) {
             mapgate.awaitPort();
             String hint = mapgate.output().stream().filter(l -> l.contains("listening on")).findFirst().orElseThrow();
             String curl = hint.substring(hint.indexOf("curl "));
@@ -50,7 +51,7 @@ class QuickStartTest {
     void aBadConfigStopsStartupWithOneLineNamingTheKey() throws Exception {
         Path config = dir.resolve("bad.conf");
         Files.writeString(config, "mapgate { listen.port = 70000, origin.directory = \".\" }\n", StandardCharsets.UTF_8);
-        try (MapgateProcess mapgate = MapgateProcess.start(List.of(), Map.of(), "--config", config.toString())) {
+        try (MapgateJvm mapgate = TestMapgate.jvm().start("--config", config.toString())) {
             assertThat(mapgate.awaitExit()).isNotZero();
             assertThat(mapgate.output()).hasSize(1);
             assertThat(mapgate.output().get(0)).contains("mapgate.listen.port").contains("70000");
@@ -64,7 +65,7 @@ class QuickStartTest {
             Files.writeString(config, ("mapgate { listen { host = \"127.0.0.1\", port = %d }, origin.directory = \".\", "
                     + "gate { require = [ip], allow-ips = [\"127.0.0.1\"] } }\n")
                     .formatted(taken.getLocalPort()), StandardCharsets.UTF_8);
-            try (MapgateProcess mapgate = MapgateProcess.start(List.of(), Map.of(), "--config", config.toString())) {
+            try (MapgateJvm mapgate = TestMapgate.jvm().start("--config", config.toString())) {
                 assertThat(mapgate.awaitExit()).as("exit status; output: %s", mapgate.output()).isEqualTo(3);
                 assertThat(mapgate.output()).as("one line, no stack trace").hasSize(1);
                 assertThat(mapgate.output().get(0)).startsWith("mapgate: mapgate.listen: cannot listen on 127.0.0.1:"

@@ -3,9 +3,11 @@ package dev.mapgate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.Heavy;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
 import dev.mapgate.testing.Pattern;
 import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,13 +43,13 @@ class SignalsTest {
                       shutdown { drain-delay = 1s, grace = 20s }
                     }
                     """.formatted(origin.url()));
-            // The test's own drain delay, not MapgateProcess's 0s.
-            try (MapgateProcess mapgate = MapgateProcess.start(List.of("-Xmx64m"),
-                    Map.of("MAPGATE_SHUTDOWN_DRAIN_DELAY", "1s"), "--config", config.toString())) {
+            // The test's own drain delay, not MapgateJvm's 0s.
+            try (MapgateJvm mapgate = TestMapgate.jvm().jvmOptions(List.of("-Xmx64m"))
+                    .env(Map.of("MAPGATE_SHUTDOWN_DRAIN_DELAY", "1s")).start("--config", config.toString())) {
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", mapgate.awaitPort());
                 try (RawClient download = RawClient.connect(address)) {
                     download.send(RawClient.request("GET", "/big?size=" + SIZE));
-                    RawClient.Response head = download.read(true);
+                    ResponseReader.Response head = download.read(true);
                     assertThat(head.status()).isEqualTo(200);
                     long offset = readAndCheck(download.input(), 0, 1024 * 1024);
 
@@ -78,7 +80,7 @@ class SignalsTest {
                       reload.check-interval = 1h
                     }
                     """.formatted(origin.url()));
-            try (MapgateProcess mapgate = MapgateProcess.start(List.of(), Map.of(), "--config", config.toString())) {
+            try (MapgateJvm mapgate = TestMapgate.jvm().start("--config", config.toString())) {
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", mapgate.awaitPort());
                 assertThat(mapStatus(address, "old-token-0123456789abcdef")).isEqualTo(200);
 
@@ -111,7 +113,7 @@ class SignalsTest {
                       gate { allow-ips = ["127.0.0.1"], token.tokens = [ { name = "sentry", value = "nohup-token-0123456789" } ] }
                     }
                     """.formatted(origin.url()));
-            try (MapgateProcess mapgate = MapgateProcess.startWithSighupIgnored("--config", config.toString())) {
+            try (MapgateJvm mapgate = TestMapgate.jvm().sighupIgnored().start("--config", config.toString())) {
                 mapgate.awaitPort();
 
                 assertThat(mapgate.output()).anySatisfy(l -> assertThat(l)

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.mapgate.testing.Heavy;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
+import dev.mapgate.testing.TestMapgate;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -110,7 +111,7 @@ class SilentMistakesTest {
     void aLogFormatMapgateDoesNotKnowStopsItBeforeItStarts() throws Exception {
         Path config = write(VALID);
         for (String value : List.of("jsn", "xml")) {
-            MapgateProcess.Finished run = MapgateProcess.run(Map.of("MAPGATE_LOG_FORMAT", value), "",
+            MapgateJvm.Finished run = TestMapgate.jvm().env(Map.of("MAPGATE_LOG_FORMAT", value)).run("",
                     "check-config", "--config", config.toString());
 
             assertThat(run.exit()).as("MAPGATE_LOG_FORMAT=%s; stderr: %s", value, run.stderr())
@@ -125,7 +126,7 @@ class SilentMistakesTest {
     void anUpperCaseLogFormatIsUnderstood() throws Exception {
         Path config = write(VALID.replace("mapgate {", "mapgate {\n  listen { host = \"127.0.0.1\", port = 0 }"
                 + "\n  admin.port = 0"));
-        try (MapgateProcess mapgate = MapgateProcess.start(List.of(), Map.of("MAPGATE_LOG_FORMAT", "JSON"),
+        try (MapgateJvm mapgate = TestMapgate.jvm().env(Map.of("MAPGATE_LOG_FORMAT", "JSON")).start(
                 "--config", config.toString())) {
             mapgate.awaitPort();
 
@@ -162,7 +163,7 @@ class SilentMistakesTest {
             int port = taken.getLocalPort();
             Path config = write(VALID.replace("mapgate {", "mapgate {\n  listen { host = \"127.0.0.1\", port = %d }"
                     .formatted(port)));
-            try (MapgateProcess mapgate = MapgateProcess.start(List.of(), Map.of(), "--config", config.toString())) {
+            try (MapgateJvm mapgate = TestMapgate.jvm().start("--config", config.toString())) {
                 assertThat(mapgate.awaitExit()).as("output: %s", mapgate.output()).isEqualTo(Main.EXIT_LISTEN);
                 assertThat(mapgate.output()).last().isEqualTo("mapgate: mapgate.listen: cannot listen on 127.0.0.1:"
                         + port + ": address already in use: another process listens on port " + port

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.mapgate.config.AdminSettings;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.ResponseReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -17,10 +18,10 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
@@ -117,9 +118,9 @@ class AdminServerTest {
     @Test
     void aScraperKeepsItsConnectionAcrossScrapes() throws Exception {
         try (RawClient client = RawClient.connect(server.address())) {
-            RawClient.Response first = client.get("/metrics?scrape=1");
+            ResponseReader.Response first = client.get("/metrics?scrape=1");
             registry.counter("mapgate.requests", "outcome", "allowed").increment();
-            RawClient.Response second = client.get("/metrics", "Accept: application/openmetrics-text; version=1.0.0");
+            ResponseReader.Response second = client.get("/metrics", "Accept: application/openmetrics-text; version=1.0.0");
 
             assertThat(first.bodyText()).contains("mapgate_requests_total{outcome=\"allowed\"} 1.0");
             assertThat(second.header("Content-Type")).startsWith("application/openmetrics-text");
@@ -137,7 +138,7 @@ class AdminServerTest {
                 Thread.sleep(2);
             }
             long lastByte = System.nanoTime();
-            RawClient.Response response = kubelet.read(false);
+            ResponseReader.Response response = kubelet.read(false);
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastByte);
 
             assertThat(response.bodyText()).isEqualTo("ready\n");

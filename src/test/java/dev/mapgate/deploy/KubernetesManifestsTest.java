@@ -15,6 +15,7 @@ import dev.mapgate.testing.HttpOrigin;
 import dev.mapgate.testing.NginxOrigin;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RequiredTools;
+import dev.mapgate.testing.ResponseReader;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -543,17 +544,17 @@ class KubernetesManifestsTest {
                      "MAPGATE_ADMIN_HOST", "127.0.0.1", "MAPGATE_ADMIN_PORT", "0",
                      "MAPGATE_ORIGIN_URL", nginx.url())));
              RawClient client = RawClient.connect(mapgate.address())) {
-            RawClient.Response script = client.get("/app.js");
+            ResponseReader.Response script = client.get("/app.js");
             assertThat(script.status()).as("an asset through mapgate and the shipped nginx.conf").isEqualTo(200);
             assertThat(script.bodyText()).contains("sourceMappingURL");
 
-            RawClient.Response directory = client.get("/docs");
+            ResponseReader.Response directory = client.get("/docs");
             assertThat(directory.status()).as("a directory without its slash").isEqualTo(301);
             assertThat(directory.header("Location"))
                     .as("absolute_redirect off: nginx only knows itself as 127.0.0.1, which no client can reach")
                     .isEqualTo("/docs/");
 
-            RawClient.Response map = client.get("/app.js.map", "X-Sentry-Token: " + token);
+            ResponseReader.Response map = client.get("/app.js.map", "X-Sentry-Token: " + token);
             assertThat(map.status()).as("a map with the token, but from 127.0.0.1, not one of Sentry's addresses")
                     .isEqualTo(404);
             assertThat(map.bodyText()).doesNotContain("secret.ts");

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.FileLimit;
 import dev.mapgate.testing.Heavy;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
 import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -15,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,8 +66,7 @@ class AdminFloodTest {
                   origin.directory = "%s"
                 }
                 """.formatted(site));
-        try (MapgateProcess mapgate = MapgateProcess.startWithFileLimit(FILE_LIMIT, Map.of(),
-                "--config", config.toString())) {
+        try (MapgateJvm mapgate = TestMapgate.jvm().fileLimit(FILE_LIMIT).start("--config", config.toString())) {
             InetSocketAddress traffic = new InetSocketAddress("127.0.0.1", mapgate.awaitPort());
             InetSocketAddress admin = new InetSocketAddress("127.0.0.1", mapgate.adminPort());
             // Before the flood, and what a first request costs a cold JVM out of the figures below.
@@ -154,7 +154,7 @@ class AdminFloodTest {
             }
         }
 
-        private static Probe answered(RawClient.Response response, long start) {
+        private static Probe answered(ResponseReader.Response response, long start) {
             Matcher meter = OVER_LIMIT.matcher(response.bodyText());
             return new Probe(response.status(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), null,
                     meter.find() ? Double.parseDouble(meter.group(1)) : -1);

@@ -8,7 +8,8 @@ import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
 import dev.mapgate.testing.RawOrigin.Link;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class ClientFaultsTest {
     static Path dir;
     RawOrigin origin;
     Metrics metrics;
-    RunningMapgate mapgate;
+    TestMapgate mapgate;
 
     @BeforeEach
     void start() {
@@ -52,11 +53,11 @@ class ClientFaultsTest {
         });
         metrics = Metrics.inMemory();
         // One event loop, so one origin pool: "the next request on that pool" is every next request.
-        mapgate = RunningMapgate.start(dir, """
+        mapgate = TestMapgate.in(dir).metrics(metrics).config("""
                 listen.io-threads = 1
                 origin.url = "%s"
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(origin.url()), metrics);
+                """.formatted(origin.url())).start();
     }
 
     @AfterEach
@@ -110,7 +111,7 @@ class ClientFaultsTest {
             assertThat(heapPeak).as("the heap does not hold the asset").isLessThan(8L << 20);
             assertThat(directPeak).as("nor does Netty's direct memory").isLessThan(8L << 20);
 
-            long rest = Bodies.pattern(in, read, ASSET - read);
+            long rest = new ResponseReader(in).pattern(read, ASSET - read);
             assertThat(read + rest).as("once the client reads on, the rest arrives whole").isEqualTo(ASSET);
         }
     }
@@ -131,7 +132,7 @@ class ClientFaultsTest {
                 client.getOutputStream().write(RawClient.request("GET", "/big").getBytes(StandardCharsets.US_ASCII));
                 InputStream in = client.getInputStream();
                 readHead(in);
-                assertThat(Bodies.pattern(in, 0, 1L << 20)).isEqualTo(1L << 20);
+                assertThat(new ResponseReader(in).pattern(0, 1L << 20)).isEqualTo(1L << 20);
                 // The one connection the origin is still streaming on.
                 used = origin.links().stream().filter(l -> !l.hungUp()).reduce((a, b) -> b).orElseThrow();
                 if (i % 2 == 1) {
@@ -184,8 +185,9 @@ class ClientFaultsTest {
     /** Reads the status line and headers byte by byte, so nothing of the body is taken with them; lower case. */
     private static String readHead(InputStream in) throws Exception {
         StringBuilder head = new StringBuilder();
-        for (String line = Bodies.line(in); line != null && !line.isEmpty(); line = Bodies.line(in)) {
-            head.append(line.toLowerCase(Locale.ROOT)).append('\n');
+        ResponseReader reader = new ResponseReader(in);
+        for (String line = reader.lineOrNull(); line != null && !line.isBlank(); line = reader.lineOrNull()) {
+            head.append(line.strip().toLowerCase(Locale.ROOT)).append('\n');
         }
         return head.toString();
     }

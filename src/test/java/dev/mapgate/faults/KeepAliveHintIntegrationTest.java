@@ -7,7 +7,7 @@ import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.TestMapgate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,7 @@ class KeepAliveHintIntegrationTest {
     static Path dir;
     RawOrigin origin;
     Metrics metrics;
-    RunningMapgate mapgate;
+    TestMapgate mapgate;
 
     @BeforeEach
     void start() {
@@ -50,11 +50,11 @@ class KeepAliveHintIntegrationTest {
         metrics = Metrics.inMemory();
         // The pool's own limit is far longer than the origin's: only the hint can keep it safe. One
         // event loop, so one pool, per client: each pool sees a request about every second.
-        mapgate = RunningMapgate.start(dir, """
+        mapgate = TestMapgate.in(dir).metrics(metrics).config("""
                 listen.io-threads = %d
                 origin { url = "%s", pool-idle-timeout = 60s, response-timeout = 10s }
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(CLIENTS, origin.url()), metrics);
+                """.formatted(CLIENTS, origin.url())).start();
     }
 
     @AfterEach

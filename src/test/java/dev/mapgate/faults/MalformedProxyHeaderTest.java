@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ class MalformedProxyHeaderTest {
     @Test
     void aThousandMalformedV2HeadersLeaveNettysDirectMemoryWhereItStarted() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      listen.proxy-protocol = on
                      client-ip.trusted-proxies = ["127.0.0.1/32"]
                      origin.url = "%s"
@@ -64,7 +64,7 @@ class MalformedProxyHeaderTest {
         }
     }
 
-    private static void assertRefused(RunningMapgate mapgate, byte[] malformed) throws Exception {
+    private static void assertRefused(TestMapgate mapgate, byte[] malformed) throws Exception {
         try (RawClient balancer = mapgate.connect()) {
             balancer.readTimeout(5000).send(malformed);
             assertThat(balancer.readUntilClosed()).as("a connection with a bad PROXY header is closed unanswered").isEmpty();

@@ -6,8 +6,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.OriginResolvers;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
 import dev.mapgate.testing.TestDnsServer;
+import dev.mapgate.testing.TestMapgate;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -43,7 +44,7 @@ class OriginDnsTest {
         HttpServer after = origin(new InetSocketAddress("127.0.0.2", port), "from 127.0.0.2");
         Metrics metrics = Metrics.inMemory();
         try (TestDnsServer dns = TestDnsServer.start();
-             RunningMapgate mapgate = start("http://" + NAME + ":" + port, transport,
+             TestMapgate mapgate = start("http://" + NAME + ":" + port, transport,
                      OriginResolvers.using(dns.asNameServer()), metrics)) {
             dns.answer(NAME, "127.0.0.1", TTL_SECONDS, Duration.ZERO);
             assertThat(body(mapgate)).isEqualTo("from 127.0.0.1");
@@ -78,7 +79,7 @@ class OriginDnsTest {
     void aNameThatDoesNotExistGets502AndIsNotAskedForAgainAtOnce() throws Exception {
         String missing = "missing.mapgate.test";
         try (TestDnsServer dns = TestDnsServer.start();
-             RunningMapgate mapgate = start("http://" + missing + ":8080", OriginResolvers.using(dns.asNameServer()),
+             TestMapgate mapgate = start("http://" + missing + ":8080", OriginResolvers.using(dns.asNameServer()),
                      Metrics.inMemory())) {
             long start = System.nanoTime();
             assertThat(status(mapgate)).as("NXDOMAIN: the origin cannot be reached").isEqualTo(502);
@@ -100,7 +101,7 @@ class OriginDnsTest {
     void anOriginNamedByAddressOrInEtcHostsAsksNoDnsServer(String host) throws Exception {
         HttpServer origin = origin(new InetSocketAddress("127.0.0.1", 0), "served");
         try (TestDnsServer dns = TestDnsServer.start();
-             RunningMapgate mapgate = start("http://" + host + ":" + origin.getAddress().getPort(),
+             TestMapgate mapgate = start("http://" + host + ":" + origin.getAddress().getPort(),
                      OriginResolvers.using(dns.asNameServer()), Metrics.inMemory())) {
             assertThat(body(mapgate)).isEqualTo("served");
             assertThat(dns.queries()).as("no DNS question for %s", host).isZero();
@@ -114,7 +115,7 @@ class OriginDnsTest {
     void aNameInEtcHostsIsAnsweredFromThereWithoutAskingDns() throws Exception {
         HttpServer origin = origin(new InetSocketAddress("127.0.0.1", 0), "from /etc/hosts");
         try (TestDnsServer dns = TestDnsServer.start();
-             RunningMapgate mapgate = start("http://localhost:" + origin.getAddress().getPort(),
+             TestMapgate mapgate = start("http://localhost:" + origin.getAddress().getPort(),
                      OriginResolvers.using(dns.asNameServer()), Metrics.inMemory())) {
             assertThat(body(mapgate)).isEqualTo("from /etc/hosts");
             assertThat(dns.queries()).as("localhost is in /etc/hosts, so no DNS question").isZero();
@@ -123,29 +124,29 @@ class OriginDnsTest {
         }
     }
 
-    private RunningMapgate start(String url, OriginResolvers resolvers, Metrics metrics) {
+    private TestMapgate start(String url, OriginResolvers resolvers, Metrics metrics) {
         return start(url, "auto", resolvers, metrics);
     }
 
-    private RunningMapgate start(String url, String transport, OriginResolvers resolvers, Metrics metrics) {
-        return RunningMapgate.start(dir, """
+    private TestMapgate start(String url, String transport, OriginResolvers resolvers, Metrics metrics) {
+        return TestMapgate.in(dir).metrics(metrics).resolvers(resolvers).config("""
                 listen { io-threads = 1, transport = %s }
                 origin { url = "%s", pool-idle-timeout = 500ms }
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(transport, url), metrics, resolvers);
+                """.formatted(transport, url)).start();
     }
 
-    private static String body(RunningMapgate mapgate) throws IOException {
-        RawClient.Response response = get(mapgate);
+    private static String body(TestMapgate mapgate) throws IOException {
+        ResponseReader.Response response = get(mapgate);
         assertThat(response.status()).as("origin answered through mapgate").isEqualTo(200);
         return response.bodyText();
     }
 
-    private static int status(RunningMapgate mapgate) throws IOException {
+    private static int status(TestMapgate mapgate) throws IOException {
         return get(mapgate).status();
     }
 
-    private static RawClient.Response get(RunningMapgate mapgate) throws IOException {
+    private static ResponseReader.Response get(TestMapgate mapgate) throws IOException {
         try (RawClient client = mapgate.connect()) {
             return client.get("/assets/app.js");
         }

@@ -6,11 +6,12 @@ import dev.mapgate.metrics.Metrics;
 import dev.mapgate.origin.ProxyHandler;
 import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
 import dev.mapgate.testing.RawOrigin.Link;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestMapgate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class OriginFaultsTest {
     @TempDir
     static Path dir;
     RawOrigin origin;
-    RunningMapgate mapgate;
+    TestMapgate mapgate;
 
     @BeforeEach
     void start() {
@@ -51,11 +52,11 @@ class OriginFaultsTest {
         // One event loop, so one origin pool: a connection that is not reused was refused reuse,
         // not merely left in another loop's pool. The idle-timeout is what ends a body the origin
         // stops sending without closing.
-        mapgate = RunningMapgate.start(dir, """
+        mapgate = TestMapgate.in(dir).metrics(Metrics.inMemory()).config("""
                 listen { io-threads = 1, idle-timeout = 2s }
                 origin { url = "%s", connect-timeout = 1s, response-timeout = 1s }
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(origin.url()), Metrics.inMemory());
+                """.formatted(origin.url())).start();
     }
 
     @AfterEach
@@ -100,23 +101,23 @@ class OriginFaultsTest {
         try (RawClient other = mapgate.connect().readTimeout(5000); RawClient cut = mapgate.connect().readTimeout(5000)) {
             other.send(RawClient.request("GET", "/whole"));
             assertThat(other.read(true).status()).isEqualTo(200);
-            long before = Bodies.pattern(other.input(), 0, 64 * 1024);
+            long before = other.reader().pattern(0, 64 * 1024);
 
             cut.send(RawClient.request("GET", "/dies"));
             Response head = cut.read(true);
             assertThat(head.status()).isEqualTo(200);
             long got;
             if (framing == Framing.CHUNKED) {
-                Bodies.Chunked body = Bodies.chunked(cut.input());
+                ResponseReader.Chunked body = cut.reader().patternChunked();
                 assertThat(body.lastChunk()).as("a chunked body cut off must end without its last chunk").isFalse();
                 got = body.bytes();
             } else {
                 assertThat(head.header("Content-Length")).isEqualTo(String.valueOf(BODY));
-                got = Bodies.untilClosed(cut.input());
+                got = cut.reader().patternUntilClosed();
             }
             assertThat(got).as("fewer bytes than the origin promised, then the end of the connection").isLessThan(BODY);
 
-            long after = Bodies.pattern(other.input(), before, BODY - before);
+            long after = other.reader().pattern(before, BODY - before);
             assertThat(before + after).as("the download beside it, on another origin connection, arrives whole")
                     .isEqualTo(BODY);
             assertThat(other.get("/ok").bodyText()).as("and its connection stays in step").isEqualTo(OK);
@@ -141,7 +142,7 @@ class OriginFaultsTest {
 
             cut.send(RawClient.request("GET", "/dies"));
             assertThat(cut.read(true).status()).isEqualTo(200);
-            long got = Bodies.untilClosed(cut.input());
+            long got = cut.reader().patternUntilClosed();
             assertThat(got).as("the body is cut short").isLessThan(BODY);
 
             long start = System.nanoTime();
@@ -220,7 +221,7 @@ class OriginFaultsTest {
                 case CUT_OFF -> {
                     c.send(RawClient.request("GET", "/garbage"));
                     String arrived = new String(c.readUntilClosed(), StandardCharsets.ISO_8859_1);
-                    assertThat(Bodies.isCompleteResponse(arrived))
+                    assertThat(ResponseReader.isComplete(arrived))
                             .as("what arrived before the connection closed is no complete response: %s", arrived)
                             .isFalse();
                 }

@@ -7,7 +7,8 @@ import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ class PoolCapTest {
     @TempDir
     static Path dir;
     RawOrigin origin;
-    RunningMapgate mapgate;
+    TestMapgate mapgate;
 
     @BeforeEach
     void start() {
@@ -58,11 +59,11 @@ class PoolCapTest {
             return answerAfter(link, 0);
         });
         origin.route("/post", link -> answerAfter(link, 0));
-        mapgate = RunningMapgate.start(dir, """
+        mapgate = TestMapgate.in(dir).metrics(Metrics.inMemory()).config("""
                 listen.io-threads = 1
                 origin { url = "%s", max-connections = %d, connect-timeout = %dms, response-timeout = %dms }
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(origin.url(), CAP, WAIT_MS, RESPONSE_TIMEOUT_MS), Metrics.inMemory());
+                """.formatted(origin.url(), CAP, WAIT_MS, RESPONSE_TIMEOUT_MS)).start();
     }
 
     private static After answerAfter(RawOrigin.Link link, long millis) throws java.io.IOException {
@@ -148,7 +149,7 @@ class PoolCapTest {
         assertThat(millis(answers)).as("without waiting for a place").allMatch(ms -> ms < WAIT_MS);
     }
 
-    private record Timed(RawClient.Response response, long millis) {
+    private record Timed(ResponseReader.Response response, long millis) {
     }
 
     private List<Timed> concurrently(int n, String path) throws Exception {
@@ -159,7 +160,7 @@ class PoolCapTest {
                 pending.add(clients.submit((Callable<Timed>) () -> {
                     try (RawClient c = mapgate.connect().readTimeout(10_000)) {
                         long start = System.nanoTime();
-                        RawClient.Response r = c.get(path);
+                        ResponseReader.Response r = c.get(path);
                         return new Timed(r, Measure.millisSince(start));
                     }
                 }));

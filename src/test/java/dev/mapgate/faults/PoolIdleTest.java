@@ -7,7 +7,7 @@ import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
 import dev.mapgate.testing.RawOrigin.Link;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.TestMapgate;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +29,7 @@ class PoolIdleTest {
     static Path dir;
     RawOrigin origin;
     Metrics metrics;
-    RunningMapgate mapgate;
+    TestMapgate mapgate;
 
     @BeforeEach
     void start() {
@@ -44,11 +44,11 @@ class PoolIdleTest {
             return After.KEEP_ALIVE;
         });
         metrics = Metrics.inMemory();
-        mapgate = RunningMapgate.start(dir, """
+        mapgate = TestMapgate.in(dir).metrics(metrics).config("""
                 listen.io-threads = 1
                 origin { url = "%s", pool-idle-timeout = %dms, response-timeout = 10s }
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(origin.url(), POOL_IDLE_MS), metrics);
+                """.formatted(origin.url(), POOL_IDLE_MS)).start();
     }
 
     @AfterEach

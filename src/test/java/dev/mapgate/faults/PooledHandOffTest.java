@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.TestMapgate;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,11 +48,11 @@ class PooledHandOffTest {
                         + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra");
                 return RawOrigin.After.KEEP_ALIVE;
             });
-            RunningMapgate mapgate = RunningMapgate.start(dir, """
+            TestMapgate mapgate = TestMapgate.in(dir).metrics(Metrics.inMemory()).config("""
                     listen.io-threads = 1
                     origin { url = "%s", max-connections = 1, connect-timeout = 3s, response-timeout = 3s }
                     gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                    """.formatted(origin.url()), Metrics.inMemory());
+                    """.formatted(origin.url())).start();
             try (RawClient a = mapgate.connect(); RawClient b = mapgate.connect(); RawClient c = mapgate.connect()) {
                 CompletableFuture<String> first = get(a, "/first");
                 Thread.sleep(150);

@@ -8,8 +8,8 @@ import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
-import dev.mapgate.testing.RunningMapgate;
 import dev.mapgate.testing.TestDnsServer;
+import dev.mapgate.testing.TestMapgate;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.InetNameResolver;
@@ -141,11 +141,11 @@ class SlowOriginDnsTest {
             link.send("HTTP/1.1 200 OK\r\nContent-Type: text/javascript\r\nContent-Length: 1\r\n\r\n1");
             return After.KEEP_ALIVE;
         });
-        try (RunningMapgate mapgate = RunningMapgate.start(dir, """
+        try (TestMapgate mapgate = TestMapgate.in(dir).metrics(Metrics.inMemory()).resolvers(resolvers).config("""
                 listen.io-threads = 1
                 origin { url = "http://%s:%d", connect-timeout = 5s }
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(NAME, origin.port()), Metrics.inMemory(), resolvers);
+                """.formatted(NAME, origin.port())).start();
              RawClient open = mapgate.connectFrom(STRANGER)) {
             InetSocketAddress address = mapgate.address();
             // Loads what a denial needs, leaves a client connection open for later, and leaves one

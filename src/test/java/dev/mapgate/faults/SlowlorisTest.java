@@ -6,7 +6,8 @@ import com.sun.management.UnixOperatingSystemMXBean;
 import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -95,7 +96,7 @@ class SlowlorisTest {
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger sent = new AtomicInteger();
         try (RawOrigin origin = RawOrigin.start().ok("/assets/app.js", TestOrigin.APP_JS);
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      listen.header-timeout = %dms
                      origin.url = "%s"
                      gate { require = [ip], allow-ips = ["127.0.0.1"] }
@@ -193,13 +194,13 @@ class SlowlorisTest {
     }
 
     /** Keep-alive GETs, 5 ms apart, while the attack lasts; a failed one counts as sent and not ok. */
-    private static void ordinaryClient(RunningMapgate mapgate, AtomicBoolean attacking, AtomicInteger sent,
+    private static void ordinaryClient(TestMapgate mapgate, AtomicBoolean attacking, AtomicInteger sent,
                                        AtomicInteger ok) {
         while (attacking.get()) {
             try (RawClient c = mapgate.connect()) {
                 while (attacking.get()) {
                     sent.incrementAndGet();
-                    RawClient.Response r = c.get("/assets/app.js");
+                    ResponseReader.Response r = c.get("/assets/app.js");
                     if (r.status() == 200 && r.bodyText().equals(TestOrigin.APP_JS)) {
                         ok.incrementAndGet();
                     }

@@ -8,7 +8,8 @@ import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +33,7 @@ class StaleOriginConnectionTest {
     static Path dir;
     RawOrigin origin;
     Metrics metrics;
-    RunningMapgate mapgate;
+    TestMapgate mapgate;
     final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
 
     @BeforeEach
@@ -44,11 +45,11 @@ class StaleOriginConnectionTest {
         }
         answerOnlyFirstRequestOfEachConnection("/post?token=" + QUERY_SECRET, "posted\n");
         metrics = Metrics.inMemory();
-        mapgate = RunningMapgate.start(dir, """
+        mapgate = TestMapgate.in(dir).metrics(metrics).config("""
                 listen.io-threads = 1
                 origin { url = "%s", response-timeout = 10s }
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(origin.url()), metrics);
+                """.formatted(origin.url())).start();
     }
 
     /** The first request of a connection is answered; a later one is met by a close, unanswered. */
@@ -100,7 +101,7 @@ class StaleOriginConnectionTest {
     void aPostWithContentIsNotSentAgainAndGets502() throws Exception {
         try (RawClient c = mapgate.connect()) {
             assertThat(c.get("/get-0").status()).isEqualTo(200);
-            RawClient.Response post = c.send("POST /post?token=" + QUERY_SECRET
+            ResponseReader.Response post = c.send("POST /post?token=" + QUERY_SECRET
                     + " HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello").read(false);
             System.out.printf("stale-origin: POST with a body on a connection the origin closed: status %d,"
                     + " the origin saw it %d time(s)%n", post.status(), seen.get("/post?token=" + QUERY_SECRET).get());

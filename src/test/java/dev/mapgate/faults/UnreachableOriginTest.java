@@ -7,7 +7,7 @@ import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.TestMapgate;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ class UnreachableOriginTest {
     static Path dir;
 
     /** One unreachable origin behind its own mapgate, and the answer it should get. */
-    private record Case(String name, RunningMapgate mapgate, Metrics metrics, int status, long atLeastMs, long atMostMs) {
+    private record Case(String name, TestMapgate mapgate, Metrics metrics, int status, long atLeastMs, long atMostMs) {
     }
 
     /** One request's outcome. */
@@ -114,10 +114,10 @@ class UnreachableOriginTest {
 
     private static Case start(String name, String url, int status, long atLeastMs, long atMostMs) {
         Metrics metrics = Metrics.inMemory();
-        RunningMapgate mapgate = RunningMapgate.start(dir, """
+        TestMapgate mapgate = TestMapgate.in(dir).metrics(metrics).config("""
                 origin { url = "%s", connect-timeout = %dms, response-timeout = %dms }
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                """.formatted(url, CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS), metrics);
+                """.formatted(url, CONNECT_TIMEOUT_MS, RESPONSE_TIMEOUT_MS)).start();
         return new Case(name, mapgate, metrics, status, atLeastMs, atMostMs);
     }
 

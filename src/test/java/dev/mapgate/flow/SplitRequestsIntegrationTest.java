@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import dev.mapgate.tls.TestPki;
 import io.netty.channel.epoll.Epoll;
@@ -54,7 +55,7 @@ class SplitRequestsIntegrationTest {
 
     @TempDir
     Path dir;
-    private RunningMapgate mapgate;
+    private TestMapgate mapgate;
 
     record Listener(String transport, boolean tls, boolean proxyHeader) {
         @Override
@@ -103,7 +104,7 @@ class SplitRequestsIntegrationTest {
                 pause(2);
             }
             long lastByte = System.nanoTime();
-            RawClient.Response response = client.read(false);
+            ResponseReader.Response response = client.read(false);
             long took = millisSince(lastByte);
 
             assertThat(response.status()).as("the gated map, for the token").isEqualTo(200);
@@ -127,7 +128,7 @@ class SplitRequestsIntegrationTest {
                 pause(3);
                 client.send(java.util.Arrays.copyOfRange(request, cut, request.length));
                 long lastByte = System.nanoTime();
-                RawClient.Response response = client.read(false);
+                ResponseReader.Response response = client.read(false);
                 long took = millisSince(lastByte);
 
                 assertThat(response.status()).as("cut after byte %d", cut).isEqualTo(200);
@@ -154,7 +155,7 @@ class SplitRequestsIntegrationTest {
                 pause(1);
             }
             long lastByte = System.nanoTime();
-            RawClient.Response sized = client.read(false);
+            ResponseReader.Response sized = client.read(false);
             long tookSized = millisSince(lastByte);
             assertThat(sized.bodyText()).as("the origin received every byte of 60 writes").isEqualTo("3000\n");
             assertAnsweredInTime(tookSized, "a Content-Length body in 60 writes");
@@ -167,7 +168,7 @@ class SplitRequestsIntegrationTest {
                 pause(1);
             }
             lastByte = System.nanoTime();
-            RawClient.Response streamed = client.read(false);
+            ResponseReader.Response streamed = client.read(false);
             long tookChunked = millisSince(lastByte);
             assertThat(streamed.bodyText()).as("40 chunks of 10 bytes, in 7-byte writes").isEqualTo("400\n");
             assertAnsweredInTime(tookChunked, "a chunked body in 7-byte writes");
@@ -197,7 +198,7 @@ class SplitRequestsIntegrationTest {
             pause(50);
             client.send(mapRequest());
             long lastByte = System.nanoTime();
-            RawClient.Response second = client.read(false);
+            ResponseReader.Response second = client.read(false);
             long took = millisSince(lastByte);
 
             assertThat(second.bodyText()).isEqualTo(TestOrigin.APP_MAP);
@@ -252,7 +253,7 @@ class SplitRequestsIntegrationTest {
             client.send(java.util.Arrays.copyOfRange(bytes, from, bytes.length));
             long lastByte = System.nanoTime();
             for (int i = 0; i < count; i++) {
-                RawClient.Response response = client.read(false);
+                ResponseReader.Response response = client.read(false);
                 assertThat(response.status() + " " + response.bodyText())
                         .as("response %d of %d, in request order (%s)", i + 1, count, replay).isEqualTo(expected.get(i));
             }
@@ -271,7 +272,7 @@ class SplitRequestsIntegrationTest {
             TestPki.install(PKI.server(Algorithm.ecp256), TestPki.KeyFormat.PKCS8, chain, key);
             tls = "listen.tls { certificate-chain = \"%s\", private-key = \"%s\" }".formatted(chain, key);
         }
-        mapgate = RunningMapgate.start(dir, """
+        mapgate = TestMapgate.start(dir, """
                 listen { transport = %s, header-timeout = %dms, proxy-protocol = %s }
                 %s
                 client-ip.trusted-proxies = ["127.0.0.1/32"]

@@ -43,7 +43,7 @@ final class CaseGenerator {
         List<RequestSpec> requests = new ArrayList<>();
         int count = pick(r, 55, 25, 12, 8) + 1;
         // The throttle counts a wrong token against the address and a wrong Basic password against
-        // the address and its user (every BAD_BASIC is for Site.USER); a cool-down refuses what it
+        // the address and its user (every BAD_BASIC is for Setups.USER); a cool-down refuses what it
         // cannot prove right without bcrypt.
         int addressFailures = 0;
         int userFailures = 0;
@@ -119,10 +119,10 @@ final class CaseGenerator {
             case FORWARDED -> {
                 if (r.nextInt(100) < 85) {
                     // The request headers decide; see seedRequest.
-                    return new Connection(Site.TRUSTED_PROXY, "", false, false);
+                    return new Connection(Setups.TRUSTED_PROXY, "", false, false);
                 }
-                String peer = r.nextBoolean() ? Site.ALLOWED_IP : deniedIp(r);
-                return new Connection(peer, "", Site.allowed(peer), false);
+                String peer = r.nextBoolean() ? Setups.ALLOWED_IP : deniedIp(r);
+                return new Connection(peer, "", Setups.allowed(peer), false);
             }
             case PROXY -> {
                 if (r.nextInt(100) < 80) {
@@ -137,12 +137,12 @@ final class CaseGenerator {
                         case 2 -> "PROXY UNKNOWN\r\n";
                         default -> proxyV2Local();
                     };
-                    return new Connection(Site.TRUSTED_PROXY, prefix, allowed && kind < 2, false);
+                    return new Connection(Setups.TRUSTED_PROXY, prefix, allowed && kind < 2, false);
                 }
-                String peer = r.nextBoolean() ? Site.ALLOWED_IP : deniedIp(r);
+                String peer = r.nextBoolean() ? Setups.ALLOWED_IP : deniedIp(r);
                 boolean sendsHeader = r.nextInt(100) < 30;
-                String prefix = sendsHeader ? "PROXY TCP4 " + Site.ALLOWED_IP + " 192.0.2.200 4711 443\r\n" : "";
-                return new Connection(peer, prefix, Site.allowed(peer), sendsHeader);
+                String prefix = sendsHeader ? "PROXY TCP4 " + Setups.ALLOWED_IP + " 192.0.2.200 4711 443\r\n" : "";
+                return new Connection(peer, prefix, Setups.allowed(peer), sendsHeader);
             }
             default -> {
                 return new Connection("100.64." + r.nextInt(256) + "." + (1 + r.nextInt(254)), "", true, false);
@@ -151,7 +151,7 @@ final class CaseGenerator {
     }
 
     private static String allowedIp(SplittableRandom r) {
-        return r.nextBoolean() ? Site.ALLOWED_IP : Site.ALLOWED_NET + (1 + r.nextInt(254));
+        return r.nextBoolean() ? Setups.ALLOWED_IP : Setups.ALLOWED_NET + (1 + r.nextInt(254));
     }
 
     private static String deniedIp(SplittableRandom r) {
@@ -249,13 +249,13 @@ final class CaseGenerator {
         String method;
         if (kind < 45) {
             existingMap = r.nextInt(100) < 80;
-            path = existingMap ? oneOf(r, Site.MAP_PATHS) : oneOf(r, Site.MISSING_MAP_PATHS);
+            path = existingMap ? oneOf(r, Setups.MAP_PATHS) : oneOf(r, Setups.MISSING_MAP_PATHS);
             method = r.nextInt(100) < 75 ? "GET" : "HEAD";
         } else if (kind < 80) {
-            path = oneOf(r, Site.ASSET_PATHS);
+            path = oneOf(r, Setups.ASSET_PATHS);
             method = r.nextInt(100) < 75 ? "GET" : "HEAD";
         } else {
-            path = r.nextBoolean() ? oneOf(r, Site.MAP_PATHS) : oneOf(r, Site.ASSET_PATHS);
+            path = r.nextBoolean() ? oneOf(r, Setups.MAP_PATHS) : oneOf(r, Setups.ASSET_PATHS);
             method = kind < 95 ? "POST" : oneOf(r, List.of("OPTIONS", "PUT", "DELETE", "BREW"));
         }
         String target = path;
@@ -263,12 +263,12 @@ final class CaseGenerator {
             target += "?v=" + r.nextInt(100000);
         }
         if (r.nextInt(100) < 5) {
-            target = "http://" + Site.HOST + target;
+            target = "http://" + Setups.HOST + target;
         }
         boolean http10 = r.nextInt(100) < 7;
         RequestSpec request = new RequestSpec(method, target, http10 ? "HTTP/1.0" : "HTTP/1.1");
         if (!http10 || r.nextBoolean()) {
-            request.add("Host", Site.HOST);
+            request.add("Host", Setups.HOST);
         }
         if (http10 && r.nextBoolean()) {
             request.add("Connection", "keep-alive");
@@ -297,8 +297,8 @@ final class CaseGenerator {
             if (forwarded != null) {
                 request.add("X-Forwarded-For", forwarded);
             }
-            if (conn.peer.equals(Site.TRUSTED_PROXY)) {
-                addressAllowed = Site.allowed(forwardedClient(forwarded));
+            if (conn.peer.equals(Setups.TRUSTED_PROXY)) {
+                addressAllowed = Setups.allowed(forwardedClient(forwarded));
             }
         }
         if (r.nextInt(100) < 5) {
@@ -317,13 +317,13 @@ final class CaseGenerator {
 
     private static void addCredential(SplittableRandom r, Setup setup, RequestSpec request, Credential credential) {
         switch (credential) {
-            case VALID_TOKEN -> request.add(setup.tokenHeader, Site.TOKEN);
-            case ROTATED_TOKEN -> request.add(setup.tokenHeader, Site.ROTATED_TOKEN);
-            case BAD_TOKEN -> request.add(setup.tokenHeader, oneOf(r, List.of("tok-guess", Site.TOKEN + "0",
+            case VALID_TOKEN -> request.add(setup.tokenHeader, Setups.TOKEN);
+            case ROTATED_TOKEN -> request.add(setup.tokenHeader, Setups.ROTATED_TOKEN);
+            case BAD_TOKEN -> request.add(setup.tokenHeader, oneOf(r, List.of("tok-guess", Setups.TOKEN + "0",
                     "x" + r.nextInt(1_000_000))));
-            case VALID_BASIC -> request.add("Authorization", Site.BASIC);
+            case VALID_BASIC -> request.add("Authorization", Setups.BASIC);
             case BAD_BASIC -> request.add("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    (Site.USER + ":guess" + r.nextInt(1000)).getBytes(StandardCharsets.UTF_8)));
+                    (Setups.USER + ":guess" + r.nextInt(1000)).getBytes(StandardCharsets.UTF_8)));
             default -> { }
         }
     }
@@ -331,11 +331,11 @@ final class CaseGenerator {
     /** An X-Forwarded-For value, or {@code null} for none. */
     private static String forwardedFor(SplittableRandom r) {
         return switch (r.nextInt(7)) {
-            case 0 -> Site.ALLOWED_IP;
-            case 1 -> Site.ALLOWED_NET + (1 + r.nextInt(254));
-            case 2 -> "192.0.2.1, " + Site.ALLOWED_IP;
-            case 3 -> Site.ALLOWED_IP + ", 192.0.2.1";
-            case 4 -> Site.ALLOWED_IP + ", " + Site.TRUSTED_PROXY;
+            case 0 -> Setups.ALLOWED_IP;
+            case 1 -> Setups.ALLOWED_NET + (1 + r.nextInt(254));
+            case 2 -> "192.0.2.1, " + Setups.ALLOWED_IP;
+            case 3 -> Setups.ALLOWED_IP + ", 192.0.2.1";
+            case 4 -> Setups.ALLOWED_IP + ", " + Setups.TRUSTED_PROXY;
             case 5 -> "192.0.2." + (1 + r.nextInt(254));
             default -> null;
         };
@@ -344,16 +344,16 @@ final class CaseGenerator {
     /** The client a trusted proxy reports in a seed's X-Forwarded-For: the rightmost untrusted entry. */
     private static String forwardedClient(String forwarded) {
         if (forwarded == null) {
-            return Site.TRUSTED_PROXY;
+            return Setups.TRUSTED_PROXY;
         }
         String[] entries = forwarded.split(",");
         for (int i = entries.length - 1; i >= 0; i--) {
             String entry = entries[i].trim();
-            if (!entry.equals(Site.TRUSTED_PROXY)) {
+            if (!entry.equals(Setups.TRUSTED_PROXY)) {
                 return entry;
             }
         }
-        return Site.TRUSTED_PROXY;
+        return Setups.TRUSTED_PROXY;
     }
 
     private static void addBody(SplittableRandom r, RequestSpec request) {

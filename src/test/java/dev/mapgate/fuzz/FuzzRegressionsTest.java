@@ -19,11 +19,11 @@ class FuzzRegressionsTest {
 
     @TempDir
     static Path dir;
-    private static InMemoryMapgate mapgate;
+    private static CaseRunner mapgate;
 
     @BeforeAll
     static void start() {
-        mapgate = new InMemoryMapgate(Site.create(dir));
+        mapgate = new CaseRunner(Setups.create(dir));
     }
 
     @AfterAll

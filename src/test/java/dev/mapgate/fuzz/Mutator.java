@@ -20,8 +20,8 @@ final class Mutator {
             "chunked", "Chunked", "CHUNKED", "chunked, identity", "identity", "gzip, chunked", " chunked", "chunked\t",
             "\"chunked\"", "xchunked", "chunked,", ",chunked", "chunk", "identity, chunked", "chunked;q=1");
     private static final List<String> HOSTS = List.of(
-            "", Site.HOST + ":99999", "a b", Site.HOST + ", other.example", "[::1]", Site.HOST + ":", "@other.example",
-            "other.example", Site.HOST.toUpperCase(Locale.ROOT), Site.HOST + ".", "user@" + Site.HOST, "[v1.x]", "%63dn.example");
+            "", Setups.HOST + ":99999", "a b", Setups.HOST + ", other.example", "[::1]", Setups.HOST + ":", "@other.example",
+            "other.example", Setups.HOST.toUpperCase(Locale.ROOT), Setups.HOST + ".", "user@" + Setups.HOST, "[v1.x]", "%63dn.example");
     private static final List<String> VERSIONS = List.of(
             "HTTP/1.0", "HTTP/1.2", "HTTP/2.0", "http/1.1", "HTTP/1.1 ", "HTTP/1", "HTTP/1.10", "HTTP/0.9", "", "HTTP/1.1\t",
             "HTTP/ 1.1", "HTTPS/1.1");
@@ -95,10 +95,10 @@ final class Mutator {
             }
             case 13 -> chunkGames(r, q, at, log);
             case 14 -> {
-                String value = CaseGenerator.oneOf(r, List.of(Site.ALLOWED_IP, "unknown", Site.ALLOWED_IP + ":99999",
-                        "0203.0.113.7", Site.ALLOWED_IP + " , " + Site.TRUSTED_PROXY, "[" + Site.ALLOWED_IP + "]",
-                        "192.0.2.1," + Site.ALLOWED_IP, Site.ALLOWED_IP + ", garbage", "::ffff:" + Site.ALLOWED_IP,
-                        Site.TRUSTED_PROXY, ""));
+                String value = CaseGenerator.oneOf(r, List.of(Setups.ALLOWED_IP, "unknown", Setups.ALLOWED_IP + ":99999",
+                        "0203.0.113.7", Setups.ALLOWED_IP + " , " + Setups.TRUSTED_PROXY, "[" + Setups.ALLOWED_IP + "]",
+                        "192.0.2.1," + Setups.ALLOWED_IP, Setups.ALLOWED_IP + ", garbage", "::ffff:" + Setups.ALLOWED_IP,
+                        Setups.TRUSTED_PROXY, ""));
                 if (r.nextBoolean()) {
                     q.add("X-Forwarded-For", value);
                 } else {
@@ -190,7 +190,7 @@ final class Mutator {
             }
             default -> {
                 int size = 1000 + r.nextInt(20000);
-                String credential = r.nextBoolean() ? Site.TOKEN + "x".repeat(size) : "x".repeat(size);
+                String credential = r.nextBoolean() ? Setups.TOKEN + "x".repeat(size) : "x".repeat(size);
                 q.add("X-Sentry-Token", credential);
                 log.add(at + "token header of " + size + " bytes");
             }
@@ -239,19 +239,19 @@ final class Mutator {
 
     private static void credentialGames(SplittableRandom r, Setup setup, RequestSpec q, String at, List<String> log) {
         String header = setup.tokenHeader;
-        String b64 = Site.BASIC.substring("Basic ".length());
+        String b64 = Setups.BASIC.substring("Basic ".length());
         switch (r.nextInt(8)) {
             case 0 -> {
-                String value = CaseGenerator.oneOf(r, List.of(" " + Site.TOKEN, Site.TOKEN + " ", "\t" + Site.TOKEN,
-                        Site.TOKEN + "\t", Site.TOKEN.toUpperCase(Locale.ROOT), Site.TOKEN + "x",
-                        Site.TOKEN.substring(1), "", Site.TOKEN + "," + Site.TOKEN, "\"" + Site.TOKEN + "\"",
-                        Site.TOKEN + "\u0000", Site.ROTATED_TOKEN, Site.TOKEN + "\u00a0", "\u00a0" + Site.TOKEN));
+                String value = CaseGenerator.oneOf(r, List.of(" " + Setups.TOKEN, Setups.TOKEN + " ", "\t" + Setups.TOKEN,
+                        Setups.TOKEN + "\t", Setups.TOKEN.toUpperCase(Locale.ROOT), Setups.TOKEN + "x",
+                        Setups.TOKEN.substring(1), "", Setups.TOKEN + "," + Setups.TOKEN, "\"" + Setups.TOKEN + "\"",
+                        Setups.TOKEN + "\u0000", Setups.ROTATED_TOKEN, Setups.TOKEN + "\u00a0", "\u00a0" + Setups.TOKEN));
                 q.set(header, value);
                 log.add(at + "token value " + FuzzCase.escape(value.getBytes(StandardCharsets.ISO_8859_1), 80));
             }
             case 1 -> {
-                q.add(header, Site.TOKEN);
-                q.add(header, r.nextBoolean() ? Site.TOKEN : "wrong");
+                q.add(header, Setups.TOKEN);
+                q.add(header, r.nextBoolean() ? Setups.TOKEN : "wrong");
                 log.add(at + "two token lines");
             }
             case 2 -> {
@@ -259,25 +259,25 @@ final class Mutator {
                         header.toUpperCase(Locale.ROOT), header + " ", header.replace('-', '_'), header + "s",
                         "X-Sentry-Token", "X-Map-Key", "Authorization"));
                 q.removeAll(header);
-                q.headerLines.add(r.nextInt(q.headerLines.size() + 1), name + ": " + Site.TOKEN);
+                q.headerLines.add(r.nextInt(q.headerLines.size() + 1), name + ": " + Setups.TOKEN);
                 log.add(at + "token under name " + name);
             }
             case 3 -> {
                 String value = CaseGenerator.oneOf(r, List.of("basic " + b64, "BASIC " + b64, "Basic  " + b64,
-                        "Basic " + b64 + "=", "Basic " + b64 + " ", "Basic\t" + b64, "Bearer " + Site.TOKEN,
-                        "Basic " + b64.substring(0, b64.length() - 1) + "x", "Basic " + basic(Site.USER + ":" + Site.PASSWORD + "\n"),
-                        "Basic " + basic("ALICE:" + Site.PASSWORD), "Basic " + basic(Site.USER + ":" + Site.PASSWORD + ":"),
-                        Site.BASIC, "Basic " + b64.replace("=", "")));
+                        "Basic " + b64 + "=", "Basic " + b64 + " ", "Basic\t" + b64, "Bearer " + Setups.TOKEN,
+                        "Basic " + b64.substring(0, b64.length() - 1) + "x", "Basic " + basic(Setups.USER + ":" + Setups.PASSWORD + "\n"),
+                        "Basic " + basic("ALICE:" + Setups.PASSWORD), "Basic " + basic(Setups.USER + ":" + Setups.PASSWORD + ":"),
+                        Setups.BASIC, "Basic " + b64.replace("=", "")));
                 q.set("Authorization", value);
                 log.add(at + "Authorization " + value);
             }
             case 4 -> {
-                q.add("Authorization", Site.BASIC);
-                q.add("Authorization", r.nextBoolean() ? Site.BASIC : "Basic " + basic("alice:no"));
+                q.add("Authorization", Setups.BASIC);
+                q.add("Authorization", r.nextBoolean() ? Setups.BASIC : "Basic " + basic("alice:no"));
                 log.add(at + "two Authorization lines");
             }
             case 5 -> {
-                q.add(r.nextBoolean() ? header : "Authorization", r.nextBoolean() ? Site.TOKEN : Site.BASIC);
+                q.add(r.nextBoolean() ? header : "Authorization", r.nextBoolean() ? Setups.TOKEN : Setups.BASIC);
                 log.add(at + "credential added");
             }
             case 6 -> {
@@ -288,7 +288,7 @@ final class Mutator {
             default -> {
                 q.add(CaseGenerator.oneOf(r, List.of("X-Original-URL", "X-Rewrite-URL", "Upgrade", "HTTP2-Settings",
                         "Forwarded", "X-Real-IP")), CaseGenerator.oneOf(r, List.of("/app.js.map", "h2c", "AAMAAABkAAQAAP__",
-                        "for=" + Site.ALLOWED_IP, Site.ALLOWED_IP)));
+                        "for=" + Setups.ALLOWED_IP, Setups.ALLOWED_IP)));
                 log.add(at + "rewrite or upgrade header");
             }
         }
@@ -315,7 +315,7 @@ final class Mutator {
             case 6 -> size + "\r\n" + data + "0\r\n\r\n";
             case 7 -> size + "\n" + data + "\n0\n\n";
             case 8 -> size + "\r\n" + data + "\r\n0\r\nX-T: a\r\n b\r\n\r\n";
-            case 9 -> size + "\r\n" + data + "\r\n0\r\n\r\nGET /app.js.map HTTP/1.1\r\nHost: " + Site.HOST + "\r\n\r\n";
+            case 9 -> size + "\r\n" + data + "\r\n0\r\n\r\nGET /app.js.map HTTP/1.1\r\nHost: " + Setups.HOST + "\r\n\r\n";
             case 10 -> " " + size + "\r\n" + data + "\r\n0\r\n\r\n";
             case 11 -> size.toUpperCase(Locale.ROOT) + " \r\n" + data + "\r\n0\r\n\r\n";
             case 12 -> "7FFFFFFF\r\n" + data + "\r\n0\r\n\r\n";
@@ -327,12 +327,12 @@ final class Mutator {
 
     private static void proxyGames(SplittableRandom r, StringBuilder prefix, List<String> log) {
         String changed = switch (r.nextInt(8)) {
-            case 0 -> "PROXY TCP4 " + Site.ALLOWED_IP + " 192.0.2.200 4711 443\r\n";
-            case 1 -> "PROXY TCP4  " + Site.ALLOWED_IP + " 192.0.2.200 4711 443\r\n";
-            case 2 -> "proxy TCP4 " + Site.ALLOWED_IP + " 192.0.2.200 4711 443\r\n";
-            case 3 -> "PROXY TCP4 " + Site.ALLOWED_IP + " 192.0.2.200 4711 443\n";
-            case 4 -> "PROXY TCP6 " + Site.ALLOWED_IP + " 192.0.2.200 4711 443\r\n";
-            case 5 -> "PROXY TCP4 0" + Site.ALLOWED_IP + " 192.0.2.200 4711 443\r\n";
+            case 0 -> "PROXY TCP4 " + Setups.ALLOWED_IP + " 192.0.2.200 4711 443\r\n";
+            case 1 -> "PROXY TCP4  " + Setups.ALLOWED_IP + " 192.0.2.200 4711 443\r\n";
+            case 2 -> "proxy TCP4 " + Setups.ALLOWED_IP + " 192.0.2.200 4711 443\r\n";
+            case 3 -> "PROXY TCP4 " + Setups.ALLOWED_IP + " 192.0.2.200 4711 443\n";
+            case 4 -> "PROXY TCP6 " + Setups.ALLOWED_IP + " 192.0.2.200 4711 443\r\n";
+            case 5 -> "PROXY TCP4 0" + Setups.ALLOWED_IP + " 192.0.2.200 4711 443\r\n";
             case 6 -> "";
             default -> prefix + prefix.toString();
         };
@@ -362,7 +362,7 @@ final class Mutator {
             }
             case 3 -> {
                 RequestSpec smuggled = new RequestSpec("GET", "/app.js.map", "HTTP/1.1");
-                smuggled.add("Host", Site.HOST);
+                smuggled.add("Host", Setups.HOST);
                 q.body = q.body + smuggled.wire();
                 log.add("#" + which + " body carries a map request without credential");
             }

@@ -1,5 +1,6 @@
 package dev.mapgate.fuzz;
 
+import dev.mapgate.testing.ResponseReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,7 +9,7 @@ import java.util.Locale;
  * Judges an {@link Outcome} against the four rules of issue 9, without asking mapgate's own
  * decision code anything.
  *
- * <p><b>Maps.</b> A response "is a map" when it carries {@link Site#MARKER}, a map file's ETag, or
+ * <p><b>Maps.</b> A response "is a map" when it carries {@link TestSite#FUZZ_MARKER}, a map file's ETag, or
  * the JSON Content-Type that only map files get here. Responses are matched to requests by
  * position (HTTP/1.1 answers in order), and requests are found by {@link WireRequests}, the
  * oracle's own RFC 9112 framing of the raw bytes. A map response to request {@code j} is allowed
@@ -24,7 +25,7 @@ import java.util.Locale;
  *       {@code a.b.c.d}; or behind the trusted balancer, the source a PROXY v1 {@code TCP4} or
  *       v2 IPv4 header names. Allowed means equal, as a string, to an address in allow-ips.</li>
  * </ul>
- * Nothing here calls mapgate: the rule is string comparison against {@link Site}'s constants.
+ * Nothing here calls mapgate: the rule is string comparison against {@link Setups}' constants.
  * The rule is deliberately narrow and mapgate's is no wider, so any map response it cannot
  * justify is a violation; so is one for a request the oracle cannot frame (mapgate and the
  * oracle then disagree on where requests start, which is how requests get smuggled). A mutated
@@ -68,7 +69,7 @@ final class Oracle {
             }
         }
 
-        boolean trustedPeer = c.peer().equals(Site.TRUSTED_PROXY);
+        boolean trustedPeer = c.peer().equals(Setups.TRUSTED_PROXY);
         ProxyHeaders.Parsed proxy = c.setup() == Setup.PROXY && trustedPeer
                 ? ProxyHeaders.parse(c.bytes()) : new ProxyHeaders.Parsed(false, null, 0);
         WireRequests.Framing framing = WireRequests.frame(c.bytes(), proxy.httpStart());
@@ -146,7 +147,7 @@ final class Oracle {
     /** Why {@code request} carries no valid credential, or {@code null} if it does. */
     static String credentialProblem(Setup setup, WireRequests.Request request) {
         List<String> tokens = request.values(setup.tokenHeader);
-        if (tokens.size() == 1 && (tokens.get(0).equals(Site.TOKEN) || tokens.get(0).equals(Site.ROTATED_TOKEN))) {
+        if (tokens.size() == 1 && (tokens.get(0).equals(Setups.TOKEN) || tokens.get(0).equals(Setups.ROTATED_TOKEN))) {
             return null;
         }
         List<String> authorization = request.values("Authorization");
@@ -158,7 +159,7 @@ final class Oracle {
     }
 
     private static boolean isValidBasic(String value) {
-        String canonical = Site.BASIC.substring("Basic ".length());
+        String canonical = Setups.BASIC.substring("Basic ".length());
         if (!value.toLowerCase(Locale.ROOT).startsWith("basic ")) {
             return false;
         }
@@ -167,26 +168,26 @@ final class Oracle {
 
     /** Why the client of {@code request} is not allowed, or {@code null} if it is. */
     static String addressProblem(FuzzCase c, ProxyHeaders.Parsed proxy, WireRequests.Request request) {
-        boolean trustedPeer = c.peer().equals(Site.TRUSTED_PROXY);
+        boolean trustedPeer = c.peer().equals(Setups.TRUSTED_PROXY);
         String client = c.peer();
         if (c.setup() == Setup.FORWARDED && trustedPeer) {
             client = forwardedClient(request.values("X-Forwarded-For"));
         } else if (c.setup() == Setup.PROXY && trustedPeer) {
             client = proxy.source();
         }
-        return Site.allowed(client) ? null : "client " + client + " is not allowed (peer " + c.peer() + ")";
+        return Setups.allowed(client) ? null : "client " + client + " is not allowed (peer " + c.peer() + ")";
     }
 
     /** The rightmost entry that is not the trusted proxy, as an address; the proxy when there is none. */
     private static String forwardedClient(List<String> lines) {
         String[] entries = String.join(",", lines).split(",", -1);
         for (int i = entries.length - 1; i >= 0; i--) {
-            String entry = address(WireRequests.trim(entries[i]));
-            if (!entry.isEmpty() && !entry.equals(Site.TRUSTED_PROXY)) {
+            String entry = address(ResponseReader.trimOws(entries[i]));
+            if (!entry.isEmpty() && !entry.equals(Setups.TRUSTED_PROXY)) {
                 return entry;
             }
         }
-        return Site.TRUSTED_PROXY;
+        return Setups.TRUSTED_PROXY;
     }
 
     /**

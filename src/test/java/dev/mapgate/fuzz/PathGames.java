@@ -20,15 +20,15 @@ final class PathGames {
     private static final List<String> DOT_SPELLINGS = List.of(
             "%2e", "%2E", "%252e", "%C0%AE", "%E0%80%AE", "%u002e", "%EF%BC%8E", "\u00ef\u00bc\u008e", "%c0%2e", "%e2%80%a4");
     private static final List<String> AUTHORITIES = List.of(
-            "http://" + Site.HOST, "http://" + Site.HOST + ":80", "HTTP://CDN.EXAMPLE", "http://other.example",
-            "https://" + Site.HOST, "http://" + Site.HOST + "@other.example", "//" + Site.HOST, "http://[::1]",
-            "http://" + Site.HOST + ":99999");
+            "http://" + Setups.HOST, "http://" + Setups.HOST + ":80", "HTTP://CDN.EXAMPLE", "http://other.example",
+            "https://" + Setups.HOST, "http://" + Setups.HOST + "@other.example", "//" + Setups.HOST, "http://[::1]",
+            "http://" + Setups.HOST + ":99999");
 
     private PathGames() {
     }
 
     static String variant(SplittableRandom r, String current) {
-        String base = r.nextInt(3) == 0 ? pathOf(current) : CaseGenerator.oneOf(r, Site.MAP_PATHS);
+        String base = r.nextInt(3) == 0 ? pathOf(current) : CaseGenerator.oneOf(r, Setups.MAP_PATHS);
         return switch (r.nextInt(12)) {
             case 0 -> percentEncodeSome(r, base);
             case 1 -> {
@@ -46,7 +46,7 @@ final class PathGames {
                 yield base.substring(0, slash) + (r.nextBoolean() ? "\\" : "%5C") + base.substring(slash + 1);
             }
             case 6 -> CaseGenerator.oneOf(r, AUTHORITIES) + base;
-            case 7 -> CaseGenerator.oneOf(r, List.of("*", Site.HOST + ":443", base.substring(1), "", "/", "?" + base));
+            case 7 -> CaseGenerator.oneOf(r, List.of("*", Setups.HOST + ":443", base.substring(1), "", "/", "?" + base));
             case 8 -> base + "?" + CaseGenerator.oneOf(r, List.of(base, "x=.js", "", "%00", "a=%2e%2e/"));
             case 9 -> CaseGenerator.oneOf(r, List.of("/cafe%CC%81.js.map", "/caf\u00c3\u00a9.js.map", "/caf%E9.js.map",
                     "/app.js.%EF%BD%8D%EF%BD%81%EF%BD%90", "/app.js.\u00ef\u00bd\u008dap", "/app%EF%BC%8Ejs.map",

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Each case is one connection: a valid seed (setup, client, optional PROXY header, one to four
  * pipelined GET/HEAD/POST requests for maps and assets, with or without credentials, ranges,
  * chunked bodies) changed by {@link Mutator} and cut into writes at random. The pipeline is
- * mapgate's own initializer on an in-memory channel ({@link InMemoryMapgate}), so a case takes
+ * mapgate's own initializer on an in-memory channel ({@link CaseRunner}), so a case takes
  * tens of microseconds instead of a socket round trip, and clock and timeouts are under the
  * test's control.
  *
@@ -70,14 +70,14 @@ class RequestFuzzTest {
         long seed = seed();
         String only = System.getProperty(CASE);
         int reported = Integer.parseInt(System.getProperty(REPORTS, Integer.toString(DEFAULT_REPORTS)));
-        Site site = Site.create(dir);
+        Setups site = Setups.create(dir);
         CaseGenerator generator = new CaseGenerator(null);
         Tally tally = new Tally();
         List<String> reports = new ArrayList<>();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long started = System.nanoTime();
         long startedCpu = threads.getCurrentThreadCpuTime();
-        try (InMemoryMapgate mapgate = new InMemoryMapgate(site)) {
+        try (CaseRunner mapgate = new CaseRunner(site)) {
             int first = only == null ? 0 : Integer.parseInt(only);
             int last = only == null ? cases : first + 1;
             for (int index = first; index < last; index++) {

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -77,11 +76,7 @@ final class ResponseRecorder extends ChannelOutboundHandlerAdapter {
             }
         }
         if (msg instanceof LastHttpContent && body != null) {
-            boolean marker = body.toString(StandardCharsets.ISO_8859_1).contains(Site.MARKER);
-            boolean mapEtag = etag != null && mapEtags.contains(etag);
-            boolean mapType = contentType != null && contentType.startsWith("application/json");
-            String why = (marker ? "marker " : "") + (mapEtag ? "etag " : "") + (mapType ? "content-type" : "");
-            responses.add(new Outcome.Response(status, marker, marker || mapEtag || mapType, why.trim(), etag));
+            responses.add(Outcome.Response.of(status, body.toByteArray(), etag, contentType, mapEtags));
             body = null;
         }
         ctx.write(msg, promise);

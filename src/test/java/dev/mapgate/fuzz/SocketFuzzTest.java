@@ -3,7 +3,9 @@ package dev.mapgate.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.Heavy;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
+import dev.mapgate.testing.TestSite;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A few thousand of {@link RequestFuzzTest}'s cases over real loopback sockets, against mapgate
  * proxying to an HTTP origin: what the in-memory run cannot reach, above all {@code ProxyHandler}
  * and the origin pool, and TCP cutting the writes its own way. The origin is a second mapgate
- * serving {@link Site}'s directory with a gate that matches nothing, so maps arrive with their
+ * serving {@link TestSite#fuzz()} with a gate that matches nothing, so maps arrive with their
  * marker and ETags. Cases use the {@link Setup#PEER} setup: an allowed client connects from
  * 127.0.0.2, any other from 127.0.0.3.
  *
@@ -59,13 +61,13 @@ class SocketFuzzTest {
         long seed = RequestFuzzTest.seed();
         int cases = Integer.parseInt(System.getProperty(SOCKET_CASES, Integer.toString(DEFAULT_CASES)));
         String only = System.getProperty(RequestFuzzTest.CASE);
-        Site site = Site.create(dir);
+        Setups site = Setups.create(dir);
         CaseGenerator generator = new CaseGenerator(Setup.PEER);
         Tally tally = new Tally();
         List<String> reports = new ArrayList<>();
         long started = System.nanoTime();
-        try (RunningMapgate origin = RunningMapgate.start(dir, originConfig(site));
-             RunningMapgate mapgate = RunningMapgate.start(dir, gateConfig(origin.address().getPort()));
+        try (TestMapgate origin = TestMapgate.start(dir, originConfig(site));
+             TestMapgate mapgate = TestMapgate.start(dir, gateConfig(origin.address().getPort()));
              LogAlarm alarm = LogAlarm.attach(true)) {
             Set<String> mapEtags = learnMapEtags(mapgate.address());
             ExecutorService clients = Executors.newFixedThreadPool(PARALLEL);
@@ -125,29 +127,29 @@ class SocketFuzzTest {
         return new Judged(c, outcome, Oracle.judge(c, outcome, true));
     }
 
-    private static String originConfig(Site site) {
+    private static String originConfig(Setups site) {
         return "origin.directory = \"" + site.root() + "\"\n"
                 // A plain file server: nothing gated, and no content guard to refuse its maps.
                 + "gate { paths = [\"**/*.never-gated\"], content-guard = off, require = [ip], allow-ips = [\"127.0.0.1\"] }\n";
     }
 
     private static String gateConfig(int originPort) {
-        return "listen { hosts = [\"" + Site.HOST + "\"], header-timeout = 300ms, keep-alive-timeout = 300ms,"
+        return "listen { hosts = [\"" + Setups.HOST + "\"], header-timeout = 300ms, keep-alive-timeout = 300ms,"
                 + " body-timeout = 300ms, idle-timeout = 2s }\n"
                 + "origin { url = \"http://127.0.0.1:" + originPort + "\", response-timeout = 2s }\n"
                 + "gate {\n"
                 + "  allow-ips = [\"" + ALLOWED_SOURCE + "\"]\n"
-                + "  token.tokens = [ { name = \"sentry\", value = \"" + Site.TOKEN + "\" },"
-                + " { name = \"rotated\", value = \"" + Site.ROTATED_TOKEN + "\" } ]\n"
-                + "  basic.users = [ { name = \"" + Site.USER + "\", password-hash = \"" + Site.passwordHash() + "\" } ]\n"
+                + "  token.tokens = [ { name = \"sentry\", value = \"" + Setups.TOKEN + "\" },"
+                + " { name = \"rotated\", value = \"" + Setups.ROTATED_TOKEN + "\" } ]\n"
+                + "  basic.users = [ { name = \"" + Setups.USER + "\", password-hash = \"" + Setups.passwordHash() + "\" } ]\n"
                 + "}\n";
     }
 
     private static Set<String> learnMapEtags(InetSocketAddress mapgate) throws IOException {
         Set<String> etags = new HashSet<>();
-        for (String path : Site.MAP_PATHS) {
-            FuzzCase fetch = FuzzCase.replay(Setup.PEER, Site.ALLOWED_IP, "GET " + path + " HTTP/1.1\r\nHost: "
-                    + Site.HOST + "\r\nX-Sentry-Token: " + Site.TOKEN + "\r\nConnection: close\r\n\r\n");
+        for (String path : Setups.MAP_PATHS) {
+            FuzzCase fetch = FuzzCase.replay(Setup.PEER, Setups.ALLOWED_IP, "GET " + path + " HTTP/1.1\r\nHost: "
+                    + Setups.HOST + "\r\nX-Sentry-Token: " + Setups.TOKEN + "\r\nConnection: close\r\n\r\n");
             Outcome outcome = run(mapgate, fetch, Set.of());
             if (outcome.responses().size() != 1 || !outcome.responses().get(0).markerInBody()) {
                 throw new IllegalStateException("an allowed client could not fetch " + path + ": " + outcome);
@@ -159,7 +161,7 @@ class SocketFuzzTest {
 
     /** Connects, writes the case as its writes, and reads until mapgate closes. */
     private static Outcome run(InetSocketAddress mapgate, FuzzCase c, Set<String> mapEtags) throws IOException {
-        String source = Site.allowed(c.peer()) ? ALLOWED_SOURCE : OTHER_SOURCE;
+        String source = Setups.allowed(c.peer()) ? ALLOWED_SOURCE : OTHER_SOURCE;
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         boolean reset = false;
         boolean closed = false;
@@ -202,15 +204,23 @@ class SocketFuzzTest {
                 heads.add(j);
             }
         }
-        List<String> problems = new ArrayList<>();
-        int[] informational = new int[1];
-        List<Outcome.Response> responses = WireResponses.parse(bytes, heads, mapEtags, informational, problems);
+        ResponseReader.Split split = ResponseReader.split(bytes, heads);
+        List<String> problems = new ArrayList<>(split.problems());
+        List<Outcome.Response> responses = split.responses().stream()
+                .map(r -> Outcome.Response.of(r.status(), r.body(), last(r.headers("ETag")),
+                        last(r.headers("Content-Type")), mapEtags))
+                .toList();
         if (reset) {
             // A reset may cut a response anywhere: only what did arrive is judged.
             problems.removeIf(p -> p.startsWith("[framing]"));
         }
         String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
-        int markers = text.split(java.util.regex.Pattern.quote(Site.MARKER), -1).length - 1;
-        return new Outcome(responses, informational[0], markers, problems, false, false, closed, reset);
+        int markers = text.split(java.util.regex.Pattern.quote(TestSite.FUZZ_MARKER), -1).length - 1;
+        return new Outcome(responses, split.informational(), markers, problems, false, false, closed, reset);
+    }
+
+    /** The last of a header's values: where a response repeats one, the later one is what counts. */
+    private static String last(List<String> values) {
+        return values.isEmpty() ? null : values.get(values.size() - 1);
     }
 }

@@ -1,5 +1,6 @@
 package dev.mapgate.fuzz;
 
+import dev.mapgate.testing.ResponseReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +73,7 @@ final class WireRequests {
                     return new Framing(requests, "field line " + (i + 1));
                 }
                 int colon = line.indexOf(':');
-                fields.add(new String[] {line.substring(0, colon), trim(line.substring(colon + 1))});
+                fields.add(new String[] {line.substring(0, colon), ResponseReader.trimOws(line.substring(colon + 1))});
             }
             Request head = new Request(pos, 0, parts[0], parts[1], parts[2], fields);
             int bodyStart = headEnd + 4;
@@ -187,19 +188,6 @@ final class WireRequests {
             }
         }
         return true;
-    }
-
-    /** Without leading and trailing spaces and tabs (RFC 9110's OWS), and nothing else. */
-    static String trim(String value) {
-        int from = 0;
-        int to = value.length();
-        while (from < to && (value.charAt(from) == ' ' || value.charAt(from) == '\t')) {
-            from++;
-        }
-        while (to > from && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) {
-            to--;
-        }
-        return value.substring(from, to);
     }
 
     static int indexOf(byte[] in, String needle, int from) {

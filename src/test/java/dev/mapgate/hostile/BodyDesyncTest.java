@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ class BodyDesyncTest {
     @TempDir
     Path dir;
     private RawOrigin origin;
-    private RunningMapgate mapgate;
+    private TestMapgate mapgate;
     /** How often the origin answered a request for the map: only a smuggled one could reach it. */
     private final AtomicInteger mapAnswers = new AtomicInteger();
 
@@ -59,7 +60,7 @@ class BodyDesyncTest {
                     return After.KEEP_ALIVE;
                 });
         // One event loop, so that every client shares one origin pool, as the attack needs.
-        mapgate = RunningMapgate.start(dir, """
+        mapgate = TestMapgate.start(dir, """
                 listen.io-threads = 1
                 origin.url = "%s"
                 gate { allow-ips = ["192.0.2.1"], token.tokens = [ { name = "sentry", value = "desync-token-3b7f0e" } ] }
@@ -78,7 +79,7 @@ class BodyDesyncTest {
         try (RawClient attacker = mapgate.connectFrom("127.0.0.2")) {
             attacker.send(method + " /assets/other.js HTTP/1.1\r\nHost: cdn.example\r\nContent-Length: " + HIDDEN.length()
                     + "\r\n\r\n" + HIDDEN);
-            RawClient.Response response = attacker.read(method.equals("HEAD"));
+            ResponseReader.Response response = attacker.read(method.equals("HEAD"));
 
             assertThat(response.status()).as("content on a %s is refused", method).isEqualTo(400);
             assertThat(response.header("Connection")).isEqualTo("close");
@@ -111,7 +112,7 @@ class BodyDesyncTest {
         try (RawClient attacker = mapgate.connectFrom("127.0.0.2")) {
             attacker.send("POST /assets/upload HTTP/1.1\r\nHost: cdn.example\r\nContent-Length: " + HIDDEN.length()
                     + "\r\n\r\n" + HIDDEN);
-            RawClient.Response response = attacker.read(false);
+            ResponseReader.Response response = attacker.read(false);
             assertThat(response.bodyText()).as("the upload itself is passed through").isEqualTo("stored\n");
         }
         List<String> seen = bystanders();

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.mapgate.hostile.Gateways.Gateway;
 import dev.mapgate.testing.LenientOrigin;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestSite;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,7 @@ final class Conversation implements AutoCloseable {
     private Response read(boolean head, boolean mapAllowed) {
         try {
             Response response = client.read(head);
-            if (mapAllowed && HostileSite.containsCanary(response.body())) {
+            if (mapAllowed && TestSite.hostile().containsMarker(response.body())) {
                 allowedMaps++;
             }
             assertNoLeak();
@@ -92,7 +93,7 @@ final class Conversation implements AutoCloseable {
     /** Nothing this connection received carries the map's canary, beyond the responses allowed to. */
     void assertNoLeak() {
         byte[] received = client.received();
-        if (HostileSite.countCanaries(received) > allowedMaps) {
+        if (TestSite.hostile().countMarkers(received) > allowedMaps) {
             fail("LEAK: the source map's bytes came back without valid credentials for " + about()
                     + "; received: " + printable(received) + originTraffic());
         }
@@ -150,13 +151,13 @@ final class Conversation implements AutoCloseable {
             byte[] received = connection.received();
             assertThat(connection.hungUp()).as("%s: mapgate must close the origin connection, which is waiting for"
                     + " the rest of a body that will not come; it received %s", about(), printable(received)).isTrue();
-            int headEnd = HostileSite.indexOf(received, END_OF_HEAD, 0);
+            int headEnd = TestSite.indexOf(received, END_OF_HEAD, 0);
             assertThat(headEnd).as("%s: the origin got a complete head; received %s", about(), printable(received))
                     .isNotNegative();
             byte[] body = Arrays.copyOfRange(received, headEnd + END_OF_HEAD.length, received.length);
             assertThat(printable(attack.bodyBeforeBrokenChunk())).as("%s: the body the origin got must end before the"
                     + " broken chunk; it got %s", about(), printable(received)).startsWith(printable(body));
-            assertThat(HostileSite.indexOf(body, LAST_CHUNK, 0)).as("%s: the origin must never get the last chunk that"
+            assertThat(TestSite.indexOf(body, LAST_CHUNK, 0)).as("%s: the origin must never get the last chunk that"
                     + " would complete the request; it got %s", about(), printable(received)).isNegative();
         }
         assertThat(origin.seen()).as("%s: the origin may parse the outer request and no other", about())
@@ -197,7 +198,7 @@ final class Conversation implements AutoCloseable {
         assertThat(response.status()).as("%s is legitimate and must be served; got %s%s", about(), describe(response),
                 originTraffic()).isEqualTo(200);
         assertThat(printable(response.body())).as("%s must be served as %s, byte for byte", about(), file)
-                .isEqualTo(printable(HostileSite.content(file)));
+                .isEqualTo(printable(TestSite.hostile().content(file)));
     }
 
     /**
@@ -206,7 +207,7 @@ final class Conversation implements AutoCloseable {
      */
     void assertStillInStep() {
         try {
-            client.send(RawClient.request("GET", HostileSite.INDEX, "Connection: close"));
+            client.send(RawClient.request("GET", TestSite.INDEX, "Connection: close"));
         } catch (IOException e) {
             fail("mapgate dropped the connection after answering " + about() + ": " + e);
         }
@@ -214,7 +215,7 @@ final class Conversation implements AutoCloseable {
         assertThat(next.status()).as("%s: the next request on the connection must get its own answer; got %s",
                 about(), describe(next)).isEqualTo(200);
         assertThat(printable(next.body())).as("%s: the next request on the connection must get its own answer", about())
-                .isEqualTo(printable(HostileSite.content(HostileSite.INDEX)));
+                .isEqualTo(printable(TestSite.hostile().content(TestSite.INDEX)));
         assertClosedWithNothingMore();
     }
 
@@ -250,7 +251,7 @@ final class Conversation implements AutoCloseable {
         LenientOrigin origin = gateway.recorder();
         if (origin != null) {
             byte[] received = origin.received();
-            assertThat(HostileSite.indexOf(lowerCase(received), MAP_NAME, 0))
+            assertThat(TestSite.indexOf(lowerCase(received), MAP_NAME, 0))
                     .as("%s: the smuggled request for the map reached the origin: %s", about(), printable(received))
                     .isNegative();
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mapgate.hostile.TargetCase.Expect;
+import dev.mapgate.testing.TestSite;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ class CorpusShapeTest {
                 Map.entry("/assets/caf%C3%A9.js", Expect.SERVED),
                 Map.entry("/assets/app.js?v=123", Expect.SERVED),
                 Map.entry("/assets/app.js?a[]=1&b=%2F", Expect.SERVED),
-                Map.entry(HostileSite.LONG_NAME, Expect.SERVED),
+                Map.entry(TestSite.LONG_NAME, Expect.SERVED),
                 Map.entry("/", Expect.SERVED),
                 Map.entry("/index.html", Expect.SERVED));
         Map<String, Expect> corpus = CORPUS.stream().collect(Collectors.toMap(TargetCase::written, TargetCase::expect));
@@ -101,7 +102,7 @@ class CorpusShapeTest {
         assertThat(attacks).as("issue 3 asks for at least 15 framing attacks").hasSizeGreaterThanOrEqualTo(15);
         assertThat(attacks.stream().map(FramingAttack::name)).doesNotHaveDuplicates();
         byte[] smuggled = FramingAttack.SMUGGLED.getBytes(StandardCharsets.US_ASCII);
-        assertThat(attacks).allSatisfy(a -> assertThat(HostileSite.indexOf(a.bytes(), smuggled, 0))
+        assertThat(attacks).allSatisfy(a -> assertThat(TestSite.indexOf(a.bytes(), smuggled, 0))
                 .as("%s carries the request for the map", a.name()).isNotNegative());
     }
 }

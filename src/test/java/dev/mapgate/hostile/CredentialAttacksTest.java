@@ -7,7 +7,8 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MetricsScrape;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ class CredentialAttacksTest {
     @Test
     void guessesFromSentrysAddressDoNotLockOutTheRightToken() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      origin.url = "%s"
                      gate {
                        require = [credential]
@@ -57,10 +58,10 @@ class CredentialAttacksTest {
                 for (int i = 0; i < 10; i++) {
                     assertThat(shared.get(MAP, "X-Sentry-Token: guess-" + i).status()).isEqualTo(404);
                 }
-                RawClient.Response guess = shared.get(MAP, "X-Sentry-Token: guess-10");
-                RawClient.Response sentry = shared.get(MAP, "X-Sentry-Token: " + TOKEN);
-                RawClient.Response guessAgain = shared.get(MAP, "X-Sentry-Token: guess-11");
-                RawClient.Response none = shared.get(MAP);
+                ResponseReader.Response guess = shared.get(MAP, "X-Sentry-Token: guess-10");
+                ResponseReader.Response sentry = shared.get(MAP, "X-Sentry-Token: " + TOKEN);
+                ResponseReader.Response guessAgain = shared.get(MAP, "X-Sentry-Token: guess-11");
+                ResponseReader.Response none = shared.get(MAP);
                 System.out.printf("token lockout: after 10 wrong tokens, a guess got %d (Retry-After %s),"
                         + " the right token %d, another guess %d%n", guess.status(), guess.header("Retry-After"),
                         sentry.status(), guessAgain.status());
@@ -80,7 +81,7 @@ class CredentialAttacksTest {
         String alice = BCrypt.withDefaults().hashToString(4, "alice-right".toCharArray());
         String bob = BCrypt.withDefaults().hashToString(4, "bob-right".toCharArray());
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      origin.url = "%s"
                      gate {
                        require = [credential]
@@ -94,10 +95,10 @@ class CredentialAttacksTest {
                     assertThat(shared.get(MAP, basic("alice", "guess-" + i)).status()).isEqualTo(404);
                 }
                 double ranBefore = passwordChecks(mapgate, "checked");
-                RawClient.Response guess = shared.get(MAP, basic("alice", "guess-10"));
+                ResponseReader.Response guess = shared.get(MAP, basic("alice", "guess-10"));
                 double ranForGuess = passwordChecks(mapgate, "checked") - ranBefore;
-                RawClient.Response remembered = shared.get(MAP, basic("alice", "alice-right"));
-                RawClient.Response otherUser = shared.get(MAP, basic("bob", "bob-right"));
+                ResponseReader.Response remembered = shared.get(MAP, basic("alice", "alice-right"));
+                ResponseReader.Response otherUser = shared.get(MAP, basic("bob", "bob-right"));
                 System.out.printf("basic lockout: after 10 wrong passwords for alice, a guess got %d with %.0f bcrypt"
                         + " runs, alice's remembered password %d, bob's first login %d%n", guess.status(), ranForGuess,
                         remembered.status(), otherUser.status());
@@ -118,7 +119,7 @@ class CredentialAttacksTest {
     @Test
     void aBurstOfConcurrentGuessesRunsNoMoreChecksThanTheLimit() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      origin.url = "%s"
                      gate {
                        require = [credential]
@@ -170,7 +171,7 @@ class CredentialAttacksTest {
     @Test
     void sprayingOnePasswordOverManyUserNamesIsBoundedPerAddress() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      origin.url = "%s"
                      gate {
                        require = [credential]
@@ -215,7 +216,7 @@ class CredentialAttacksTest {
             names[i] = "carol" + i;
         }
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      origin.url = "%s"
                      gate {
                        require = [credential]
@@ -305,13 +306,13 @@ class CredentialAttacksTest {
     }
 
     /** bcrypt checks finished so far, from the scrape. */
-    static double checksRun(RunningMapgate mapgate) throws Exception {
+    static double checksRun(TestMapgate mapgate) throws Exception {
         return value(MetricsScrape.of(mapgate.server().adminAddress().getPort()),
                 "mapgate_gate_password_check_seconds_count");
     }
 
     /** The average time a bcrypt check ran, in seconds. */
-    static double checkSeconds(RunningMapgate mapgate) throws Exception {
+    static double checkSeconds(TestMapgate mapgate) throws Exception {
         String scrape = MetricsScrape.of(mapgate.server().adminAddress().getPort());
         return value(scrape, "mapgate_gate_password_check_seconds_sum")
                 / value(scrape, "mapgate_gate_password_check_seconds_count");
@@ -326,7 +327,7 @@ class CredentialAttacksTest {
         String alice = BCrypt.withDefaults().hashToString(4, "alice-right".toCharArray());
         String bob = BCrypt.withDefaults().hashToString(11, "bob-right".toCharArray());
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      origin.url = "%s"
                      gate {
                        require = [credential]
@@ -362,7 +363,7 @@ class CredentialAttacksTest {
     @Test
     void withOneCostAnUnknownUserTakesAsLongAsAKnownOne() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      origin.url = "%s"
                      gate {
                        require = [credential]
@@ -394,7 +395,7 @@ class CredentialAttacksTest {
     }
 
     /** The median of 5 wrong-password requests for {@code user}, each on a fresh connection. */
-    static long medianWrongPassword(RunningMapgate mapgate, String user) throws Exception {
+    static long medianWrongPassword(TestMapgate mapgate, String user) throws Exception {
         long[] times = new long[5];
         for (int i = 0; i < times.length; i++) {
             times[i] = timeLogin(mapgate, "127.0.0.50", user, "wrong-" + i);
@@ -403,7 +404,7 @@ class CredentialAttacksTest {
         return times[times.length / 2];
     }
 
-    static long timeLogin(RunningMapgate mapgate, String source, String user, String password) throws Exception {
+    static long timeLogin(TestMapgate mapgate, String source, String user, String password) throws Exception {
         try (RawClient client = mapgate.connectFrom(source)) {
             long start = System.nanoTime();
             client.get(MAP, basic(user, password));
@@ -411,13 +412,13 @@ class CredentialAttacksTest {
         }
     }
 
-    static int timedStatus(RunningMapgate mapgate, String source, String user, String password) throws Exception {
+    static int timedStatus(TestMapgate mapgate, String source, String user, String password) throws Exception {
         try (RawClient client = mapgate.connectFrom(source)) {
             return client.get(MAP, basic(user, password)).status();
         }
     }
 
-    static double passwordChecks(RunningMapgate mapgate, String result) throws Exception {
+    static double passwordChecks(TestMapgate mapgate, String result) throws Exception {
         String scrape = MetricsScrape.of(mapgate.server().adminAddress().getPort());
         // -1 when absent, so that a run on a build without the meter still prints its figures.
         return scrape.contains("mapgate_gate_password_checks_total{")

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mapgate.testing.HttpOrigin;
 import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestSite;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -22,14 +24,14 @@ class ExternalOriginsTest {
     @ParameterizedTest(name = "[{0}]")
     @EnumSource(OriginKind.class)
     void servesTheSiteAndStopsCleanly(OriginKind kind) throws IOException {
-        Path site = HostileSite.create(dir.resolve("site"));
+        Path site = TestSite.hostile().writeTo(dir.resolve("site"));
         HttpOrigin origin = kind.start(site, dir);
         URI url = URI.create(origin.url());
         InetSocketAddress address = new InetSocketAddress(url.getHost(), url.getPort());
         try (RawClient client = RawClient.connect(address)) {
-            RawClient.Response response = client.get(HostileSite.APP_JS);
+            ResponseReader.Response response = client.get(TestSite.SCRIPT);
             assertThat(response.status()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo(HostileSite.content(HostileSite.APP_JS));
+            assertThat(response.body()).isEqualTo(TestSite.hostile().content(TestSite.SCRIPT));
         } finally {
             origin.close();
         }

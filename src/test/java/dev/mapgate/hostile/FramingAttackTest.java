@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestSite;
 import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -96,11 +97,11 @@ class FramingAttackTest {
         try (Conversation c = Conversation.open(gateways.get(kind), "an h2c upgrade")) {
             // Behind a proxy that forwards it, an h2c upgrade turns the connection into an HTTP/2
             // tunnel to the origin that the gate no longer sees (the h2c smuggling technique).
-            Response response = c.send(RawClient.request("GET", HostileSite.APP_JS,
+            Response response = c.send(RawClient.request("GET", TestSite.SCRIPT,
                     "Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA"))
                     .read();
             assertThat(response.status()).as("%s: no 101 Switching Protocols", c.about()).isNotEqualTo(101);
-            c.assertServed(response, HostileSite.APP_JS);
+            c.assertServed(response, TestSite.SCRIPT);
             assertThat(response.version()).as("%s", c.about()).isEqualTo("HTTP/1.1");
             c.assertOriginGotNoneOf("Upgrade", "HTTP2-Settings");
             // Still HTTP/1.1 and still gated: the next request on the connection is denied.
@@ -116,9 +117,9 @@ class FramingAttackTest {
         try (Conversation c = Conversation.open(gateways.get(kind), "X-Original-URL and X-Rewrite-URL naming the map")) {
             // IIS URL Rewrite (and frameworks behind it) serve the path in these headers instead
             // of the request-target, which the gate classified.
-            Response response = c.send(RawClient.request("GET", HostileSite.APP_JS,
-                    "X-Original-URL: " + HostileSite.MAP, "X-Rewrite-URL: " + HostileSite.MAP)).read();
-            c.assertServed(response, HostileSite.APP_JS);
+            Response response = c.send(RawClient.request("GET", TestSite.SCRIPT,
+                    "X-Original-URL: " + TestSite.MAP, "X-Rewrite-URL: " + TestSite.MAP)).read();
+            c.assertServed(response, TestSite.SCRIPT);
             c.assertOriginGotNoneOf("X-Original-URL", "X-Rewrite-URL");
         }
     }
@@ -129,10 +130,10 @@ class FramingAttackTest {
         try (Conversation c = Conversation.open(gateways.get(kind), "Sentry's map request, then one without the token")) {
             // Both in one write: a gate that judged the connection, or reused the first decision,
             // would hand the second client the map.
-            c.send(RawClient.request("GET", HostileSite.MAP, "X-Sentry-Token: " + Gateways.TOKEN) + FramingAttack.SMUGGLED);
+            c.send(RawClient.request("GET", TestSite.MAP, "X-Sentry-Token: " + Gateways.TOKEN) + FramingAttack.SMUGGLED);
             Response sentry = c.readAllowingTheMap();
             assertThat(sentry.status()).as("%s; got %s", c.about(), Conversation.describe(sentry)).isEqualTo(200);
-            assertThat(sentry.body()).as("%s: Sentry gets the map", c.about()).isEqualTo(HostileSite.content(HostileSite.MAP));
+            assertThat(sentry.body()).as("%s: Sentry gets the map", c.about()).isEqualTo(TestSite.hostile().content(TestSite.MAP));
             c.assertDenied(c.read());
             c.assertOriginSaw(1);
             c.assertStillInStep();

@@ -3,7 +3,9 @@ package dev.mapgate.hostile;
 import dev.mapgate.testing.HttpOrigin;
 import dev.mapgate.testing.LenientOrigin;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
+import dev.mapgate.testing.TestSite;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -58,7 +60,7 @@ final class Gateways implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         dir = Files.createTempDirectory("mapgate-hostile");
-        site = HostileSite.create(dir.resolve("site"));
+        site = TestSite.hostile().writeTo(dir.resolve("site"));
     }
 
     synchronized Gateway get(OriginKind kind) {
@@ -82,10 +84,10 @@ final class Gateways implements BeforeAllCallback, AfterAllCallback {
 
     private Gateway start(OriginKind kind) {
         HttpOrigin origin = kind.start(site, dir);
-        RunningMapgate mapgate = null;
+        TestMapgate mapgate = null;
         try {
-            mapgate = RunningMapgate.start(dir, CONFIG.formatted(ACCEPTED_HOST, origin.url(), TOKEN));
-            return new Gateway(kind, origin, mapgate, answer(mapgate.address(), HostileSite.MAP),
+            mapgate = TestMapgate.start(dir, CONFIG.formatted(ACCEPTED_HOST, origin.url(), TOKEN));
+            return new Gateway(kind, origin, mapgate, answer(mapgate.address(), TestSite.MAP),
                     answer(mapgate.address(), MALFORMED));
         } catch (IOException e) {
             stop(mapgate, origin);
@@ -96,7 +98,7 @@ final class Gateways implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    private static void stop(RunningMapgate mapgate, HttpOrigin origin) {
+    private static void stop(TestMapgate mapgate, HttpOrigin origin) {
         if (mapgate != null) {
             mapgate.close();
         }
@@ -104,7 +106,7 @@ final class Gateways implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** mapgate's answer to a plain request; see {@link Gateway#denial()} and {@link Gateway#refusal()}. */
-    private static RawClient.Response answer(InetSocketAddress mapgate, String target) throws IOException {
+    private static ResponseReader.Response answer(InetSocketAddress mapgate, String target) throws IOException {
         try (RawClient client = RawClient.connect(mapgate)) {
             return client.get(target);
         }
@@ -133,8 +135,8 @@ final class Gateways implements BeforeAllCallback, AfterAllCallback {
      * @param refusal mapgate's answer to a plainly malformed target: every refusal must look
      *                like it, which also tells mapgate's own 400 from one the origin sent
      */
-    record Gateway(OriginKind kind, HttpOrigin origin, RunningMapgate mapgate, RawClient.Response denial,
-                   RawClient.Response refusal) implements AutoCloseable {
+    record Gateway(OriginKind kind, HttpOrigin origin, TestMapgate mapgate, ResponseReader.Response denial,
+                   ResponseReader.Response refusal) implements AutoCloseable {
 
         /** The origin that records what reached it, or {@code null} for one that does not. */
         LenientOrigin recorder() {

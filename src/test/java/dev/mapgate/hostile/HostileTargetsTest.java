@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestSite;
 import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -62,23 +63,23 @@ class HostileTargetsTest {
     @EnumSource(OriginKind.class)
     void sentryWithTheTokenFromAnAllowedAddressGetsTheMap(OriginKind kind) throws IOException {
         try (Conversation c = Conversation.open(gateways.get(kind), "Sentry's request for the map")) {
-            c.send(RawClient.request("GET", HostileSite.MAP, "X-Sentry-Token: " + Gateways.TOKEN));
+            c.send(RawClient.request("GET", TestSite.MAP, "X-Sentry-Token: " + Gateways.TOKEN));
             // Read directly: this is the one response that must contain the canary.
             Response response = c.readAllowingTheMap();
             assertThat(response.status()).as("%s; got %s", c.about(), Conversation.describe(response)).isEqualTo(200);
             assertThat(response.body()).as("%s: the map, byte for byte, canary included: it is what a leak is"
-                    + " recognised by", c.about()).isEqualTo(HostileSite.content(HostileSite.MAP));
+                    + " recognised by", c.about()).isEqualTo(TestSite.hostile().content(TestSite.MAP));
         }
     }
 
     @ParameterizedTest(name = "[{0}]")
     @EnumSource(value = OriginKind.class, names = {"NGINX", "PYTHON"})
     void headGetsTheHeadersOfAGetWithoutItsBody(OriginKind kind) throws IOException {
-        try (Conversation c = Conversation.open(gateways.get(kind), "HEAD " + HostileSite.APP_JS)) {
-            Response head = c.send(RawClient.request("HEAD", HostileSite.APP_JS)).readHead();
+        try (Conversation c = Conversation.open(gateways.get(kind), "HEAD " + TestSite.SCRIPT)) {
+            Response head = c.send(RawClient.request("HEAD", TestSite.SCRIPT)).readHead();
             assertThat(head.status()).as("%s; got %s", c.about(), Conversation.describe(head)).isEqualTo(200);
             assertThat(head.header("Content-Length")).as("%s announces the length a GET would send", c.about())
-                    .isEqualTo(String.valueOf(HostileSite.content(HostileSite.APP_JS).length));
+                    .isEqualTo(String.valueOf(TestSite.hostile().content(TestSite.SCRIPT).length));
             // A body after HEAD would be read as the start of the next response and fail it.
             c.assertStillInStep();
         }
@@ -88,11 +89,11 @@ class HostileTargetsTest {
     @EnumSource(value = OriginKind.class, names = {"NGINX", "PYTHON"})
     void ifModifiedSinceTheLastModifiedDateGets304(OriginKind kind) throws IOException {
         try (Conversation c = Conversation.open(gateways.get(kind), "GET with If-Modified-Since")) {
-            Response first = c.send(RawClient.request("GET", HostileSite.APP_JS)).read();
+            Response first = c.send(RawClient.request("GET", TestSite.SCRIPT)).read();
             String lastModified = first.header("Last-Modified");
             assertThat(lastModified).as("%s: the origin sends Last-Modified; got %s", c.about(), Conversation.describe(first))
                     .isNotNull();
-            Response again = c.send(RawClient.request("GET", HostileSite.APP_JS, "If-Modified-Since: " + lastModified)).read();
+            Response again = c.send(RawClient.request("GET", TestSite.SCRIPT, "If-Modified-Since: " + lastModified)).read();
             assertThat(again.status()).as("%s: an unchanged asset is not sent again; got %s", c.about(),
                     Conversation.describe(again)).isEqualTo(304);
             c.assertStillInStep();
@@ -104,10 +105,10 @@ class HostileTargetsTest {
     @EnumSource(value = OriginKind.class, names = {"NGINX"})
     void ifNoneMatchTheEtagGets304(OriginKind kind) throws IOException {
         try (Conversation c = Conversation.open(gateways.get(kind), "GET with If-None-Match")) {
-            Response first = c.send(RawClient.request("GET", HostileSite.APP_JS)).read();
+            Response first = c.send(RawClient.request("GET", TestSite.SCRIPT)).read();
             String etag = first.header("ETag");
             assertThat(etag).as("%s: the origin sends an ETag; got %s", c.about(), Conversation.describe(first)).isNotNull();
-            Response again = c.send(RawClient.request("GET", HostileSite.APP_JS, "If-None-Match: " + etag)).read();
+            Response again = c.send(RawClient.request("GET", TestSite.SCRIPT, "If-None-Match: " + etag)).read();
             assertThat(again.status()).as("%s: a matching ETag means the browser's copy is current; got %s",
                     c.about(), Conversation.describe(again)).isEqualTo(304);
             c.assertStillInStep();

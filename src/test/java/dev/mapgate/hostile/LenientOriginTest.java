@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.LenientOrigin;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestSite;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -31,7 +32,7 @@ class LenientOriginTest {
 
     @BeforeAll
     static void start() {
-        origin = LenientOrigin.start(HostileSite.create(dir));
+        origin = LenientOrigin.start(TestSite.hostile().writeTo(dir));
     }
 
     @AfterAll
@@ -74,23 +75,23 @@ class LenientOriginTest {
     void resolvesEveryBypassSpellingToTheMap(String target) throws IOException {
         Response response = get(target);
         assertThat(response.status()).as("the lenient origin must serve the map for %s", target).isEqualTo(200);
-        assertThat(HostileSite.containsCanary(response.body())).isTrue();
+        assertThat(TestSite.hostile().containsMarker(response.body())).isTrue();
     }
 
     @Test
     void anIisRewriteHeaderOverridesThePath() throws IOException {
-        Response response = get(HostileSite.APP_JS, "X-Original-URL: " + HostileSite.MAP);
-        assertThat(HostileSite.containsCanary(response.body())).as("X-Original-URL names the file served").isTrue();
-        assertThat(HostileSite.containsCanary(get(HostileSite.APP_JS, "X-Rewrite-URL: " + HostileSite.MAP).body()))
+        Response response = get(TestSite.SCRIPT, "X-Original-URL: " + TestSite.MAP);
+        assertThat(TestSite.hostile().containsMarker(response.body())).as("X-Original-URL names the file served").isTrue();
+        assertThat(TestSite.hostile().containsMarker(get(TestSite.SCRIPT, "X-Rewrite-URL: " + TestSite.MAP).body()))
                 .as("and so does X-Rewrite-URL").isTrue();
     }
 
     @Test
     void legitimateNamesAreServedAsThemselves() throws IOException {
-        assertThat(get("/assets/my%20file.js").body()).isEqualTo(HostileSite.content("/assets/my file.js"));
-        assertThat(get("/assets/caf%C3%A9.js").body()).isEqualTo(HostileSite.content("/assets/café.js"));
-        assertThat(get("/assets/app.js?x=../app.js.map").body()).isEqualTo(HostileSite.content(HostileSite.APP_JS));
-        assertThat(get("/").body()).isEqualTo(HostileSite.content(HostileSite.INDEX));
+        assertThat(get("/assets/my%20file.js").body()).isEqualTo(TestSite.hostile().content("/assets/my file.js"));
+        assertThat(get("/assets/caf%C3%A9.js").body()).isEqualTo(TestSite.hostile().content("/assets/café.js"));
+        assertThat(get("/assets/app.js?x=../app.js.map").body()).isEqualTo(TestSite.hostile().content(TestSite.SCRIPT));
+        assertThat(get("/").body()).isEqualTo(TestSite.hostile().content(TestSite.INDEX));
         assertThat(get("/assets/nothing-here.js").status()).isEqualTo(404);
     }
 

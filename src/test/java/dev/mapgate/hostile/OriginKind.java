@@ -5,6 +5,7 @@ import dev.mapgate.testing.LenientOrigin;
 import dev.mapgate.testing.NginxOrigin;
 import dev.mapgate.testing.PythonOrigin;
 import dev.mapgate.testing.RequiredTools;
+import dev.mapgate.testing.TestSite;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -18,14 +19,14 @@ enum OriginKind {
     NGINX(405) {
         @Override
         HttpOrigin start(Path site, Path workDir) {
-            return NginxOrigin.start(RequiredTools.nginx(), site, workDir.resolve("nginx"), HostileSite.INDEX);
+            return NginxOrigin.start(RequiredTools.nginx(), site, workDir.resolve("nginx"), TestSite.INDEX);
         }
     },
     /** Decodes first, then normalises. */
     PYTHON(501) {
         @Override
         HttpOrigin start(Path site, Path workDir) {
-            return PythonOrigin.start(RequiredTools.python3(), site, workDir.resolve("python"), HostileSite.INDEX);
+            return PythonOrigin.start(RequiredTools.python3(), site, workDir.resolve("python"), TestSite.INDEX);
         }
     },
     /** Every lenient resolution at once; records what reached it. */

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class SiblingNamesIntegrationTest {
             for (String name : LEGITIMATE) {
                 origin.ok("/assets/" + name, BODY);
             }
-            try (RunningMapgate mapgate = RunningMapgate.start(dir, config("origin.url = \"" + origin.url() + "\""))) {
+            try (TestMapgate mapgate = TestMapgate.start(dir, config("origin.url = \"" + origin.url() + "\""))) {
                 assertSiblingsDeniedAndLegitimatePass(mapgate);
             }
         }
@@ -53,20 +54,20 @@ class SiblingNamesIntegrationTest {
         for (String name : LEGITIMATE) {
             Files.writeString(assets.resolve(name), BODY);
         }
-        try (RunningMapgate mapgate = RunningMapgate.start(dir, config("origin.directory = \"" + dir.resolve("www") + "\""))) {
+        try (TestMapgate mapgate = TestMapgate.start(dir, config("origin.directory = \"" + dir.resolve("www") + "\""))) {
             assertSiblingsDeniedAndLegitimatePass(mapgate);
         }
     }
 
-    private static void assertSiblingsDeniedAndLegitimatePass(RunningMapgate mapgate) throws Exception {
+    private static void assertSiblingsDeniedAndLegitimatePass(TestMapgate mapgate) throws Exception {
         try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
             for (String name : SIBLINGS) {
-                RawClient.Response response = client.get("/assets/" + name);
+                ResponseReader.Response response = client.get("/assets/" + name);
                 assertThat(response.status()).as("/assets/%s without a credential", name).isEqualTo(404);
                 assertThat(response.bodyText()).isEqualTo("404 Not Found\n");
             }
             for (String name : LEGITIMATE) {
-                RawClient.Response response = client.get("/assets/" + name);
+                ResponseReader.Response response = client.get("/assets/" + name);
                 assertThat(response.status()).as("/assets/%s", name).isEqualTo(200);
                 assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(BODY);
             }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,9 +35,9 @@ class BehindProxyIntegrationTest {
     static TestOrigin origin;
     static Metrics xffMetrics = Metrics.inMemory();
     static Metrics proxyProtocolMetrics = Metrics.inMemory();
-    static RunningMapgate behindXff;
-    static RunningMapgate behindForwarded;
-    static RunningMapgate behindProxyProtocol;
+    static TestMapgate behindXff;
+    static TestMapgate behindForwarded;
+    static TestMapgate behindProxyProtocol;
 
     @BeforeAll
     static void start() throws Exception {
@@ -49,17 +49,17 @@ class BehindProxyIntegrationTest {
                   token.tokens = [ { name = "sentry", value = "%s" } ]
                 }
                 """.formatted(origin.url(), SENTRY, TOKEN);
-        behindXff = RunningMapgate.start(dir, common + """
+        behindXff = TestMapgate.in(dir).metrics(xffMetrics).config(common + """
                 client-ip.trusted-proxies = ["127.0.0.1/32", "10.0.0.0/8"]
-                """, xffMetrics);
-        behindForwarded = RunningMapgate.start(dir, common + """
+                """).start();
+        behindForwarded = TestMapgate.start(dir, common + """
                 client-ip { trusted-proxies = ["127.0.0.1/32"], header = "Forwarded" }
                 """);
         // The balancer at 127.0.0.1 speaks PROXY; behind it sits a CDN range that reports in XFF.
-        behindProxyProtocol = RunningMapgate.start(dir, common + """
+        behindProxyProtocol = TestMapgate.in(dir).metrics(proxyProtocolMetrics).config(common + """
                 listen.proxy-protocol = on
                 client-ip.trusted-proxies = ["127.0.0.1/32", "192.0.2.0/24"]
-                """, proxyProtocolMetrics);
+                """).start();
     }
 
     @AfterAll

@@ -3,8 +3,8 @@ package dev.mapgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
-import dev.mapgate.testing.ProxiedMapgate;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,13 +33,15 @@ class ClientTimeoutsIntegrationTest {
 
     @TempDir
     static Path dir;
-    static ProxiedMapgate mapgate;
+    static TestMapgate mapgate;
     static TestOrigin origin;
 
     @BeforeAll
     static void start() throws IOException {
-        mapgate = ProxiedMapgate.start(dir, "listen { header-timeout = %dms, keep-alive-timeout = %dms, body-timeout = %dms }"
-                .formatted(HEADER_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, BODY_TIMEOUT_MS));
+        mapgate = TestMapgate.in(dir).ownOrigin()
+                .config("listen { header-timeout = %dms, keep-alive-timeout = %dms, body-timeout = %dms }"
+                        .formatted(HEADER_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, BODY_TIMEOUT_MS))
+                .start();
         origin = mapgate.origin();
     }
 
@@ -155,7 +157,7 @@ class ClientTimeoutsIntegrationTest {
 
     @Test
     void connectionsBeyondMaxConnectionsAreRefusedUntilOneCloses() throws Exception {
-        try (ProxiedMapgate limited = ProxiedMapgate.start(dir, "listen.max-connections = 3")) {
+        try (TestMapgate limited = TestMapgate.in(dir).ownOrigin().config("listen.max-connections = 3").start()) {
             RawClient[] admitted = {limited.connect(), limited.connect(), limited.connect()};
             try {
                 for (RawClient c : admitted) {
@@ -177,7 +179,7 @@ class ClientTimeoutsIntegrationTest {
     }
 
     /** Retries until a new connection is served: the server notices the freed place a little later. */
-    private static boolean connectsWithin(ProxiedMapgate server, long millis) throws Exception {
+    private static boolean connectsWithin(TestMapgate server, long millis) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < deadline) {
             try (RawClient c = server.connect()) {

@@ -7,7 +7,8 @@ import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RawOrigin;
 import dev.mapgate.testing.RawOrigin.After;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -53,7 +54,7 @@ class ContentGuardIntegrationTest {
     @TempDir
     Path dir;
     private RawOrigin origin;
-    private RunningMapgate mapgate;
+    private TestMapgate mapgate;
     private final Metrics metrics = Metrics.inMemory();
 
     @BeforeEach
@@ -116,10 +117,10 @@ class ContentGuardIntegrationTest {
                 + "Content-Range: bytes 1000-1099/5000\r\n", RANDOM_100);
         serveRaw("/downloads/data.bin", "206 Partial Content", "Content-Type: application/octet-stream\r\n"
                 + "Content-Range: bytes 1000-1099/5000\r\n", RANDOM_100);
-        mapgate = RunningMapgate.start(dir, """
+        mapgate = TestMapgate.in(dir).metrics(metrics).config("""
                 origin.url = "%s"
                 gate { allow-ips = ["192.0.2.1"], token.tokens = [ { name = "sentry", value = "guard-token-8d2c41" } ] }
-                """.formatted(origin.url()), metrics);
+                """.formatted(origin.url())).start();
     }
 
     @AfterEach
@@ -134,7 +135,7 @@ class ContentGuardIntegrationTest {
         "/assets/multipart.js", "/assets/mislabelled.js", "/assets/compress.js"})
     void aMapUnderAnUngatedNameIsReplacedByTheDenial(String path) throws Exception {
         try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
-            RawClient.Response response = client.get(path, "Accept-Encoding: br, deflate, gzip, zstd");
+            ResponseReader.Response response = client.get(path, "Accept-Encoding: br, deflate, gzip, zstd");
 
             assertThat(response.status()).as("the gate's uniform denial").isEqualTo(404);
             assertThat(response.bodyText()).isEqualTo("404 Not Found\n");
@@ -155,7 +156,7 @@ class ContentGuardIntegrationTest {
     void aHugeMapIsRefusedFromItsStartAndItsOriginConnectionDropped() throws Exception {
         try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
             long start = System.nanoTime();
-            RawClient.Response response = client.get("/assets/huge.js");
+            ResponseReader.Response response = client.get("/assets/huge.js");
             long millis = (System.nanoTime() - start) / 1_000_000;
 
             assertThat(response.status()).isEqualTo(404);
@@ -173,13 +174,13 @@ class ContentGuardIntegrationTest {
     @Test
     void partsOfJavascriptFromItsFirstByteAndOfBinaryFromAnywherePass() throws Exception {
         try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
-            RawClient.Response js = client.get("/assets/js-part.js", "Range: bytes=0-9");
+            ResponseReader.Response js = client.get("/assets/js-part.js", "Range: bytes=0-9");
             assertThat(js.status()).as("Sentry asks for JavaScript with Range from byte 0").isEqualTo(206);
             assertThat(js.bodyText()).isEqualTo(TestOrigin.APP_JS.substring(0, 10));
-            RawClient.Response clip = client.get("/media/clip.mp4", "Range: bytes=1000-1099");
+            ResponseReader.Response clip = client.get("/media/clip.mp4", "Range: bytes=1000-1099");
             assertThat(clip.status()).as("video seeking").isEqualTo(206);
             assertThat(clip.body()).isEqualTo(RANDOM_100);
-            RawClient.Response resumed = client.get("/downloads/data.bin", "Range: bytes=1000-1099");
+            ResponseReader.Response resumed = client.get("/downloads/data.bin", "Range: bytes=1000-1099");
             assertThat(resumed.status()).as("a resumed binary download: no part of a map").isEqualTo(206);
             assertThat(resumed.body()).isEqualTo(RANDOM_100);
         }
@@ -188,7 +189,7 @@ class ContentGuardIntegrationTest {
     @Test
     void theOriginIsOfferedOnlyTheCodingsTheGuardReadsOnAnUngatedPath() throws Exception {
         try (TestOrigin plain = new TestOrigin();
-             RunningMapgate gate = RunningMapgate.start(dir, """
+             TestMapgate gate = TestMapgate.start(dir, """
                      origin.url = "%s"
                      gate { allow-ips = ["192.0.2.1"], token.tokens = [ { name = "s", value = "guard-token-8d2c41" } ] }
                      """.formatted(plain.url()));
@@ -215,7 +216,7 @@ class ContentGuardIntegrationTest {
             default -> MANIFEST.getBytes(StandardCharsets.UTF_8);
         };
         try (RawClient client = mapgate.connectFrom("127.0.0.2")) {
-            RawClient.Response response = client.get(path, "Accept-Encoding: gzip");
+            ResponseReader.Response response = client.get(path, "Accept-Encoding: gzip");
 
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).as("%s byte for byte", path).isEqualTo(expected);
@@ -230,15 +231,15 @@ class ContentGuardIntegrationTest {
             return After.KEEP_ALIVE;
         });
         try (RawClient sentry = mapgate.connectFrom("127.0.0.2")) {
-            RawClient.Response response = sentry.get("/assets/index-4b1c9e2a.js.map");
+            ResponseReader.Response response = sentry.get("/assets/index-4b1c9e2a.js.map");
             assertThat(response.status()).as("denied by the gate: 127.0.0.2 is not allowed").isEqualTo(404);
         }
-        try (RunningMapgate open = RunningMapgate.start(dir, """
+        try (TestMapgate open = TestMapgate.start(dir, """
                 origin.url = "%s"
                 gate { require = [credential], token.tokens = [ { name = "sentry", value = "guard-token-8d2c41" } ] }
                 """.formatted(origin.url()));
              RawClient sentry = open.connect()) {
-            RawClient.Response response = sentry.get("/assets/index-4b1c9e2a.js.map", "X-Sentry-Token: guard-token-8d2c41");
+            ResponseReader.Response response = sentry.get("/assets/index-4b1c9e2a.js.map", "X-Sentry-Token: guard-token-8d2c41");
             assertThat(response.status()).as("a gated, allowed map is not the guard's business").isEqualTo(200);
             assertThat(response.body()).isEqualTo(MAP);
         }
@@ -250,28 +251,28 @@ class ContentGuardIntegrationTest {
         Files.write(www.resolve("index-4b1c9e2a.js"), MAP);
         Files.write(www.resolve("app.js"), TestOrigin.APP_JS.getBytes(StandardCharsets.UTF_8));
         Files.write(www.resolve("data.json"), PACKAGE_JSON.getBytes(StandardCharsets.UTF_8));
-        try (RunningMapgate staticGate = RunningMapgate.start(dir, """
+        try (TestMapgate staticGate = TestMapgate.start(dir, """
                 origin.directory = "%s"
                 gate { allow-ips = ["192.0.2.1"], token.tokens = [ { name = "s", value = "guard-token-8d2c41" } ] }
                 """.formatted(dir.resolve("www")));
              RawClient client = staticGate.connect()) {
-            RawClient.Response map = client.get("/assets/index-4b1c9e2a.js");
+            ResponseReader.Response map = client.get("/assets/index-4b1c9e2a.js");
             assertThat(map.status()).as("a map file under a .js name").isEqualTo(404);
             assertThat(map.bodyText()).isEqualTo("404 Not Found\n");
             assertThat(client.get("/assets/app.js").body()).isEqualTo(TestOrigin.APP_JS.getBytes(StandardCharsets.UTF_8));
             assertThat(client.get("/assets/data.json").body()).isEqualTo(PACKAGE_JSON.getBytes(StandardCharsets.UTF_8));
-            RawClient.Response part = client.get("/assets/index-4b1c9e2a.js", "Range: bytes=0-99");
+            ResponseReader.Response part = client.get("/assets/index-4b1c9e2a.js", "Range: bytes=0-99");
             assertThat(part.status()).as("a range from the map's start is refused too").isEqualTo(404);
-            RawClient.Response rest = client.get("/assets/index-4b1c9e2a.js", "Range: bytes=1-");
+            ResponseReader.Response rest = client.get("/assets/index-4b1c9e2a.js", "Range: bytes=1-");
             assertThat(rest.status()).as("and one from inside it, which does not look like a map").isEqualTo(404);
-            RawClient.Response jsPart = client.get("/assets/app.js", "Range: bytes=0-9");
+            ResponseReader.Response jsPart = client.get("/assets/app.js", "Range: bytes=0-9");
             assertThat(jsPart.status()).as("JavaScript from its first byte passes").isEqualTo(206);
         }
     }
 
     @Test
     void theGuardCanBeTurnedOff() throws Exception {
-        try (RunningMapgate unguarded = RunningMapgate.start(dir, """
+        try (TestMapgate unguarded = TestMapgate.start(dir, """
                 origin.url = "%s"
                 gate { content-guard = off, allow-ips = ["192.0.2.1"], token.tokens = [ { name = "s", value = "guard-token-8d2c41" } ] }
                 """.formatted(origin.url()));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
@@ -94,7 +94,7 @@ class HttpsOriginIntegrationTest {
 
     @Test
     void anAssetAndAnAuthorisedMapArriveFromTheHttpsOriginByteForByte() throws Exception {
-        try (RunningMapgate mapgate = mapgate("https://localhost:" + origin.port(), caPem);
+        try (TestMapgate mapgate = mapgate("https://localhost:" + origin.port(), caPem);
              RawClient c = mapgate.connect()) {
             Response asset = c.get("/assets/app.js");
             assertThat(asset.status()).as("the asset is fetched over TLS from the trusted origin: %s", asset).isEqualTo(200);
@@ -115,7 +115,7 @@ class HttpsOriginIntegrationTest {
 
     @Test
     void theOriginSeesTheConfiguredHostNameInHostAndSni() throws Exception {
-        try (RunningMapgate mapgate = mapgate("https://localhost:" + origin.port(), caPem);
+        try (TestMapgate mapgate = mapgate("https://localhost:" + origin.port(), caPem);
              RawClient c = mapgate.connect()) {
             assertThat(c.get("/assets/app.js").status()).isEqualTo(200);
         }
@@ -133,7 +133,7 @@ class HttpsOriginIntegrationTest {
     void theTrustFileCanHoldSeveralCasAndAnyOfThemIsTrusted() throws Exception {
         Path bundle = Files.writeString(dir.resolve("bundle.pem"),
                 Files.readString(otherCaPem) + Files.readString(caPem), StandardCharsets.US_ASCII);
-        try (RunningMapgate mapgate = mapgate("https://localhost:" + origin.port(), bundle);
+        try (TestMapgate mapgate = mapgate("https://localhost:" + origin.port(), bundle);
              RawClient c = mapgate.connect()) {
             Response r = c.get("/assets/app.js");
             assertThat(r.status()).as("the origin's CA is the second certificate in the bundle: %s", r).isEqualTo(200);
@@ -143,14 +143,14 @@ class HttpsOriginIntegrationTest {
     @Test
     void aCertificateThatDoesNotNameTheConfiguredHostIsRefusedWith502() throws Exception {
         // Control: the same origin and CA work under the name the certificate does carry.
-        try (RunningMapgate byName = mapgate("https://localhost:" + localhostOnlyOrigin.port(), caPem);
+        try (TestMapgate byName = mapgate("https://localhost:" + localhostOnlyOrigin.port(), caPem);
              RawClient c = byName.connect()) {
             assertThat(c.get("/assets/app.js").status())
                     .as("the certificate is trusted for localhost, so only the name can fail below").isEqualTo(200);
         }
         localhostOnlyOrigin.clear();
 
-        try (RunningMapgate byAddress = mapgate("https://127.0.0.1:" + localhostOnlyOrigin.port(), caPem);
+        try (TestMapgate byAddress = mapgate("https://127.0.0.1:" + localhostOnlyOrigin.port(), caPem);
              RawClient c = byAddress.connect()) {
             Response r = c.get("/assets/app.js");
             assertThat(r.status()).as("a certificate without 127.0.0.1 must not be accepted for https://127.0.0.1: %s", r)
@@ -166,7 +166,7 @@ class HttpsOriginIntegrationTest {
 
     @Test
     void aCertificateFromACaOtherThanTheTrustedOneIsRefusedWith502() throws Exception {
-        try (RunningMapgate mapgate = mapgate("https://localhost:" + otherCaOrigin.port(), caPem);
+        try (TestMapgate mapgate = mapgate("https://localhost:" + otherCaOrigin.port(), caPem);
              RawClient c = mapgate.connect()) {
             Response r = c.get("/assets/app.js");
             assertThat(r.status()).as("a certificate from a CA outside ca-file is refused: %s", r)
@@ -179,7 +179,7 @@ class HttpsOriginIntegrationTest {
 
     @Test
     void withoutTrustCertificatesTheJdkTrustStoreAloneDecidesAndRefusesTheTestCa() throws Exception {
-        try (RunningMapgate mapgate = mapgate("https://localhost:" + origin.port(), null);
+        try (TestMapgate mapgate = mapgate("https://localhost:" + origin.port(), null);
              RawClient c = mapgate.connect()) {
             Response r = c.get("/assets/app.js");
             assertThat(r.status()).as("the test CA is trusted only through ca-file: %s", r)
@@ -190,7 +190,7 @@ class HttpsOriginIntegrationTest {
 
     @Test
     void insecureAcceptsAnyCertificateForAnyNameWhenAskedExplicitly() throws Exception {
-        try (RunningMapgate mapgate = RunningMapgate.start(dir, """
+        try (TestMapgate mapgate = TestMapgate.start(dir, """
                 origin { url = "https://127.0.0.1:%d", tls.insecure = true }
                 gate {
                   allow-ips = ["127.0.0.1"]
@@ -205,8 +205,8 @@ class HttpsOriginIntegrationTest {
         assertThat(otherCaOrigin.seen()).hasSize(1);
     }
 
-    private static RunningMapgate mapgate(String url, Path trust) {
-        return RunningMapgate.start(dir, """
+    private static TestMapgate mapgate(String url, Path trust) {
+        return TestMapgate.start(dir, """
                 origin {
                   url = "%s"
                   connect-timeout = 5s

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.testing.MetricsScrape;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,7 +30,7 @@ class MetricsIntegrationTest {
     @Test
     void aScrapeAfterAScriptedMixCountsEachKindOfRequestExactly() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      origin.url = "%s"
                      gate {
                        allow-ips = ["127.0.0.1"]
@@ -82,7 +83,7 @@ class MetricsIntegrationTest {
     @Test
     void aGuessingAddressIsThrottledWithRetryAfterAndTheScrapeSaysSo() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      origin.url = "%s"
                      gate {
                        require = [credential]
@@ -94,7 +95,7 @@ class MetricsIntegrationTest {
                 for (int i = 0; i < 3; i++) {
                     assertThat(guesser.get("/assets/app.js.map", "X-Sentry-Token: guess-" + i).status()).isEqualTo(404);
                 }
-                RawClient.Response throttled = guesser.get("/assets/app.js.map", "X-Sentry-Token: guess-3");
+                ResponseReader.Response throttled = guesser.get("/assets/app.js.map", "X-Sentry-Token: guess-3");
                 assertThat(throttled.status()).as("a guess waits out the cool-down").isEqualTo(429);
                 assertThat(Integer.parseInt(throttled.header("Retry-After"))).isBetween(100, 120);
                 assertThat(throttled.header("Cache-Control")).contains("no-store");
@@ -119,10 +120,10 @@ class MetricsIntegrationTest {
         Metrics metrics = new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 .withJvmAndNetty(ByteBufAllocator.DEFAULT);
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.in(dir).metrics(metrics).config("""
                      origin.url = "%s"
                      gate { require = [ip], allow-ips = ["127.0.0.1"] }
-                     """.formatted(origin.url()), metrics)) {
+                     """.formatted(origin.url())).start()) {
             try (RawClient client = mapgate.connect()) {
                 assertThat(client.get("/assets/app.js").status()).isEqualTo(200);
             }
@@ -138,7 +139,7 @@ class MetricsIntegrationTest {
         }
     }
 
-    static String scrape(RunningMapgate mapgate) throws Exception {
+    static String scrape(TestMapgate mapgate) throws Exception {
         return MetricsScrape.of(mapgate.server().adminAddress().getPort());
     }
 }

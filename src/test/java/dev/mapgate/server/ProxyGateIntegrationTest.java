@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,8 +32,8 @@ class ProxyGateIntegrationTest {
     @TempDir
     static Path dir;
     static TestOrigin origin;
-    static RunningMapgate mapgate;
-    static RunningMapgate onlyFrom127002;
+    static TestMapgate mapgate;
+    static TestMapgate onlyFrom127002;
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,8 +47,8 @@ class ProxyGateIntegrationTest {
                   basic.users = [ { name = "sentry", password-hash = "%s" } ]
                 }
                 """;
-        mapgate = RunningMapgate.start(dir, gate.formatted(origin.url(), "[\"127.0.0.1\"]", TOKEN, ROTATED_TOKEN, hash));
-        onlyFrom127002 = RunningMapgate.start(dir, gate.formatted(origin.url(), "[\"127.0.0.2/32\"]", TOKEN, ROTATED_TOKEN, hash));
+        mapgate = TestMapgate.start(dir, gate.formatted(origin.url(), "[\"127.0.0.1\"]", TOKEN, ROTATED_TOKEN, hash));
+        onlyFrom127002 = TestMapgate.start(dir, gate.formatted(origin.url(), "[\"127.0.0.2/32\"]", TOKEN, ROTATED_TOKEN, hash));
     }
 
     @AfterAll
@@ -283,7 +283,7 @@ class ProxyGateIntegrationTest {
 
     @Test
     void anUnreachableOriginGives502AndMapgateKeepsServing() throws Exception {
-        try (RunningMapgate broken = RunningMapgate.start(dir, "origin.url = \"http://127.0.0.1:9\"\ngate.require = [ip]\ngate.allow-ips = [\"127.0.0.1\"]");
+        try (TestMapgate broken = TestMapgate.start(dir, "origin.url = \"http://127.0.0.1:9\"\ngate.require = [ip]\ngate.allow-ips = [\"127.0.0.1\"]");
              RawClient c = broken.connect()) {
             assertThat(c.get("/assets/app.js").status()).isEqualTo(502);
             assertThat(c.get("/assets/app.js").status()).as("the connection survives an origin failure").isEqualTo(502);

@@ -3,8 +3,8 @@ package dev.mapgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +39,7 @@ class ReloadUnderLoadTest {
         Path rotating = dir.resolve("rotating.token");
         Files.writeString(rotating, token(0));
         try (TestOrigin origin = new TestOrigin()) {
-            RunningMapgate mapgate = RunningMapgate.start(dir, """
+            TestMapgate mapgate = TestMapgate.start(dir, """
                     origin.url = "%s"
                     reload.check-interval = 20ms
                     gate {
@@ -88,7 +88,7 @@ class ReloadUnderLoadTest {
         Path rotating = dir.resolve("rotating.token");
         Files.writeString(rotating, token(0));
         try (TestOrigin origin = new TestOrigin()) {
-            RunningMapgate mapgate = RunningMapgate.start(dir, """
+            TestMapgate mapgate = TestMapgate.start(dir, """
                     origin.url = "%s"
                     reload.check-interval = 20ms
                     gate {
@@ -115,7 +115,7 @@ class ReloadUnderLoadTest {
     }
 
     /** Keep-alive connections fetching a map with the token that never changes, and an asset. */
-    private static void keepFetching(RunningMapgate mapgate, AtomicBoolean running, AtomicLong served,
+    private static void keepFetching(TestMapgate mapgate, AtomicBoolean running, AtomicLong served,
                                      ConcurrentLinkedQueue<String> failures) {
         try (RawClient c = mapgate.connect()) {
             while (running.get()) {
@@ -131,7 +131,7 @@ class ReloadUnderLoadTest {
         }
     }
 
-    private static void awaitStatus(RunningMapgate mapgate, String token, int status) throws Exception {
+    private static void awaitStatus(TestMapgate mapgate, String token, int status) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (mapStatus(mapgate, token) != status) {
             assertThat(System.nanoTime()).as("token %s answered %d within 30 s", token, status).isLessThan(deadline);
@@ -139,7 +139,7 @@ class ReloadUnderLoadTest {
         }
     }
 
-    private static int mapStatus(RunningMapgate mapgate, String token) throws IOException {
+    private static int mapStatus(TestMapgate mapgate, String token) throws IOException {
         try (RawClient c = mapgate.connect()) {
             return c.get("/assets/app.js.map", "X-Sentry-Token: " + token).status();
         }

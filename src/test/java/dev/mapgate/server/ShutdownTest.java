@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,7 +28,7 @@ class ShutdownTest {
     @Test
     void aRequestInFlightFinishesWhileIdleConnectionsCloseAndNewOnesAreRefused() throws Exception {
         try (TestOrigin origin = new TestOrigin()) {
-            RunningMapgate mapgate = inFrontOf(origin);
+            TestMapgate mapgate = inFrontOf(origin);
             try (RawClient busy = mapgate.connect(); RawClient idle = mapgate.connect()) {
                 assertThat(idle.get("/assets/app.js").status()).isEqualTo(200);
                 busy.send(RawClient.request("GET", "/slow?ms=1500"));
@@ -57,7 +57,7 @@ class ShutdownTest {
     void theDrainEndsOnlyWhenASlowClientHasReadTheWholeResponse() throws Exception {
         long size = 16L << 20;
         try (TestOrigin origin = new TestOrigin()) {
-            RunningMapgate mapgate = inFrontOf(origin);
+            TestMapgate mapgate = inFrontOf(origin);
             try (java.net.Socket client = new java.net.Socket("127.0.0.1", mapgate.server().address().getPort())) {
                 client.setReceiveBufferSize(64 * 1024);
                 java.io.InputStream in = askForBytes(client, size);
@@ -97,7 +97,7 @@ class ShutdownTest {
     void aResponseWrittenDuringTheDrainDelayIsNotCutOffWhenTheDelayEnds() throws Exception {
         long size = 2L << 20;
         try (TestOrigin origin = new TestOrigin()) {
-            RunningMapgate mapgate = inFrontOf(origin);
+            TestMapgate mapgate = inFrontOf(origin);
             try (java.net.Socket client = new java.net.Socket()) {
                 // Room for the whole response in the client's buffer: mapgate finishes writing it at
                 // once, and the client reads none of it until the drain delay is over.
@@ -130,7 +130,7 @@ class ShutdownTest {
     @Test
     void duringTheDrainDelayReadinessFailsAndEveryConnectionClosesAfterItsNextResponse() throws Exception {
         try (TestOrigin origin = new TestOrigin()) {
-            RunningMapgate mapgate = inFrontOf(origin);
+            TestMapgate mapgate = inFrontOf(origin);
             InetSocketAddress admin = mapgate.server().adminAddress();
             try (RawClient idle = mapgate.connect()) {
                 assertThat(adminStatus(admin, "/readyz")).isEqualTo(200);
@@ -187,8 +187,8 @@ class ShutdownTest {
     }
 
     /** mapgate in front of {@code origin}, passing everything from loopback. */
-    private RunningMapgate inFrontOf(TestOrigin origin) throws Exception {
-        return RunningMapgate.start(dir, """
+    private TestMapgate inFrontOf(TestOrigin origin) throws Exception {
+        return TestMapgate.start(dir, """
                 origin.url = "%s"
                 gate { require = [ip], allow-ips = ["127.0.0.1"] }
                 """.formatted(origin.url()));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestMapgate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +23,14 @@ class StaticOriginIntegrationTest {
 
     @TempDir
     static Path dir;
-    static RunningMapgate mapgate;
+    static TestMapgate mapgate;
 
     @BeforeAll
     static void start() throws Exception {
         Path site = Files.createDirectories(dir.resolve("site/assets"));
         Files.writeString(site.resolve("app.js"), "n()\n//# sourceMappingURL=app.js.map\n");
         Files.writeString(site.resolve("app.js.map"), MAP);
-        mapgate = RunningMapgate.start(dir, """
+        mapgate = TestMapgate.start(dir, """
                 origin.directory = "%s"
                 gate { allow-ips = ["127.0.0.1"], token.tokens = [ { name = "sentry", value = "%s" } ] }
                 """.formatted(dir.resolve("site"), TOKEN));
@@ -91,14 +91,14 @@ class StaticOriginIntegrationTest {
                 origin.directory = "%s"
                 gate { allow-ips = ["127.0.0.1"], deny-status = %d, basic { realm = "maps", users = [ { name = "sentry", password-hash = "%s" } ] } }
                 """;
-        try (RunningMapgate g401 = RunningMapgate.start(dir, gate.formatted(dir.resolve("site"), 401, hash));
+        try (TestMapgate g401 = TestMapgate.start(dir, gate.formatted(dir.resolve("site"), 401, hash));
              RawClient c = g401.connect()) {
             Response r = c.get("/assets/app.js.map");
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.header("WWW-Authenticate")).isEqualTo("Basic realm=\"maps\"");
             assertThat(c.get("/assets/app.js.map", "Authorization: " + basic).status()).isEqualTo(200);
         }
-        try (RunningMapgate g403 = RunningMapgate.start(dir, gate.formatted(dir.resolve("site"), 403, hash));
+        try (TestMapgate g403 = TestMapgate.start(dir, gate.formatted(dir.resolve("site"), 403, hash));
              RawClient c = g403.connect()) {
             Response r = c.get("/assets/app.js.map");
             assertThat(r.status()).isEqualTo(403);
@@ -110,7 +110,7 @@ class StaticOriginIntegrationTest {
     void sentrysBasicModePutsBasicCredentialsInItsTokenHeader() throws Exception {
         String hash = BCrypt.withDefaults().hashToString(4, "pw-abcdef".toCharArray());
         String basic = "Basic " + Base64.getEncoder().encodeToString("sentry:pw-abcdef".getBytes(StandardCharsets.UTF_8));
-        try (RunningMapgate g = RunningMapgate.start(dir, """
+        try (TestMapgate g = TestMapgate.start(dir, """
                 origin.directory = "%s"
                 gate { allow-ips = ["127.0.0.1"], token.header = "Authorization", basic.users = [ { name = "sentry", password-hash = "%s" } ] }
                 """.formatted(dir.resolve("site"), hash)); RawClient c = g.connect()) {
@@ -122,13 +122,13 @@ class StaticOriginIntegrationTest {
 
     @Test
     void requireCredentialOnlyIgnoresTheAddressAndRequireIpOnlyIgnoresTheToken() throws Exception {
-        try (RunningMapgate g = RunningMapgate.start(dir, """
+        try (TestMapgate g = TestMapgate.start(dir, """
                 origin.directory = "%s"
                 gate { require = [credential], allow-ips = [], token.tokens = [ { name = "t", value = "%s" } ] }
                 """.formatted(dir.resolve("site"), TOKEN)); RawClient c = g.connect()) {
             assertThat(c.get("/assets/app.js.map", "X-Sentry-Token: " + TOKEN).status()).isEqualTo(200);
         }
-        try (RunningMapgate g = RunningMapgate.start(dir, """
+        try (TestMapgate g = TestMapgate.start(dir, """
                 origin.directory = "%s"
                 gate { require = [ip], allow-ips = ["127.0.0.0/8"] }
                 """.formatted(dir.resolve("site"))); RawClient c = g.connect()) {

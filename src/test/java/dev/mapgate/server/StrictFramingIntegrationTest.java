@@ -3,8 +3,8 @@ package dev.mapgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
-import dev.mapgate.testing.ProxiedMapgate;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,12 +27,12 @@ class StrictFramingIntegrationTest {
 
     @TempDir
     static Path dir;
-    static ProxiedMapgate mapgate;
+    static TestMapgate mapgate;
     static TestOrigin origin;
 
     @BeforeAll
     static void start() throws IOException {
-        mapgate = ProxiedMapgate.start(dir, "listen.hosts = [\"assets.example.com\"]");
+        mapgate = TestMapgate.in(dir).ownOrigin().config("listen.hosts = [\"assets.example.com\"]").start();
         origin = mapgate.origin();
     }
 

@@ -9,7 +9,8 @@ import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.MetricsScrape;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.ResponseReader;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,9 +60,9 @@ class TokenRevocationTest {
     @Test
     void deletingATokenFileDeniesThatTokenWithinTheCheckIntervalAndRecreatingItBringsItBack() throws Exception {
         Metrics metrics = Metrics.inMemory();
-        try (TestOrigin origin = new TestOrigin(); RunningMapgate mapgate = start(origin, metrics)) {
+        try (TestOrigin origin = new TestOrigin(); TestMapgate mapgate = start(origin, metrics)) {
             everyCredentialIsAllowed(mapgate);
-            RawClient.Response wrongToken = get(mapgate, MAP, "X-Sentry-Token: not-a-configured-token");
+            ResponseReader.Response wrongToken = get(mapgate, MAP, "X-Sentry-Token: not-a-configured-token");
 
             Files.delete(sentryFile);
             long revokedAfter = millisUntil(mapgate, SENTRY, 404);
@@ -70,7 +71,7 @@ class TokenRevocationTest {
 
             assertThat(revokedAfter).as("ms from deleting the file to the first denial")
                     .isLessThan(CHECK_INTERVAL.plus(SLACK).toMillis());
-            RawClient.Response revoked = get(mapgate, MAP, "X-Sentry-Token: " + SENTRY);
+            ResponseReader.Response revoked = get(mapgate, MAP, "X-Sentry-Token: " + SENTRY);
             assertThat(revoked.bodyText()).as("the same denial as any wrong token, so nobody learns it was revoked")
                     .isEqualTo(wrongToken.bodyText());
             assertThat(revoked.header("Content-Type")).isEqualTo(wrongToken.header("Content-Type"));
@@ -104,7 +105,7 @@ class TokenRevocationTest {
 
     @Test
     void emptyingATokenFileRevokesItTooAndWritingATokenBackRestoresIt() throws Exception {
-        try (TestOrigin origin = new TestOrigin(); RunningMapgate mapgate = start(origin, Metrics.inMemory())) {
+        try (TestOrigin origin = new TestOrigin(); TestMapgate mapgate = start(origin, Metrics.inMemory())) {
             everyCredentialIsAllowed(mapgate);
 
             // Whitespace and line ends only: what `> file` or an editor's "delete all" leaves.
@@ -129,7 +130,7 @@ class TokenRevocationTest {
     @Test
     void aDirectoryInPlaceOfTheFileFailsTheReloadAndTheOldTokenKeepsWorking() throws Exception {
         Metrics metrics = Metrics.inMemory();
-        try (TestOrigin origin = new TestOrigin(); RunningMapgate mapgate = start(origin, metrics)) {
+        try (TestOrigin origin = new TestOrigin(); TestMapgate mapgate = start(origin, metrics)) {
             everyCredentialIsAllowed(mapgate);
 
             // Swapped in with one rename, as Kubernetes swaps a Secret's files: the watcher never
@@ -158,7 +159,7 @@ class TokenRevocationTest {
     @Test
     void aTokenFileMissingAtStartupStartsWithThatTokenRevokedAndItsFileWatched() throws Exception {
         Files.delete(sentryFile);
-        try (TestOrigin origin = new TestOrigin(); RunningMapgate mapgate = start(origin, Metrics.inMemory())) {
+        try (TestOrigin origin = new TestOrigin(); TestMapgate mapgate = start(origin, Metrics.inMemory())) {
             LogCapture.awaitLine("dev.mapgate.reload.ConfigReloader",
                     "WARN event=token-revoked token=sentry file=" + sentryFile + " cause=deleted");
             assertThat(get(mapgate, MAP, "X-Sentry-Token: " + SENTRY).status()).isEqualTo(404);
@@ -173,24 +174,24 @@ class TokenRevocationTest {
         }
     }
 
-    private RunningMapgate start(TestOrigin origin, Metrics metrics) {
+    private TestMapgate start(TestOrigin origin, Metrics metrics) {
         String hash = BCrypt.withDefaults().hashToString(4, PASSWORD.toCharArray());
-        return RunningMapgate.start(dir, """
+        return TestMapgate.in(dir).metrics(metrics).config("""
                 origin.url = "%s"
                 gate {
                   allow-ips = ["127.0.0.1"]
                   token.tokens = [ { name = "sentry", file = "%s" }, { name = "backup", file = "%s" } ]
                   basic.users = [ { name = "alice", password-hash = "%s" } ]
                 }
-                """.formatted(origin.url(), sentryFile, backupFile, hash), metrics);
+                """.formatted(origin.url(), sentryFile, backupFile, hash)).start();
     }
 
-    private static void everyCredentialIsAllowed(RunningMapgate mapgate) throws IOException {
+    private static void everyCredentialIsAllowed(TestMapgate mapgate) throws IOException {
         assertThat(get(mapgate, MAP, "X-Sentry-Token: " + SENTRY).status()).as("sentry's token").isEqualTo(200);
         othersKeepWorking(mapgate);
     }
 
-    private static void othersKeepWorking(RunningMapgate mapgate) throws IOException {
+    private static void othersKeepWorking(TestMapgate mapgate) throws IOException {
         assertThat(get(mapgate, MAP, "X-Sentry-Token: " + BACKUP).status()).as("the other token").isEqualTo(200);
         assertThat(get(mapgate, MAP, "Authorization: " + BASIC).status()).as("the Basic user").isEqualTo(200);
         assertThat(get(mapgate, "/assets/app.js").status()).as("an ungated asset").isEqualTo(200);
@@ -198,7 +199,7 @@ class TokenRevocationTest {
     }
 
     /** Polls every 10 ms on a new connection, as Sentry would come back; returns the ms waited. */
-    private static long millisUntil(RunningMapgate mapgate, String token, int status) throws Exception {
+    private static long millisUntil(TestMapgate mapgate, String token, int status) throws Exception {
         long start = System.nanoTime();
         long deadline = start + CHECK_INTERVAL.plus(SLACK).multipliedBy(2).toNanos();
         while (get(mapgate, MAP, "X-Sentry-Token: " + token).status() != status) {
@@ -210,7 +211,7 @@ class TokenRevocationTest {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 
-    private static void awaitFailedReloads(RunningMapgate mapgate, double count) throws Exception {
+    private static void awaitFailedReloads(TestMapgate mapgate, double count) throws Exception {
         long deadline = System.nanoTime() + CHECK_INTERVAL.plus(SLACK).toNanos();
         while (value(scrape(mapgate), "mapgate_reloads_total", "what=\"config\"", "result=\"failed\"") < count) {
             assertThat(System.nanoTime()).as("%s failed reloads", count).isLessThan(deadline);
@@ -218,7 +219,7 @@ class TokenRevocationTest {
         }
     }
 
-    private static RawClient.Response get(RunningMapgate mapgate, String path, String... headers) throws IOException {
+    private static ResponseReader.Response get(TestMapgate mapgate, String path, String... headers) throws IOException {
         try (RawClient client = mapgate.connect()) {
             return client.get(path, headers);
         }
@@ -228,7 +229,7 @@ class TokenRevocationTest {
         return LogCapture.lines().stream().filter(l -> l.contains(event) && l.contains("file=" + file + " ")).count();
     }
 
-    private static String scrape(RunningMapgate mapgate) throws Exception {
+    private static String scrape(TestMapgate mapgate) throws Exception {
         return MetricsScrape.of(mapgate.server().adminAddress().getPort());
     }
 }

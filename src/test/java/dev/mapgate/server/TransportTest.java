@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.mapgate.config.ListenSettings;
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import io.netty.channel.epoll.Epoll;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ class TransportTest {
     @ValueSource(strings = {"nio", "auto"})
     void bothTransportsPassAssetsAndGateMaps(String transport) throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             RunningMapgate mapgate = RunningMapgate.start(dir, """
+             TestMapgate mapgate = TestMapgate.start(dir, """
                      listen.transport = %s
                      origin.url = "%s"
                      gate { allow-ips = ["127.0.0.1"], token.tokens = [ { name = "sentry", value = "%s" } ] }

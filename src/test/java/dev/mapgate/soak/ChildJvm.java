@@ -1,7 +1,7 @@
 package dev.mapgate.soak;
 
 import com.sun.tools.attach.VirtualMachine;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.RuntimeMXBean;
@@ -33,7 +33,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Attaches once mapgate has printed its startup line: attaching to a JVM still starting fails. */
-    static ChildJvm attach(MapgateProcess mapgate) throws Exception {
+    static ChildJvm attach(MapgateJvm mapgate) throws Exception {
         mapgate.awaitPort();
         VirtualMachine vm = VirtualMachine.attach(Long.toString(mapgate.pid()));
         try {

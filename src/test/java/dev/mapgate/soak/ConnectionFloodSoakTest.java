@@ -3,14 +3,15 @@ package dev.mapgate.soak;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.FileLimit;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
 import dev.mapgate.testing.MetricsScrape;
+import dev.mapgate.testing.TestMapgate;
+import dev.mapgate.testing.TestSite;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +44,8 @@ class ConnectionFloodSoakTest {
     void tenThousandKeepAliveConnectionsStayOpenAndARequestOnEveryOneSucceeds() throws Exception {
         int wanted = SoakBounds.connections();
         Duration hold = SoakBounds.hold();
-        SoakSite site = SoakSite.create(dir.resolve("site"));
+        TestSite site = TestSite.soak();
+        Path root = site.writeTo(dir.resolve("site"));
         Path config = dir.resolve("mapgate.conf");
         Files.writeString(config, """
                 mapgate {
@@ -55,9 +57,10 @@ class ConnectionFloodSoakTest {
                   }
                   origin.directory = "%s"
                 }
-                """.formatted(wanted + 64, hold.toSeconds() + 300, site.root));
-        try (MapgateProcess mapgate = MapgateProcess.startLongRunning(wanted + SPARE_FILES,
-                List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"), Map.of(), "--config", config.toString());
+                """.formatted(wanted + 64, hold.toSeconds() + 300, root));
+        try (MapgateJvm mapgate = TestMapgate.jvm().longRunning(wanted + SPARE_FILES)
+                .jvmOptions(List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"))
+                .start("--config", config.toString());
              ChildJvm jvm = ChildJvm.attach(mapgate)) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", mapgate.awaitPort());
             FileLimit own = FileLimit.self();
@@ -77,7 +80,7 @@ class ConnectionFloodSoakTest {
         }
     }
 
-    private static void flood(MapgateProcess mapgate, ChildJvm jvm, InetSocketAddress address, SoakSite site,
+    private static void flood(MapgateJvm mapgate, ChildJvm jvm, InetSocketAddress address, TestSite site,
                               int count, Duration hold) throws Exception {
         long heapBefore = jvm.liveHeapBytes();
         long rssBefore = mapgate.residentBytes();
@@ -86,14 +89,14 @@ class ConnectionFloodSoakTest {
             double connectSeconds = (System.nanoTime() - start) / 1e9;
             assertThat(flood.connectFailures()).as("connections that failed to open (%d in all)", flood.failedConnects())
                     .isEmpty();
-            ConnectionFlood.Round first = flood.requestOnEach(SoakSite.JS_PATH, site.js, IN_FLIGHT);
+            ConnectionFlood.Round first = flood.requestOnEach(TestSite.SCRIPT, site.content(TestSite.SCRIPT), IN_FLIGHT);
             double gauge = clientConnections(mapgate);
             long heapHeld = jvm.liveHeapBytes();
             long rssHeld = mapgate.residentBytes();
 
             Thread.sleep(hold.toMillis());
             int openAfterHold = flood.open();
-            ConnectionFlood.Round second = flood.requestOnEach(SoakSite.JS_PATH, site.js, IN_FLIGHT);
+            ConnectionFlood.Round second = flood.requestOnEach(TestSite.SCRIPT, site.content(TestSite.SCRIPT), IN_FLIGHT);
             int openAtEnd = flood.open();
             double gaugeAtEnd = clientConnections(mapgate);
 
@@ -121,7 +124,7 @@ class ConnectionFloodSoakTest {
         }
     }
 
-    private static double clientConnections(MapgateProcess mapgate) throws Exception {
+    private static double clientConnections(MapgateJvm mapgate) throws Exception {
         return MetricsScrape.value(MetricsScrape.of(mapgate.adminPort()), "mapgate_client_connections");
     }
 }

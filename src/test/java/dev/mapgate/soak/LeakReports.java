@@ -2,7 +2,8 @@ package dev.mapgate.soak;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
+import dev.mapgate.testing.TestSite;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -16,7 +17,7 @@ final class LeakReports {
      * A leaked buffer is reported once it has been collected and a later buffer is tracked:
      * collect, let a few requests allocate, twice, then read what mapgate printed.
      */
-    static List<String> collect(MapgateProcess mapgate, ChildJvm jvm, InetSocketAddress address, SoakSite site)
+    static List<String> collect(MapgateJvm mapgate, ChildJvm jvm, InetSocketAddress address, TestSite site)
             throws Exception {
         for (int round = 0; round < 2; round++) {
             jvm.liveHeapBytes();

@@ -1,13 +1,8 @@
 package dev.mapgate.soak;
 
-import static dev.mapgate.soak.SoakSite.JS_PATH;
-import static dev.mapgate.soak.SoakSite.LARGE_PATH;
-import static dev.mapgate.soak.SoakSite.MAP_PATH;
-import static dev.mapgate.soak.SoakSite.TOKEN;
-import static dev.mapgate.soak.SoakSite.TOKEN_HEADER;
-
 import dev.mapgate.testing.RawClient;
-import dev.mapgate.testing.RawClient.Response;
+import dev.mapgate.testing.ResponseReader.Response;
+import dev.mapgate.testing.TestSite;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -30,23 +25,32 @@ import java.util.stream.Collectors;
  */
 final class MixedLoad {
 
+    /** The soak's gate: this token in this header lets a client have the map. */
+    static final String TOKEN_HEADER = "X-Sentry-Token";
+    static final String TOKEN = "soak-steady-token-5f0c2a9e71d4";
+
     /** What one request is, where it comes from and what must come back. */
     enum Kind {
-        MAP_ALLOWED(ALLOWED, false, get(MAP_PATH, TOKEN_LINE), (r, site) -> expect(r, 200, site.map, null)),
-        MAP_NO_TOKEN(ALLOWED, false, get(MAP_PATH), (r, site) -> denied(r)),
-        MAP_BAD_TOKEN(ALLOWED, false, get(MAP_PATH, TOKEN_HEADER + ": soak-wrong-token-000000"), (r, site) -> denied(r)),
+        MAP_ALLOWED(ALLOWED, false, get(TestSite.MAP, TOKEN_LINE),
+                (r, site) -> expect(r, 200, site.content(TestSite.MAP), null)),
+        MAP_NO_TOKEN(ALLOWED, false, get(TestSite.MAP), (r, site) -> denied(r)),
+        MAP_BAD_TOKEN(ALLOWED, false, get(TestSite.MAP, TOKEN_HEADER + ": soak-wrong-token-000000"), (r, site) -> denied(r)),
         /** The right token from an address outside allow-ips. */
-        MAP_OTHER_ADDRESS("127.0.0.2", false, get(MAP_PATH, TOKEN_LINE), (r, site) -> denied(r)),
-        JS(ALLOWED, false, get(JS_PATH), (r, site) -> expect(r, 200, site.js, null)),
-        LARGE(ALLOWED, false, get(LARGE_PATH), (r, site) -> expect(r, 200, site.large, null)),
-        HEAD_JS(ALLOWED, true, RawClient.request("HEAD", JS_PATH), (r, site) -> head(r, site.js.length)),
-        HEAD_MAP(ALLOWED, true, RawClient.request("HEAD", MAP_PATH, TOKEN_LINE), (r, site) -> head(r, site.map.length)),
-        RANGE_LARGE(ALLOWED, false, get(LARGE_PATH, "Range: bytes=" + RangeSlice.FROM + "-" + RangeSlice.TO),
-                (r, site) -> expect(r, 206, Arrays.copyOfRange(site.large, RangeSlice.FROM, RangeSlice.TO + 1),
-                        "bytes " + RangeSlice.FROM + "-" + RangeSlice.TO + "/" + site.large.length)),
+        MAP_OTHER_ADDRESS("127.0.0.2", false, get(TestSite.MAP, TOKEN_LINE), (r, site) -> denied(r)),
+        JS(ALLOWED, false, get(TestSite.SCRIPT), (r, site) -> expect(r, 200, site.content(TestSite.SCRIPT), null)),
+        LARGE(ALLOWED, false, get(TestSite.LARGE), (r, site) -> expect(r, 200, site.content(TestSite.LARGE), null)),
+        HEAD_JS(ALLOWED, true, RawClient.request("HEAD", TestSite.SCRIPT),
+                (r, site) -> head(r, site.content(TestSite.SCRIPT).length)),
+        HEAD_MAP(ALLOWED, true, RawClient.request("HEAD", TestSite.MAP, TOKEN_LINE),
+                (r, site) -> head(r, site.content(TestSite.MAP).length)),
+        RANGE_LARGE(ALLOWED, false, get(TestSite.LARGE, "Range: bytes=" + RangeSlice.FROM + "-" + RangeSlice.TO),
+                (r, site) -> expect(r, 206,
+                        Arrays.copyOfRange(site.content(TestSite.LARGE), RangeSlice.FROM, RangeSlice.TO + 1),
+                        "bytes " + RangeSlice.FROM + "-" + RangeSlice.TO + "/" + site.content(TestSite.LARGE).length)),
         /** Sentry's first request for a map: the whole file, asked for as a range. */
-        RANGE_MAP(ALLOWED, false, get(MAP_PATH, TOKEN_LINE, "Range: bytes=0-134217727"),
-                (r, site) -> expect(r, 206, site.map, "bytes 0-" + (site.map.length - 1) + "/" + site.map.length));
+        RANGE_MAP(ALLOWED, false, get(TestSite.MAP, TOKEN_LINE, "Range: bytes=0-134217727"),
+                (r, site) -> expect(r, 206, site.content(TestSite.MAP), "bytes 0-" + (site.content(TestSite.MAP).length - 1)
+                        + "/" + site.content(TestSite.MAP).length));
 
         final String source;
         final boolean head;
@@ -61,7 +65,7 @@ final class MixedLoad {
         }
 
         /** @return what is wrong with the response, or {@code null} when it is right */
-        String check(Response r, SoakSite site) {
+        String check(Response r, TestSite site) {
             return check.problem(r, site);
         }
 
@@ -71,7 +75,7 @@ final class MixedLoad {
     }
 
     private interface Check {
-        String problem(Response r, SoakSite site);
+        String problem(Response r, TestSite site);
     }
 
     /** The source address in gate.allow-ips. */
@@ -91,7 +95,7 @@ final class MixedLoad {
     private static final int KEPT_FAILURES = 20;
 
     private final InetSocketAddress address;
-    private final SoakSite site;
+    private final TestSite site;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<Kind, LongAdder> served = new EnumMap<>(Kind.class);
     private final LongAdder failed = new LongAdder();
@@ -100,7 +104,7 @@ final class MixedLoad {
     private final List<Thread> threads = new ArrayList<>();
     private final long started = System.nanoTime();
 
-    private MixedLoad(InetSocketAddress address, SoakSite site) {
+    private MixedLoad(InetSocketAddress address, TestSite site) {
         this.address = address;
         this.site = site;
         for (Kind kind : Kind.values()) {
@@ -109,7 +113,7 @@ final class MixedLoad {
     }
 
     /** Starts {@code clients} threads sending to mapgate at {@code address}. */
-    static MixedLoad start(InetSocketAddress address, SoakSite site, int clients) {
+    static MixedLoad start(InetSocketAddress address, TestSite site, int clients) {
         MixedLoad load = new MixedLoad(address, site);
         for (int i = 0; i < clients; i++) {
             int first = i;
@@ -215,7 +219,7 @@ final class MixedLoad {
         if (r.status() != 404) {
             return "status " + r.status() + ", expected the gate's 404";
         }
-        if (new String(r.body(), StandardCharsets.ISO_8859_1).contains(SoakSite.MAP_MARKER)) {
+        if (new String(r.body(), StandardCharsets.ISO_8859_1).contains(TestSite.SOAK_MARKER)) {
             return "the denial carries the map";
         }
         String cacheControl = r.header("Cache-Control");

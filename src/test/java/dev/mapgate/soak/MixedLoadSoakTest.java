@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.soak.Trend.Sample;
 import dev.mapgate.testing.HttpOrigin;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
 import dev.mapgate.testing.MetricsScrape;
 import dev.mapgate.testing.NginxOrigin;
 import dev.mapgate.testing.RequiredTools;
+import dev.mapgate.testing.TestMapgate;
+import dev.mapgate.testing.TestSite;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +68,9 @@ class MixedLoadSoakTest {
         Duration duration = SoakBounds.duration();
         assertThat(duration).as("mapgate.soak.duration: the first half is warm-up, and the second must be long"
                 + " enough to show a trend").isGreaterThanOrEqualTo(MIN_DURATION);
-        SoakSite site = SoakSite.create(dir.resolve("site"));
-        try (HttpOrigin nginx = NginxOrigin.start(RequiredTools.nginx(), site.root, dir.resolve("nginx"), SoakSite.PROBE_PATH)) {
+        TestSite site = TestSite.soak();
+        Path root = site.writeTo(dir.resolve("site"));
+        try (HttpOrigin nginx = NginxOrigin.start(RequiredTools.nginx(), root, dir.resolve("nginx"), TestSite.INDEX)) {
             Path config = dir.resolve("mapgate.conf");
             Files.writeString(config, """
                     mapgate {
@@ -78,9 +81,9 @@ class MixedLoadSoakTest {
                         token.tokens = [ { name = "sentry", value = "%s" } ]
                       }
                     }
-                    """.formatted(nginx.url(), SoakSite.TOKEN));
-            try (MapgateProcess mapgate = MapgateProcess.startLongRunning(OPEN_FILES, JVM_OPTIONS, ENVIRONMENT,
-                    "--config", config.toString())) {
+                    """.formatted(nginx.url(), MixedLoad.TOKEN));
+            try (MapgateJvm mapgate = TestMapgate.jvm().longRunning(OPEN_FILES).jvmOptions(JVM_OPTIONS)
+                    .env(ENVIRONMENT).start("--config", config.toString())) {
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", mapgate.awaitPort());
                 try (ChildJvm jvm = ChildJvm.attach(mapgate)) {
                     assertThat(jvm.jvmOptions()).as("mapgate runs with the paranoid leak detector")
@@ -91,7 +94,7 @@ class MixedLoadSoakTest {
         }
     }
 
-    private static void soak(Duration duration, SoakSite site, MapgateProcess mapgate, InetSocketAddress address,
+    private static void soak(Duration duration, TestSite site, MapgateJvm mapgate, InetSocketAddress address,
                              ChildJvm jvm) throws Exception {
         Duration every = sampleInterval(duration);
         List<Sample> heap = new ArrayList<>();

@@ -4,18 +4,19 @@ import static dev.mapgate.testing.MetricsScrape.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mapgate.testing.HttpOrigin;
-import dev.mapgate.testing.MapgateProcess;
+import dev.mapgate.testing.MapgateJvm;
 import dev.mapgate.testing.MetricsScrape;
 import dev.mapgate.testing.NginxOrigin;
 import dev.mapgate.testing.RawClient;
 import dev.mapgate.testing.RequiredTools;
+import dev.mapgate.testing.TestMapgate;
+import dev.mapgate.testing.TestSite;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -43,12 +44,14 @@ class ReloadFloodSoakTest {
     @Test
     void aHundredReloadsUnderMixedLoadFailNoRequestAndEveryOneIsApplied() throws Exception {
         int reloads = SoakBounds.reloads();
-        SoakSite site = SoakSite.create(dir.resolve("site"));
-        try (HttpOrigin nginx = NginxOrigin.start(RequiredTools.nginx(), site.root, dir.resolve("nginx"), SoakSite.PROBE_PATH)) {
+        TestSite site = TestSite.soak();
+        Path root = site.writeTo(dir.resolve("site"));
+        try (HttpOrigin nginx = NginxOrigin.start(RequiredTools.nginx(), root, dir.resolve("nginx"), TestSite.INDEX)) {
             Path config = dir.resolve("mapgate.conf");
             writeConfig(config, nginx, 0);
-            try (MapgateProcess mapgate = MapgateProcess.startLongRunning(4096,
-                    List.of("-Xmx256m", "-Dio.netty.leakDetection.level=paranoid"), Map.of(), "--config", config.toString());
+            try (MapgateJvm mapgate = TestMapgate.jvm().longRunning(4096)
+                    .jvmOptions(List.of("-Xmx256m", "-Dio.netty.leakDetection.level=paranoid"))
+                    .start("--config", config.toString());
                  ChildJvm jvm = ChildJvm.attach(mapgate)) {
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", mapgate.awaitPort());
                 int admin = mapgate.adminPort();
@@ -116,7 +119,7 @@ class ReloadFloodSoakTest {
                   }
                   reload.check-interval = 1h
                 }
-                """.formatted(10 + n % 5, 75 + n % 7, nginx.url(), 1 + n % 250, SoakSite.TOKEN));
+                """.formatted(10 + n % 5, 75 + n % 7, nginx.url(), 1 + n % 250, MixedLoad.TOKEN));
     }
 
     private void replace(Path file, String text) throws IOException {
@@ -135,7 +138,7 @@ class ReloadFloodSoakTest {
 
     private static int mapStatus(InetSocketAddress address, String token) throws IOException {
         try (RawClient c = RawClient.connect(address)) {
-            return c.get(SoakSite.MAP_PATH, SoakSite.TOKEN_HEADER + ": " + token).status();
+            return c.get(TestSite.MAP, MixedLoad.TOKEN_HEADER + ": " + token).status();
         }
     }
 

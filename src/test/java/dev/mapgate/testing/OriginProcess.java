@@ -108,7 +108,7 @@ final class OriginProcess implements HttpOrigin {
         while (System.nanoTime() < deadline && process.isAlive()) {
             try (RawClient client = RawClient.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
                 // Briefly: whatever else holds the port may accept and never answer.
-                RawClient.Response response = client.readTimeout(1000)
+                ResponseReader.Response response = client.readTimeout(1000)
                         .send(RawClient.request("GET", probePath, "Connection: close"))
                         .read(false);
                 if (response.status() == 200 && Arrays.equals(response.body(), probeBody)) {

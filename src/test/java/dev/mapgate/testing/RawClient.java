@@ -1,9 +1,9 @@
 package dev.mapgate.testing;
 
+import dev.mapgate.testing.ResponseReader.Response;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -11,13 +11,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A deliberately plain HTTP/1.1 client on one socket: it writes exactly the bytes a test gives it
- * and parses responses strictly, so tests see framing, keep-alive and pipelining as they are on
- * the wire. It can bind its own loopback source address (127.0.0.2, ...) to test IP rules.
+ * and reads the answers with a {@link ResponseReader}, so tests see framing, keep-alive and
+ * pipelining as they are on the wire. It can bind its own loopback source address (127.0.0.2,
+ * ...) to test IP rules.
  */
 public final class RawClient implements Closeable {
 
@@ -25,6 +24,7 @@ public final class RawClient implements Closeable {
     private final InputStream in;
     /** Every byte read from the socket, or {@code null} when this client does not record. */
     private final ByteArrayOutputStream transcript;
+    private final ResponseReader reader;
 
     private RawClient(Socket socket) throws IOException {
         this(socket, null);
@@ -35,6 +35,7 @@ public final class RawClient implements Closeable {
         this.transcript = transcript;
         InputStream raw = socket.getInputStream();
         this.in = new BufferedInputStream(transcript == null ? raw : new RecordingInputStream(raw, transcript), 65536);
+        this.reader = new ResponseReader(in);
     }
 
     public static RawClient connect(InetSocketAddress server) throws IOException {
@@ -103,29 +104,12 @@ public final class RawClient implements Closeable {
     }
 
     public Response read(boolean head) throws IOException {
-        String statusLine = line();
-        String[] parts = statusLine.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
-            throw new IOException("not a status line: " + statusLine);
-        }
-        List<String[]> headers = new ArrayList<>();
-        for (String line = line(); !line.isEmpty(); line = line()) {
-            int colon = line.indexOf(':');
-            headers.add(new String[] {line.substring(0, colon).trim(), line.substring(colon + 1).trim()});
-        }
-        Response response = new Response(parts[0], Integer.parseInt(parts[1]), headers, null);
-        int status = response.status();
-        byte[] body;
-        if (head || status == 204 || status == 304 || status / 100 == 1) {
-            body = new byte[0];
-        } else if ("chunked".equalsIgnoreCase(response.header("Transfer-Encoding"))) {
-            body = readChunked();
-        } else if (response.header("Content-Length") != null) {
-            body = in.readNBytes(Integer.parseInt(response.header("Content-Length")));
-        } else {
-            body = in.readAllBytes();
-        }
-        return new Response(parts[0], status, headers, body);
+        return reader.read(head);
+    }
+
+    /** The parser on this connection, for bodies a test reads itself (huge ones, patterns). */
+    public ResponseReader reader() {
+        return reader;
     }
 
     /** The input stream after the headers were read, for tests that read huge bodies themselves. */
@@ -170,74 +154,8 @@ public final class RawClient implements Closeable {
         return transcript.toByteArray();
     }
 
-    private byte[] readChunked() throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        while (true) {
-            String sizeLine = line();
-            int semi = sizeLine.indexOf(';');
-            int size = Integer.parseInt((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
-            if (size == 0) {
-                while (!line().isEmpty()) {
-                    // trailers are not used by these tests
-                }
-                return out.toByteArray();
-            }
-            byte[] chunk = in.readNBytes(size);
-            if (chunk.length < size) {
-                throw new EOFException("chunk cut short");
-            }
-            out.write(chunk);
-            line();
-        }
-    }
-
-    private String line() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) != -1) {
-            if (c == '\n') {
-                int len = sb.length();
-                return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
-            }
-            sb.append((char) c);
-        }
-        throw new EOFException("connection closed; read so far: " + sb);
-    }
-
     @Override
     public void close() throws IOException {
         socket.close();
-    }
-
-    /** A parsed response; header lookups ignore case. */
-    public record Response(String version, int status, List<String[]> headerList, byte[] body) {
-
-        public String header(String name) {
-            for (String[] h : headerList) {
-                if (h[0].equalsIgnoreCase(name)) {
-                    return h[1];
-                }
-            }
-            return null;
-        }
-
-        public List<String> headers(String name) {
-            return headerList.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).toList();
-        }
-
-        public String bodyText() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        public boolean hasHeader(String name) {
-            return header(name) != null;
-        }
-
-        @Override
-        public String toString() {
-            StringBuilder sb = new StringBuilder(version + " " + status + "\n");
-            headerList.forEach(h -> sb.append(h[0]).append(": ").append(h[1]).append('\n'));
-            return sb.append('[').append(body == null ? 0 : body.length).append(" body bytes]").toString();
-        }
     }
 }

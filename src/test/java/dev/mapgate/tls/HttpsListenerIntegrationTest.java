@@ -8,6 +8,7 @@ import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.testing.LogCapture;
 import dev.mapgate.testing.Pattern;
 import dev.mapgate.testing.RawClient;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import dev.mapgate.tls.HttpsConnection.Reply;
 import dev.mapgate.tls.NettyHandshake.Outcome;
@@ -75,7 +76,7 @@ class HttpsListenerIntegrationTest {
     @ValueSource(strings = {"jdk", "openssl"})
     void anAssetArrivesOverHttpsFromTheConfiguredCertificate(String provider) throws Exception {
         X509Bundle served = PKI.server(Algorithm.ecp256);
-        try (TlsMapgate mapgate = start(provider, served, "");
+        try (TestMapgate mapgate = start(provider, served, "");
              HttpsConnection c = HttpsConnection.open(mapgate.address(), CLIENT)) {
             Reply r = c.get("/assets/app.js");
             assertThat(r.status()).as("the asset is served over HTTPS").isEqualTo(200);
@@ -111,7 +112,7 @@ class HttpsListenerIntegrationTest {
     @ParameterizedTest(name = "{0}, {2} certificate")
     @MethodSource("providersAndCertificateTypes")
     void tls12ClientsGetEachEcdheAeadSuite(String provider, Algorithm algorithm, String signer) throws Exception {
-        try (TlsMapgate mapgate = start(provider, PKI.server(algorithm), "")) {
+        try (TestMapgate mapgate = start(provider, PKI.server(algorithm), "")) {
             for (String cipher : List.of("AES_128_GCM_SHA256", "AES_256_GCM_SHA384", "CHACHA20_POLY1305_SHA256")) {
                 String suite = "TLS_ECDHE_" + signer + "_WITH_" + cipher;
                 try (HttpsConnection c = HttpsConnection.open(mapgate.address(), CLIENT, p -> {
@@ -130,7 +131,7 @@ class HttpsListenerIntegrationTest {
     @ValueSource(strings = {"jdk", "openssl"})
     void aClientOfferingOnlyCbcOrNonForwardSecretSuitesIsRefused(String provider) throws Exception {
         // An RSA certificate, so that RSA key exchange would be possible if the server allowed it.
-        try (TlsMapgate mapgate = start(provider, PKI.server(Algorithm.rsa2048), "")) {
+        try (TestMapgate mapgate = start(provider, PKI.server(Algorithm.rsa2048), "")) {
             String[] weak = {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
                     "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"};
             SSLHandshakeException refused = catchThrowableOfType(SSLHandshakeException.class,
@@ -146,7 +147,7 @@ class HttpsListenerIntegrationTest {
     @ValueSource(strings = {"jdk", "openssl"})
     void aClientLimitedToTls11OrOlderIsRefused(String provider) throws Exception {
         BoringSsl.require();
-        try (TlsMapgate mapgate = start(provider, PKI.server(Algorithm.ecp256), "")) {
+        try (TestMapgate mapgate = start(provider, PKI.server(Algorithm.ecp256), "")) {
             Outcome tls12 = NettyHandshake.with(mapgate.address(), PKI.nettyClient(SslProvider.OPENSSL, "TLSv1.2"));
             assertThat(tls12.protocol()).as("control: the same BoringSSL client gets in with TLS 1.2 (%s)", tls12.failure())
                     .isEqualTo("TLSv1.2");
@@ -161,7 +162,7 @@ class HttpsListenerIntegrationTest {
     @ParameterizedTest
     @ValueSource(strings = {"jdk", "openssl"})
     void alpnSettlesOnHttp11AndAnH2OnlyClientIsNotTurnedAway(String provider) throws Exception {
-        try (TlsMapgate mapgate = start(provider, PKI.server(Algorithm.ecp256), "")) {
+        try (TestMapgate mapgate = start(provider, PKI.server(Algorithm.ecp256), "")) {
             try (HttpsConnection c = HttpsConnection.open(mapgate.address(), CLIENT,
                     p -> p.setApplicationProtocols(new String[] {"h2", "http/1.1"}))) {
                 assertThat(c.applicationProtocol()).as("h2 is offered first, but mapgate speaks HTTP/1.1 only")
@@ -179,7 +180,7 @@ class HttpsListenerIntegrationTest {
     @ParameterizedTest
     @ValueSource(strings = {"jdk", "openssl"})
     void plainHttpToTheTlsPortGetsNoAsset(String provider) throws Exception {
-        try (TlsMapgate mapgate = start(provider, PKI.server(Algorithm.ecp256), "");
+        try (TestMapgate mapgate = start(provider, PKI.server(Algorithm.ecp256), "");
              RawClient plain = RawClient.recording(mapgate.address(), 5000)) {
             plain.send(RawClient.request("GET", "/assets/app.js"));
             String received = new String(plain.readUntilClosed(), StandardCharsets.ISO_8859_1);
@@ -195,7 +196,7 @@ class HttpsListenerIntegrationTest {
         X509Bundle before = PKI.server(Algorithm.ecp256);
         X509Bundle after = PKI.server(Algorithm.rsa2048);
         // The watcher must not get there first: this test swaps when it chooses.
-        try (TlsMapgate mapgate = start(provider, before, "reload-interval = 1h");
+        try (TestMapgate mapgate = start(provider, before, "reload-interval = 1h");
              HttpsConnection old = HttpsConnection.open(mapgate.address(), CLIENT)) {
             assertThat(old.get("/assets/app.js").status()).isEqualTo(200);
 
@@ -221,7 +222,7 @@ class HttpsListenerIntegrationTest {
     @ValueSource(strings = {"jdk", "openssl"})
     void theWatcherServesARotatedCertificateWithoutBeingAsked(String provider) throws Exception {
         X509Bundle after = PKI.server(Algorithm.ecp256);
-        try (TlsMapgate mapgate = start(provider, PKI.server(Algorithm.ecp256), "reload-interval = 200ms")) {
+        try (TestMapgate mapgate = start(provider, PKI.server(Algorithm.ecp256), "reload-interval = 200ms")) {
             TestPki.install(after, KeyFormat.PKCS8, chain, key);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             boolean rotated = false;
@@ -245,7 +246,7 @@ class HttpsListenerIntegrationTest {
         Files.write(assets.resolve("vendor.js"), large);
         TestPki.install(PKI.server(Algorithm.ecp256), KeyFormat.PKCS8, chain, key);
         String config = config(provider, "").replaceFirst("origin \\{[^}]*}", "origin.directory = \"site\"");
-        try (TlsMapgate mapgate = TlsMapgate.start(dir.resolve("mapgate.conf"), config);
+        try (TestMapgate mapgate = TestMapgate.in(dir).wholeFile(dir.resolve("mapgate.conf"), config).start();
              HttpsConnection c = HttpsConnection.open(mapgate.address(), CLIENT)) {
             Reply r = c.get("/assets/app.js");
             assertThat(r.status()).isEqualTo(200);
@@ -267,7 +268,7 @@ class HttpsListenerIntegrationTest {
                 .replace("header-timeout = 5s", "header-timeout = 5s\n    proxy-protocol = on")
                 .replace("allow-ips = [\"127.0.0.1\"]", "allow-ips = [\"35.184.238.160\"]")
                 + "mapgate.client-ip.trusted-proxies = [\"127.0.0.1/32\"]\n";
-        try (TlsMapgate mapgate = TlsMapgate.start(dir.resolve("mapgate.conf"), config)) {
+        try (TestMapgate mapgate = TestMapgate.in(dir).wholeFile(dir.resolve("mapgate.conf"), config).start()) {
             byte[] sentry = "PROXY TCP4 35.184.238.160 127.0.0.1 40000 443\r\n".getBytes(StandardCharsets.US_ASCII);
             try (HttpsConnection c = HttpsConnection.openAfter(mapgate.address(), CLIENT, sentry)) {
                 Reply map = c.get("/assets/app.js.map", "X-Sentry-Token: " + TOKEN);
@@ -295,12 +296,12 @@ class HttpsListenerIntegrationTest {
                 .startsWith("mapgate.listen.tls.private-key: " + key + " does not belong to the certificate");
     }
 
-    private TlsMapgate start(String provider, X509Bundle served, String tlsExtra) throws Exception {
+    private TestMapgate start(String provider, X509Bundle served, String tlsExtra) throws Exception {
         if (provider.equals("openssl")) {
             BoringSsl.require();
         }
         TestPki.install(served, KeyFormat.TRADITIONAL, chain, key);
-        return TlsMapgate.start(dir.resolve("mapgate.conf"), config(provider, tlsExtra));
+        return TestMapgate.in(dir).wholeFile(dir.resolve("mapgate.conf"), config(provider, tlsExtra)).start();
     }
 
     /** Relative file names, which are resolved against the config file's folder. */

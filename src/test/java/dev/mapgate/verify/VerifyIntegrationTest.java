@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mapgate.testing.Heavy;
-import dev.mapgate.testing.MapgateProcess;
-import dev.mapgate.testing.RunningMapgate;
+import dev.mapgate.testing.MapgateJvm;
+import dev.mapgate.testing.TestMapgate;
 import dev.mapgate.testing.TestOrigin;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
@@ -42,13 +42,13 @@ class VerifyIntegrationTest {
     static Path dir;
 
     private static TestOrigin testOrigin;
-    private static RunningMapgate gate;
-    private static RunningMapgate ipOnlyGate;
+    private static TestMapgate gate;
+    private static TestMapgate ipOnlyGate;
 
     @BeforeAll
     static void start() throws IOException {
         testOrigin = new TestOrigin();
-        gate = RunningMapgate.start(dir, """
+        gate = TestMapgate.start(dir, """
                 origin.url = "%s"
                 gate {
                   allow-ips = ["127.0.0.1"]
@@ -57,7 +57,7 @@ class VerifyIntegrationTest {
                 """.formatted(testOrigin.url(), TOKEN));
         // The misconfiguration verify exists to catch: the address check alone, and the machine
         // running verify is in allow-ips, as anyone could be who shares an allowed address.
-        ipOnlyGate = RunningMapgate.start(dir, """
+        ipOnlyGate = TestMapgate.start(dir, """
                 origin.url = "%s"
                 gate {
                   require = [ip]
@@ -105,7 +105,7 @@ class VerifyIntegrationTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
-    private static String gateUrl(RunningMapgate mapgate, String path) {
+    private static String gateUrl(TestMapgate mapgate, String path) {
         return "http://127.0.0.1:" + mapgate.address().getPort() + path;
     }
 
@@ -395,8 +395,8 @@ class VerifyIntegrationTest {
         try (ScriptedOrigin origin = new ScriptedOrigin()) {
             origin.file("/app.js", "text/javascript", js("app.js.map"))
                     .file("/app.js.map", "application/json", bomb, "Content-Encoding", "gzip");
-            MapgateProcess.Finished finished = MapgateProcess.run(List.of("-Xmx128m"), Map.of(), "",
-                    "verify", origin.url("/app.js"), "--token", TOKEN);
+            MapgateJvm.Finished finished = TestMapgate.jvm().jvmOptions(List.of("-Xmx128m"))
+                    .run("", "verify", origin.url("/app.js"), "--token", TOKEN);
 
             assertThat(finished.exit()).as("%s", finished).isEqualTo(2);
             assertThat(finished.stderr().strip().lines()).as("one line: %s", finished.stderr()).hasSize(1);

@@ -4,6 +4,8 @@ import dev.mapgate.gate.FailureThrottle;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.server.ClientPipelines;
 import dev.mapgate.testing.EmbeddedSocketChannel;
+import dev.mapgate.testing.TestMapgate;
+import dev.mapgate.testing.TestSite;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,13 +25,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a case through mapgate's production client pipeline, built by its own initializer on an
- * in-memory channel, with the built-in static origin serving {@link Site}'s directory. Time is
- * frozen and moved on by hand, so timeouts fire deterministically and at once.
+ * Runs a case through mapgate's production client pipeline on an in-memory channel
+ * ({@link TestMapgate#inMemory}), with the built-in static origin serving {@link TestSite#fuzz()}.
+ * Time is frozen and moved on by hand, so timeouts fire deterministically and at once.
  */
-final class InMemoryMapgate implements AutoCloseable {
+final class CaseRunner implements AutoCloseable {
 
-    private static final InetSocketAddress LOCAL = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
     /** Longer than any client timeout in the fuzz configs, so each step lets at least one fire. */
     private static final long TIME_STEP_SECONDS = 7;
     private static final int TIME_STEPS = 5;
@@ -40,12 +41,12 @@ final class InMemoryMapgate implements AutoCloseable {
      */
     private static final int PARANOID_EVERY = 16;
 
-    private final Site site;
+    private final Setups site;
     private final Metrics metrics = Metrics.inMemory();
     private final LogAlarm alarm = LogAlarm.attach();
     private final Set<String> mapEtags = new HashSet<>();
 
-    InMemoryMapgate(Site site) {
+    CaseRunner(Setups site) {
         this.site = site;
         learnMapEtags();
     }
@@ -55,9 +56,9 @@ final class InMemoryMapgate implements AutoCloseable {
      * a map even when their body is too short to hold the marker (a small Range, HEAD, 304).
      */
     private void learnMapEtags() {
-        for (String path : Site.MAP_PATHS) {
-            FuzzCase fetch = FuzzCase.replay(Setup.PEER, Site.ALLOWED_IP, "GET " + path + " HTTP/1.1\r\nHost: "
-                    + Site.HOST + "\r\nX-Sentry-Token: " + Site.TOKEN + "\r\n\r\n");
+        for (String path : Setups.MAP_PATHS) {
+            FuzzCase fetch = FuzzCase.replay(Setup.PEER, Setups.ALLOWED_IP, "GET " + path + " HTTP/1.1\r\nHost: "
+                    + Setups.HOST + "\r\nX-Sentry-Token: " + Setups.TOKEN + "\r\n\r\n");
             Outcome outcome = run(fetch);
             if (outcome.responses().size() != 1 || !outcome.responses().get(0).markerInBody()
                     || outcome.responses().get(0).etag() == null) {
@@ -82,11 +83,10 @@ final class InMemoryMapgate implements AutoCloseable {
 
     private Outcome runAtLevel(FuzzCase c) {
         List<String> problems = new ArrayList<>();
-        EmbeddedSocketChannel channel = new EmbeddedSocketChannel(new InetSocketAddress(literal(c.peer()), 40000), LOCAL);
-        channel.config().setAutoRead(false);
         // A throttle per case, so that a case does the same alone as in a run; a small one, since
         // the fuzz never has more than a few addresses in it.
-        channel.pipeline().addLast(ClientPipelines.initializer(site.settings(c.setup()), metrics, new FailureThrottle(64)));
+        EmbeddedSocketChannel channel = TestMapgate.inMemory(site.settings(c.setup()), metrics, new FailureThrottle(64),
+                new InetSocketAddress(literal(c.peer()), 40000));
         ResponseRecorder recorder = new ResponseRecorder(mapEtags);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
@@ -134,7 +134,7 @@ final class InMemoryMapgate implements AutoCloseable {
         problems.addAll(recorder.anomalies);
         problems.addAll(alarm.drain());
         String written = out.toString(StandardCharsets.ISO_8859_1);
-        return new Outcome(List.copyOf(recorder.responses), recorder.informational, count(written, Site.MARKER),
+        return new Outcome(List.copyOf(recorder.responses), recorder.informational, count(written, TestSite.FUZZ_MARKER),
                 problems, openAfterInput, unfinished, closed, false);
     }
 

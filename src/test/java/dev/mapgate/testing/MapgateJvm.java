@@ -20,9 +20,11 @@ import java.util.stream.Collectors;
 
 /**
  * mapgate as its own JVM, started the way a user starts it (the main class with the production
- * logback.xml), for tests that need a separate heap, a real exit code or the startup output.
+ * logback.xml), for tests that need a separate heap, a real exit code, signals or the startup
+ * output. Started through {@link TestMapgate#jvm()}; what this JVM can be asked differs enough
+ * from an in-process server (output, exit, signals, memory) that it has a type of its own.
  */
-public final class MapgateProcess implements AutoCloseable {
+public final class MapgateJvm implements AutoCloseable {
 
     private static final Path SCRIPT = Path.of("/usr/bin/script");
 
@@ -45,11 +47,23 @@ public final class MapgateProcess implements AutoCloseable {
             exec "$@"
             """;
 
+    /**
+     * Sets the hard open-file limit to $1 and the soft one to $2 before it runs the rest of its
+     * arguments. Anyone may lower a hard limit; the JVM then cannot raise its soft limit past it.
+     * The soft limit goes first where it can: the kernel refuses a hard limit below the soft one.
+     */
+    private static final String SET_FILE_LIMITS = """
+            ulimit -Sn "$2" 2>/dev/null
+            ulimit -Hn "$1" && ulimit -Sn "$2" || exit 97
+            shift 2
+            exec "$@"
+            """;
+
     private final Process process;
     private final List<String> output = new CopyOnWriteArrayList<>();
     private final AtomicLong accessLines = new AtomicLong();
 
-    private MapgateProcess(Process process, boolean keepAccessLog) {
+    private MapgateJvm(Process process, boolean keepAccessLog) {
         this.process = process;
         Predicate<String> keep = keepAccessLog ? line -> true : line -> !line.contains(ACCESS_LOGGER);
         Thread pump = new Thread(() -> {
@@ -69,114 +83,8 @@ public final class MapgateProcess implements AutoCloseable {
         pump.start();
     }
 
-    public static MapgateProcess start(List<String> jvmOptions, Map<String, String> env, String... args) throws Exception {
-        ProcessBuilder builder = builder(jvmOptions, env, args).redirectErrorStream(true);
-        return new MapgateProcess(builder.start(), true);
-    }
-
-    /** mapgate started with SIGHUP ignored, as {@code nohup} starts a program. */
-    public static MapgateProcess startWithSighupIgnored(String... args) throws Exception {
-        ProcessBuilder builder = builder(List.of(), Map.of(), args).redirectErrorStream(true);
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "trap '' HUP; exec \"$@\"", "sh"));
-        command.addAll(builder.command().subList(DEFAULT_SIGNALS.size(), builder.command().size()));
-        return new MapgateProcess(builder.command(command).start(), true);
-    }
-
-    /**
-     * mapgate for a run of minutes under load. Its access log lines are counted, not kept: kept,
-     * they would fill this JVM's heap. Its limit on open files is raised towards {@code openFiles}
-     * where the OS allows it; {@link FileLimit#of(long)} with {@link #pid()} tells what it got.
-     */
-    public static MapgateProcess startLongRunning(long openFiles, List<String> jvmOptions, Map<String, String> env,
-                                                  String... args) throws Exception {
-        ProcessBuilder builder = builder(jvmOptions, env, args).redirectErrorStream(true);
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", RAISE_FILE_LIMIT, "sh", Long.toString(openFiles)));
-        command.addAll(builder.command());
-        // exec keeps the shell's process id, so pid() is the JVM's.
-        return new MapgateProcess(builder.command(command).start(), false);
-    }
-
-    /**
-     * Sets the hard open-file limit to $1 and the soft one to $2 before it runs the rest of its
-     * arguments. Anyone may lower a hard limit; the JVM then cannot raise its soft limit past it.
-     * The soft limit goes first where it can: the kernel refuses a hard limit below the soft one.
-     */
-    private static final String SET_FILE_LIMITS = """
-            ulimit -Sn "$2" 2>/dev/null
-            ulimit -Hn "$1" && ulimit -Sn "$2" || exit 97
-            shift 2
-            exec "$@"
-            """;
-
-    /**
-     * mapgate with at most {@code openFiles} descriptors, soft and hard, as on a host whose limit
-     * is small: what a flood does to it when descriptors run out is then quick to reach.
-     */
-    public static MapgateProcess startWithFileLimit(long openFiles, Map<String, String> env, String... args)
-            throws Exception {
-        return startWithFileLimits(openFiles, openFiles, env, args);
-    }
-
-    /**
-     * mapgate started with the soft limit {@code soft} and the hard limit {@code hard} ({@code
-     * soft <= hard}); {@link FileLimit#of(long)} with {@link #pid()} tells what the JVM made of them.
-     */
-    public static MapgateProcess startWithFileLimits(long soft, long hard, Map<String, String> env, String... args)
-            throws Exception {
-        ProcessBuilder builder = builder(List.of(), env, args).redirectErrorStream(true);
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", SET_FILE_LIMITS, "sh",
-                Long.toString(hard), Long.toString(soft)));
-        command.addAll(builder.command());
-        // exec keeps the shell's process id, so pid() is the JVM's.
-        return new MapgateProcess(builder.command(command).start(), true);
-    }
-
     /** How a command that ends by itself (check-config, hash-password) ended, its two streams apart. */
     public record Finished(int exit, String stdout, String stderr) {
-    }
-
-    /** Runs a command that ends by itself, with {@code stdin} as its standard input (a pipe, not a terminal). */
-    public static Finished run(Map<String, String> env, String stdin, String... args) throws Exception {
-        return run(List.of(), env, stdin, args);
-    }
-
-    /** As {@link #run(Map, String, String...)}, with JVM options such as a small {@code -Xmx}. */
-    public static Finished run(List<String> jvmOptions, Map<String, String> env, String stdin, String... args)
-            throws Exception {
-        Path out = Files.createTempFile("mapgate-stdout", ".txt");
-        Path err = Files.createTempFile("mapgate-stderr", ".txt");
-        try {
-            Process process = builder(jvmOptions, env, args)
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            try (var in = process.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("mapgate " + String.join(" ", args) + " did not exit within 30 s");
-            }
-            return new Finished(process.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.delete(out);
-            Files.delete(err);
-        }
-    }
-
-    /**
-     * Starts a command on a terminal of its own, as when a person types it: util-linux
-     * {@code script} opens the terminal, and the returned process's standard input and output are
-     * what is typed on it and what it shows. Empty when {@code script} is not installed.
-     */
-    public static Optional<Process> startOnTerminal(String... args) throws IOException {
-        if (!Files.isExecutable(SCRIPT)) {
-            return Optional.empty();
-        }
-        ProcessBuilder builder = builder(List.of(), Map.of(), args).redirectErrorStream(true);
-        String command = builder.command().stream()
-                .map(word -> "'" + word.replace("'", "'\\''") + "'")
-                .collect(Collectors.joining(" "));
-        return Optional.of(builder.command(SCRIPT.toString(), "--quiet", "--return", "--command", command, "/dev/null")
-                .start());
     }
 
     /**
@@ -232,7 +140,7 @@ public final class MapgateProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Access log lines seen so far, for a process started by {@link #startLongRunning}. */
+    /** Access log lines seen so far, for a process started {@link Options#longRunning long-running}. */
     public long accessLines() {
         return accessLines.get();
     }
@@ -289,6 +197,124 @@ public final class MapgateProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * How to start the JVM. By default: no JVM options, the test environment (admin on any free
+     * port, no drain delay), SIGHUP at its default and the open-file limit inherited.
+     */
+    public static final class Options {
+
+        private List<String> jvmOptions = List.of();
+        private Map<String, String> env = Map.of();
+        /** The shell that runs mapgate's command line, with its own arguments first; none by default. */
+        private List<String> shell = List.of();
+        private boolean keepAccessLog = true;
+
+        Options() {
+        }
+
+        /** e.g. a small {@code -Xmx}, or the leak detector's level. */
+        public Options jvmOptions(List<String> options) {
+            this.jvmOptions = List.copyOf(options);
+            return this;
+        }
+
+        /** Environment variables on top of the test environment, e.g. {@code MAPGATE_LISTEN_PORT}. */
+        public Options env(Map<String, String> env) {
+            this.env = env;
+            return this;
+        }
+
+        /** With SIGHUP ignored, as {@code nohup} starts a program. */
+        public Options sighupIgnored() {
+            return shell("trap '' HUP; exec \"$@\"");
+        }
+
+        /**
+         * For a run of minutes under load. Its access log lines are counted, not kept: kept, they
+         * would fill this JVM's heap. Its limit on open files is raised towards {@code openFiles}
+         * where the OS allows it; {@link FileLimit#of(long)} with {@link #pid()} tells what it got.
+         */
+        public Options longRunning(long openFiles) {
+            this.keepAccessLog = false;
+            return shell(RAISE_FILE_LIMIT, Long.toString(openFiles));
+        }
+
+        /**
+         * With at most {@code openFiles} descriptors, soft and hard, as on a host whose limit is
+         * small: what a flood does to it when descriptors run out is then quick to reach.
+         */
+        public Options fileLimit(long openFiles) {
+            return fileLimits(openFiles, openFiles);
+        }
+
+        /**
+         * With the soft limit {@code soft} and the hard limit {@code hard} ({@code soft <= hard});
+         * {@link FileLimit#of(long)} with {@link #pid()} tells what the JVM made of them.
+         */
+        public Options fileLimits(long soft, long hard) {
+            return shell(SET_FILE_LIMITS, Long.toString(hard), Long.toString(soft));
+        }
+
+        private Options shell(String script, String... arguments) {
+            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
+            command.addAll(List.of(arguments));
+            this.shell = command;
+            return this;
+        }
+
+        /** Starts {@code mapgate args...}; its standard error goes with its output. */
+        public MapgateJvm start(String... args) throws IOException {
+            ProcessBuilder builder = builder(jvmOptions, env, args).redirectErrorStream(true);
+            if (!shell.isEmpty()) {
+                // The shell goes first, signals still at their defaults; exec keeps its process
+                // id, so pid() is the JVM's.
+                List<String> command = new ArrayList<>(DEFAULT_SIGNALS);
+                command.addAll(shell);
+                command.addAll(builder.command().subList(DEFAULT_SIGNALS.size(), builder.command().size()));
+                builder.command(command);
+            }
+            return new MapgateJvm(builder.start(), keepAccessLog);
+        }
+
+        /** Runs a command that ends by itself, with {@code stdin} as its standard input (a pipe, not a terminal). */
+        public Finished run(String stdin, String... args) throws Exception {
+            Path out = Files.createTempFile("mapgate-stdout", ".txt");
+            Path err = Files.createTempFile("mapgate-stderr", ".txt");
+            try {
+                Process process = builder(jvmOptions, env, args)
+                        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                try (var in = process.getOutputStream()) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("mapgate " + String.join(" ", args) + " did not exit within 30 s");
+                }
+                return new Finished(process.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.delete(out);
+                Files.delete(err);
+            }
+        }
+
+        /**
+         * Starts a command on a terminal of its own, as when a person types it: util-linux
+         * {@code script} opens the terminal, and the returned process's standard input and output
+         * are what is typed on it and what it shows. Empty when {@code script} is not installed.
+         */
+        public Optional<Process> onTerminal(String... args) throws IOException {
+            if (!Files.isExecutable(SCRIPT)) {
+                return Optional.empty();
+            }
+            ProcessBuilder builder = builder(jvmOptions, env, args).redirectErrorStream(true);
+            String command = builder.command().stream()
+                    .map(word -> "'" + word.replace("'", "'\\''") + "'")
+                    .collect(Collectors.joining(" "));
+            return Optional.of(builder.command(SCRIPT.toString(), "--quiet", "--return", "--command", command, "/dev/null")
+                    .start());
         }
     }
 }

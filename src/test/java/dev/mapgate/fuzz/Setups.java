@@ -3,6 +3,7 @@ package dev.mapgate.fuzz;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.config.LiveSettings;
 import dev.mapgate.config.SettingsLoader;
+import dev.mapgate.testing.TestSite;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,13 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the fuzzed mapgate serves: a directory of assets whose source maps all carry {@link #MARKER},
- * and one config per {@link Setup}, loaded by the production loader.
+ * How the fuzzed mapgate is set up: {@link TestSite#fuzz()} written into a folder, whose source
+ * maps all carry {@link TestSite#FUZZ_MARKER}, the gate's credentials and addresses, and one
+ * config per {@link Setup}, loaded by the production loader.
  */
-final class Site {
-
-    /** In every map file, and nowhere else: seeing it in a response means a map body went out. */
-    static final String MARKER = "MAPGATE-FUZZ-SECRET-e4c1";
+final class Setups {
 
     static final String HOST = "cdn.example";
     static final String TOKEN = "tok-fuzz-8e21c47a";
@@ -49,23 +48,22 @@ final class Site {
     private final Path root;
     private final Map<Setup, LiveSettings> settings = new EnumMap<>(Setup.class);
 
-    private Site(Path root) {
+    private Setups(Path root) {
         this.root = root;
     }
 
-    /** Writes the assets and configs under {@code dir} and loads each config. */
-    static Site create(Path dir) {
+    /** Writes the site and the configs under {@code dir} and loads each config. */
+    static Setups create(Path dir) {
         try {
-            Path root = Files.createDirectories(dir.resolve("www"));
-            Site site = new Site(root);
-            site.writeAssets();
+            Path root = TestSite.fuzz().writeTo(dir.resolve("www"));
+            Setups setups = new Setups(root);
             String hash = passwordHash();
             for (Setup setup : Setup.values()) {
                 Path conf = dir.resolve(setup.name().toLowerCase() + ".conf");
                 Files.writeString(conf, config(setup, root, hash), StandardCharsets.UTF_8);
-                site.settings.put(setup, new LiveSettings(SettingsLoader.load(conf)));
+                setups.settings.put(setup, new LiveSettings(SettingsLoader.load(conf)));
             }
-            return site;
+            return setups;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -116,30 +114,5 @@ final class Site {
                 + " }\n"
                 + setup.extraConfig + "\n"
                 + "}\n";
-    }
-
-    private void writeAssets() throws IOException {
-        String js = "function n(t){return t*2}\n//# sourceMappingURL=app.js.map\n";
-        write("app.js", js);
-        write("assets/app.js", js + "/* assets */\n");
-        write("app.map.js", "/* a script whose name only mentions map */\n");
-        write("index.html", "<!doctype html><script src=\"/app.js\"></script>\n");
-        write("assets/index.html", "<!doctype html><title>assets</title>\n");
-        write("café.js", "/* café */\n");
-        write("big.js", "/* big */\n" + "var x=1;\n".repeat(5000));
-        // The marker every 40 bytes or so: any slice of a map longer than that holds it whole.
-        String map = "{\"version\":3,\"sources\":[\"Secret.tsx\"],\"sourcesContent\":[\""
-                + (MARKER + " const key = 1; ").repeat(120) + "\"],\"mappings\":\"AAAA\"}\n";
-        write("app.js.map", map);
-        write("assets/app.js.map", map + " ");
-        write("UPPER.JS.MAP", map + "  ");
-        write("café.js.map", map + "   ");
-        write("deep/er/chunk-9f3a.mjs.map", map + "    ");
-    }
-
-    private void write(String relative, String text) throws IOException {
-        Path file = root.resolve(relative);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 }
