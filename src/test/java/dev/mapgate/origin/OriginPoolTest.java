@@ -16,6 +16,7 @@ import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -216,12 +217,18 @@ class OriginPoolTest {
     void aRefusedConnectFailsTheBorrowerAndFreesItsPlace() throws Exception {
         pool(1);
         listener.close();
-        Future<Channel> failed = onLoop(() -> pool.acquire(loop));
-        failed.await(5, TimeUnit.SECONDS);
-        assertThat(failed.cause()).isNotNull().isNotInstanceOf(TimeoutException.class);
-        Future<Channel> again = onLoop(() -> pool.acquire(loop));
-        again.await(5, TimeUnit.SECONDS);
-        assertThat(again.cause()).as("tried anew, not queued behind a place never freed")
-                .isNotInstanceOf(TimeoutException.class);
+        try (Socket holder = new Socket()) {
+            // Bound but never listening: the port refuses connections, and the other test JVM cannot
+            // start listening on it meanwhile, as it could once the port is merely free.
+            holder.setReuseAddress(true);
+            holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()));
+            Future<Channel> failed = onLoop(() -> pool.acquire(loop));
+            failed.await(5, TimeUnit.SECONDS);
+            assertThat(failed.cause()).as("a refused connect").isNotNull().isNotInstanceOf(TimeoutException.class);
+            Future<Channel> again = onLoop(() -> pool.acquire(loop));
+            again.await(5, TimeUnit.SECONDS);
+            assertThat(again.cause()).as("tried anew, not queued behind a place never freed")
+                    .isNotNull().isNotInstanceOf(TimeoutException.class);
+        }
     }
 }

@@ -384,7 +384,8 @@ class ServerTlsTest {
             assertThat(watcherThreads()).as("a daemon, so it never holds up the JVM's exit").hasSize(1)
                     .allMatch(Thread::isDaemon);
             assertThat(LogCapture.linesFrom(LOGGER)).as("started twice, announced once")
-                    .filteredOn(l -> l.contains("event=tls-loaded")).hasSize(1);
+                    .filteredOn(l -> l.contains("event=tls-loaded") && l.contains("serial=" + serialOf(first)))
+                    .hasSize(1);
 
             tls.close();
             TestPki.install(third, KeyFormat.PKCS8, chain, key);
