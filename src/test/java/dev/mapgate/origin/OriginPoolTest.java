@@ -87,7 +87,11 @@ class OriginPoolTest {
     }
 
     private OriginPool pool(int maxConnections) {
-        OriginSettings settings = new OriginSettings(URI.create("http://127.0.0.1:" + listener.getLocalPort()), null,
+        return pool(maxConnections, listener.getLocalPort());
+    }
+
+    private OriginPool pool(int maxConnections, int port) {
+        OriginSettings settings = new OriginSettings(URI.create("http://127.0.0.1:" + port), null,
                 WAIT, Duration.ofSeconds(5), Duration.ofSeconds(30), maxConnections, null, false);
         pool = new OriginPool(settings, NioSocketChannel.class, DefaultAddressResolverGroup.INSTANCE,
                 new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
@@ -215,13 +219,11 @@ class OriginPoolTest {
 
     @Test
     void aRefusedConnectFailsTheBorrowerAndFreesItsPlace() throws Exception {
-        pool(1);
-        listener.close();
         try (Socket holder = new Socket()) {
-            // Bound but never listening: the port refuses connections, and the other test JVM cannot
-            // start listening on it meanwhile, as it could once the port is merely free.
-            holder.setReuseAddress(true);
-            holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()));
+            // Bound but never listening: its port refuses connections, and no other process (the
+            // other test JVM) can listen on it meanwhile, as it could on a port merely closed.
+            holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            pool(1, holder.getLocalPort());
             Future<Channel> failed = onLoop(() -> pool.acquire(loop));
             failed.await(5, TimeUnit.SECONDS);
             assertThat(failed.cause()).as("a refused connect").isNotNull().isNotInstanceOf(TimeoutException.class);
