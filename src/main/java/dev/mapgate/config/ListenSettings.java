@@ -7,7 +7,7 @@ import dev.mapgate.tls.ListenTlsSettings;
  * startup and cannot change without a restart. What each connection and request is held to is
  * in {@link ListenRules}. reference.conf documents each key.
  *
- * @param ioThreads      event-loop threads; 0 means one per core
+ * @param ioThreads      event-loop threads; 0 means one per core less one (see IoThreads)
  * @param maxConnections client connections open at once
  * @param tls            HTTPS settings, or {@code null} for plain HTTP
  * @param transport      how sockets are driven: Linux's epoll where it loads, or Java's NIO
