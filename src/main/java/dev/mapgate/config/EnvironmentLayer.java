@@ -104,11 +104,9 @@ public final class EnvironmentLayer {
                     || referenced.contains(name)) {
                 continue;
             }
-            // closest() compares in lower case, as config keys are written.
-            String closest = KnownKeys.closest(name.toLowerCase(Locale.ROOT),
-                    known.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList());
+            String closest = KnownKeys.closest(name, known);
             warnings.add("environment variable " + name + " is not one mapgate reads, so it changes nothing"
-                    + (closest == null ? "; see the list in reference.conf" : "; did you mean " + closest.toUpperCase(Locale.ROOT) + "?"));
+                    + (closest == null ? "; see the list in reference.conf" : "; did you mean " + closest + "?"));
         }
         return warnings;
     }

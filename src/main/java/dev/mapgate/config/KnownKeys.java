@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigValueType;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -124,7 +125,8 @@ final class KnownKeys {
         String best = null;
         int bestDistance = Math.max(1, Math.min(3, key.length() / 3)) + 1;
         for (String candidate : candidates) {
-            int distance = distance(key.toLowerCase(), candidate);
+            // Either side in any case: keys are lower case, environment variables upper.
+            int distance = distance(key.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
             if (distance < bestDistance) {
                 best = candidate;
                 bestDistance = distance;
