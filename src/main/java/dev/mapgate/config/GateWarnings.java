@@ -31,6 +31,7 @@ final class GateWarnings {
                     + " can be allowed";
             // About the users' hashes, whose names say where they are.
             case CHEAP_HASHES, MIXED_HASH_COSTS -> warning.subject();
+            case UNREACHABLE_SITE, OVERLAPPING_SITES, SHARED_TOKEN -> "gate.sites: " + warning.subject();
         };
     }
 }

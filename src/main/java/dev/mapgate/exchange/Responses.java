@@ -1,6 +1,7 @@
 package dev.mapgate.exchange;
 
 import dev.mapgate.config.GateSettings;
+import dev.mapgate.gate.Site;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -22,8 +23,13 @@ public final class Responses {
      * exist. The same whatever the reason, so a client cannot tell one from another.
      */
     public static FullHttpResponse denial(ByteBufAllocator alloc, GateSettings gate, boolean head) {
-        FullHttpResponse denial = plain(alloc, HttpResponseStatus.valueOf(gate.denyStatus()), head);
-        if (gate.denyStatus() == 401 && gate.hasBasicUsers()) {
+        return denial(alloc, gate, gate.sites().unnamed(), head);
+    }
+
+    /** The denial of {@code site}: its deny status, and a Basic challenge on a 401 when it has Basic users. */
+    public static FullHttpResponse denial(ByteBufAllocator alloc, GateSettings gate, Site site, boolean head) {
+        FullHttpResponse denial = plain(alloc, HttpResponseStatus.valueOf(site.denyStatus()), head);
+        if (site.denyStatus() == 401 && site.offersBasic()) {
             denial.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + gate.realm() + "\"");
         }
         return denial;

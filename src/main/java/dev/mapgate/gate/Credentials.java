@@ -181,6 +181,23 @@ public final class Credentials {
         return List.of(tokenNames);
     }
 
+    /**
+     * The names of this instance's tokens whose value is also a token of {@code other}, in config
+     * order. For check-config: one secret opening two sites defeats keeping them apart.
+     */
+    public List<String> tokensSharedWith(Credentials other) {
+        List<String> shared = new ArrayList<>();
+        for (int i = 0; i < tokenDigests.length; i++) {
+            for (byte[] theirs : other.tokenDigests) {
+                if (MessageDigest.isEqual(tokenDigests[i], theirs)) {
+                    shared.add(tokenNames[i]);
+                    break;
+                }
+            }
+        }
+        return shared;
+    }
+
     public int userCount() {
         return userHashes.size();
     }

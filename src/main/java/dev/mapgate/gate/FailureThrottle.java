@@ -57,6 +57,7 @@ public final class FailureThrottle {
 
     private static final byte USER_MARK = (byte) 0xFF;
     private static final byte PASSWORDS_MARK = (byte) 0xFE;
+    private static final byte SITE_MARK = (byte) 0xFD;
 
     private final AtomicReferenceArray<Entry> slots;
     private final LongSupplier nanoTime;
@@ -118,6 +119,23 @@ public final class FailureThrottle {
     /** The key of every Basic password from {@code client}, whatever its user: a bound on spraying. */
     public long passwordsKey(InetAddress client) {
         return derivedKey(client, PASSWORDS_MARK, "");
+    }
+
+    /**
+     * {@code key}'s count in one site: guesses at one site's credentials do not cool down another
+     * site's. The gate's own settings ({@code site} null) keep the key as it is.
+     */
+    public long inSite(long key, String site) {
+        if (site == null) {
+            return key;
+        }
+        SipHash mac = new SipHash();
+        mac.init(hashKey);
+        update(mac, key);
+        mac.update(SITE_MARK);
+        byte[] bytes = site.getBytes(StandardCharsets.UTF_8);
+        mac.update(bytes, 0, bytes.length);
+        return mac.doFinal();
     }
 
     /** As {@link #blockedForSeconds(InetAddress)}, for a key from one of the key methods. */

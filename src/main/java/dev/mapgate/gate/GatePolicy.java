@@ -9,14 +9,27 @@ import java.util.Set;
 /** Decides, for one request, whether it is gated and whether it may pass. Pure and immutable. */
 public final class GatePolicy {
 
+    private final String site;
+    private final Decision passed;
     private final PathGlobs paths;
     private final boolean requireIp;
     private final boolean requireCredential;
     private final CidrSet allowIps;
     private final Credentials credentials;
 
-    /** @throws InvalidEntry when {@code require} names no check */
+    /** The gate's own policy, which judges what no site covers. */
     public GatePolicy(PathGlobs paths, Set<Check> require, CidrSet allowIps, Credentials credentials) {
+        this(null, paths, require, allowIps, credentials);
+    }
+
+    /**
+     * @param site the name of the site this policy judges for, carried by each of its decisions;
+     *             {@code null} for the gate's own policy
+     * @throws InvalidEntry when {@code require} names no check
+     */
+    public GatePolicy(String site, PathGlobs paths, Set<Check> require, CidrSet allowIps, Credentials credentials) {
+        this.site = site;
+        this.passed = Decision.pass(site);
         this.paths = Objects.requireNonNull(paths, "paths");
         Objects.requireNonNull(require, "require");
         this.allowIps = Objects.requireNonNull(allowIps, "allowIps");
@@ -45,7 +58,7 @@ public final class GatePolicy {
         if (!client.known() && paths.matches(canonicalPath)) {
             // Fail closed: a hop we trust said something we cannot read, so nobody can say who
             // this is, whatever checks are required.
-            return Decision.deny(DenyReason.CLIENT_ADDRESS, null);
+            return Decision.deny(DenyReason.CLIENT_ADDRESS, null, site);
         }
         return decide(canonicalPath, client.address(), tokenHeaderValue, authorization);
     }
@@ -54,27 +67,27 @@ public final class GatePolicy {
     public Decision decide(String canonicalPath, InetAddress client, String tokenHeaderValue, String authorization) {
         try {
             if (!paths.matches(canonicalPath)) {
-                return Decision.pass();
+                return passed;
             }
             if (requireIp && !allowIps.contains(client)) {
                 // A valid credential from a refused address usually means Sentry's addresses changed;
                 // the name lets the log say so, but it is not worth a bcrypt run to find out.
-                return Decision.deny(DenyReason.IP, nameIfCheap(tokenHeaderValue, authorization));
+                return Decision.deny(DenyReason.IP, nameIfCheap(tokenHeaderValue, authorization), site);
             }
             if (!requireCredential) {
-                return Decision.allow(nameIfCheap(tokenHeaderValue, authorization));
+                return Decision.allow(nameIfCheap(tokenHeaderValue, authorization), site);
             }
             CredentialCheck check = credentials.check(tokenHeaderValue, authorization);
             switch (check.outcome()) {
                 case VALID:
-                    return Decision.allow(check.name());
+                    return Decision.allow(check.name(), site);
                 case BAD:
-                    return Decision.deny(DenyReason.BAD_CREDENTIAL, null);
+                    return Decision.deny(DenyReason.BAD_CREDENTIAL, null, site);
                 default:
-                    return Decision.deny(DenyReason.NO_CREDENTIAL, null);
+                    return Decision.deny(DenyReason.NO_CREDENTIAL, null, site);
             }
         } catch (RuntimeException e) {
-            return Decision.deny(DenyReason.ERROR, null);
+            return Decision.deny(DenyReason.ERROR, null, site);
         }
     }
 
@@ -121,19 +134,34 @@ public final class GatePolicy {
         return check != null && check.outcome() == CredentialCheck.Outcome.VALID;
     }
 
+    /** The site this policy judges for; {@code null} for the gate's own policy. */
+    public String site() {
+        return site;
+    }
+
+    /** A denial of this policy's site that no check of the policy made (a cool-down, a failure). */
+    public Decision deny(DenyReason reason) {
+        return Decision.deny(reason, null, site);
+    }
+
     /** For describing the config (names and counts); requests go through {@link #decide}. */
     public Credentials credentials() {
         return credentials;
     }
 
-    /** What the operator should fix, e.g. a gate that can allow nothing. Empty when the gate is sound. */
+    /**
+     * What the operator should fix, e.g. a gate that can allow nothing. Empty when the gate is
+     * sound. A site's policy shares the gate's paths, so only the gate's own policy warns about them.
+     */
     public List<GateWarning> warnings() {
         List<GateWarning> warnings = new ArrayList<>();
-        if (paths.isEmpty()) {
+        if (site == null && paths.isEmpty()) {
             warnings.add(new GateWarning(GateWarning.Kind.NOTHING_GATED, ""));
         }
-        for (String glob : paths.topFolderOnly()) {
-            warnings.add(new GateWarning(GateWarning.Kind.TOP_FOLDER_GLOB, glob));
+        if (site == null) {
+            for (String glob : paths.topFolderOnly()) {
+                warnings.add(new GateWarning(GateWarning.Kind.TOP_FOLDER_GLOB, glob));
+            }
         }
         if (requireIp && allowIps.isEmpty()) {
             warnings.add(new GateWarning(GateWarning.Kind.IP_REQUIRED_NONE_ALLOWED, ""));
@@ -142,12 +170,12 @@ public final class GatePolicy {
         if (requireCredential && credentials.isEmpty()) {
             warnings.add(new GateWarning(GateWarning.Kind.CREDENTIAL_REQUIRED_NONE_CONFIGURED, ""));
         }
-        return List.copyOf(warnings);
+        return warnings.stream().map(warning -> warning.inSite(site)).toList();
     }
 
     @Override
     public String toString() {
-        return "GatePolicy[paths=" + paths + ", requireIp=" + requireIp + ", requireCredential=" + requireCredential
+        return "GatePolicy[site=" + site + ", paths=" + paths + ", requireIp=" + requireIp + ", requireCredential=" + requireCredential
                 + ", allowIps=" + allowIps + ", credentials=" + credentials + "]";
     }
 

@@ -64,15 +64,25 @@ public final class GuessLimiter {
      */
     public long coolDownSeconds(InetAddress client, String tokenHeaderValue, String authorization,
                                 boolean basicUsers) {
+        return coolDownSeconds(client, null, tokenHeaderValue, authorization, basicUsers);
+    }
+
+    /**
+     * As {@link #coolDownSeconds(InetAddress, String, String, boolean)}, for a request judged by
+     * {@code site} ({@code null}: the gate's own settings): each site counts apart.
+     */
+    public long coolDownSeconds(InetAddress client, String site, String tokenHeaderValue, String authorization,
+                                boolean basicUsers) {
         if (client == null || (isBlank(tokenHeaderValue) && isBlank(authorization))) {
             return 0;
         }
         String user = basicUsers ? Credentials.basicUserName(authorization) : null;
         long seconds = countsAgainstAddress(user, tokenHeaderValue)
-                ? failures.blockedForSeconds(failures.addressKey(client)) : 0;
+                ? failures.blockedForSeconds(failures.inSite(failures.addressKey(client), site)) : 0;
         if (user != null) {
-            seconds = Math.max(seconds, Math.max(failures.blockedForSeconds(failures.userKey(client, user)),
-                    failures.blockedForSeconds(failures.passwordsKey(client))));
+            seconds = Math.max(seconds, Math.max(
+                    failures.blockedForSeconds(failures.inSite(failures.userKey(client, user), site)),
+                    failures.blockedForSeconds(failures.inSite(failures.passwordsKey(client), site))));
         }
         return seconds;
     }
@@ -84,17 +94,24 @@ public final class GuessLimiter {
      */
     public boolean recordFailure(InetAddress client, String tokenHeaderValue, String authorization,
                                  boolean basicUsers, ThrottleSettings limits) {
+        return recordFailure(client, null, tokenHeaderValue, authorization, basicUsers, limits);
+    }
+
+    /** As {@link #recordFailure(InetAddress, String, String, boolean, ThrottleSettings)}, in {@code site}. */
+    public boolean recordFailure(InetAddress client, String site, String tokenHeaderValue, String authorization,
+                                 boolean basicUsers, ThrottleSettings limits) {
         if (client == null) {
             return false;
         }
         String user = basicUsers ? Credentials.basicUserName(authorization) : null;
         boolean tripped = false;
         if (countsAgainstAddress(user, tokenHeaderValue)) {
-            tripped = failures.recordFailure(failures.addressKey(client), limits);
+            tripped = failures.recordFailure(failures.inSite(failures.addressKey(client), site), limits);
         }
         if (user != null) {
-            tripped |= failures.recordFailure(failures.userKey(client, user), limits);
-            tripped |= failures.recordFailure(failures.passwordsKey(client), passwordLimits(limits));
+            tripped |= failures.recordFailure(failures.inSite(failures.userKey(client, user), site), limits);
+            tripped |= failures.recordFailure(failures.inSite(failures.passwordsKey(client), site),
+                    passwordLimits(limits));
         }
         return tripped;
     }

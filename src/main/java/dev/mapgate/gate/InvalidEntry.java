@@ -10,7 +10,8 @@ public final class InvalidEntry extends IllegalArgumentException {
 
     /** Which part of an entry is wrong. */
     public enum Field {
-        TOKEN_NAME, TOKEN_VALUE, USER_NAME, PASSWORD_HASH, GLOB, ADDRESS, HOST, HEADER, CHECKS, HTPASSWD_LINE
+        TOKEN_NAME, TOKEN_VALUE, USER_NAME, PASSWORD_HASH, GLOB, ADDRESS, HOST, HEADER, CHECKS, HTPASSWD_LINE,
+        SITE_NAME, PATH_PREFIX
     }
 
     private final int index;

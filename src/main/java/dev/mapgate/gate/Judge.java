@@ -72,7 +72,7 @@ public final class Judge {
     public static Decision decide(GatePolicy policy, String path, ClientAddress client, Presented presented) {
         Decision decision = policy.decide(path, client, presented.token(), presented.authorization());
         return presented.ambiguous() && decision.reason() == DenyReason.NO_CREDENTIAL
-                ? Decision.deny(DenyReason.BAD_CREDENTIAL, null) : decision;
+                ? policy.deny(DenyReason.BAD_CREDENTIAL) : decision;
     }
 
     /** Seconds left of the address's cool-down for this credential; 0 when none applies. */
@@ -80,7 +80,7 @@ public final class Judge {
         if (!throttle.enabled()) {
             return 0;
         }
-        return guesses.coolDownSeconds(address, presented.token(), presented.authorization(),
+        return guesses.coolDownSeconds(address, policy.site(), presented.token(), presented.authorization(),
                 policy.credentials().hasBasicUsers());
     }
 
@@ -96,7 +96,7 @@ public final class Judge {
                                 Presented presented) {
         return decision.reason() == DenyReason.BAD_CREDENTIAL && throttle.enabled() && address != null
                 && policy.mayThrottle(address)
-                && guesses.recordFailure(address, presented.token(), presented.authorization(),
+                && guesses.recordFailure(address, policy.site(), presented.token(), presented.authorization(),
                         policy.credentials().hasBasicUsers(), throttle);
     }
 
