@@ -15,6 +15,12 @@ import java.util.regex.Pattern;
  */
 public record Site(String name, SiteScope scope, GatePolicy policy, int denyStatus) {
 
+    /**
+     * The response header that names the site which allowed a request with a valid credential,
+     * for {@code mapgate verify}. Never on a denial, nor on what the gate's own settings allowed.
+     */
+    public static final String HEADER = "Mapgate-Site";
+
     /** Letters, digits, '.', '_' and '-': what a log field and a metric tag carry as they are. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 

@@ -31,7 +31,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Names are Micrometer's dotted form; Prometheus shows {@code mapgate.requests} as
  * {@code mapgate_requests_total}. Tag values are bounded sets (routes, outcomes, reasons, kinds)
- * plus the configured credential names, never a value a client chooses.
+ * plus the configured credential and site names, never a value a client chooses.
  */
 public final class Metrics {
 
@@ -40,15 +40,14 @@ public final class Metrics {
 
     private final PrometheusMeterRegistry registry;
     /**
-     * mapgate.requests by route, then outcome, reason and credential: one lookup per label and no
-     * key built per request (a joined String key was a fifth of a request's garbage).
+     * mapgate.requests by site, then route, outcome, reason and credential: one lookup per label
+     * and no key built per request (a joined String key was a fifth of a request's garbage).
      */
-    private final ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, Counter>>>>
-            requests = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, SiteRequests> requests = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> originErrors = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> reloads = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> passwordChecks = new ConcurrentHashMap<>();
-    private final Counter credentialDrift;
+    private final ConcurrentMap<String, Counter> credentialDrift = new ConcurrentHashMap<>();
     private final Counter clientAddressUnknown;
     private final Counter proxyHeaderRefused;
     private final Counter throttleStarted;
@@ -66,10 +65,8 @@ public final class Metrics {
 
     public Metrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
-        this.credentialDrift = Counter.builder("mapgate.gate.credential.drift")
-                .description("Gated requests from an allowed address with a missing or wrong credential:"
-                        + " usually Sentry with an outdated token")
-                .register(registry);
+        // Registered at once for the gate's own settings, so that a scrape shows it at 0.
+        credentialDrift(NONE, false);
         this.clientAddressUnknown = Counter.builder("mapgate.client.address.unknown")
                 .description("Requests whose client address a trusted proxy reported in a form that could not be read")
                 .register(registry);
@@ -170,26 +167,43 @@ public final class Metrics {
      * @param outcome    "allowed" or "denied"
      * @param reason     why it was denied ({@code ip}, {@code bad-request}, ...), or {@link #NONE}
      * @param credential the configured name of the token or user that matched, or {@link #NONE}
+     * @param site       the site that judged it, or {@link #NONE} for the gate's own settings
      */
-    public void request(String route, String outcome, String reason, String credential) {
-        // Non-capturing functions, and computeIfAbsent returns a present value without locking:
-        // nothing is allocated once a combination has been seen.
-        ConcurrentMap<String, Counter> byCredential = requests
-                .computeIfAbsent(route, r -> new ConcurrentHashMap<>())
-                .computeIfAbsent(outcome, o -> new ConcurrentHashMap<>())
-                .computeIfAbsent(reason, r -> new ConcurrentHashMap<>());
-        Counter counter = byCredential.get(credential);
-        if (counter == null) {
-            counter = byCredential.computeIfAbsent(credential, c -> Counter.builder("mapgate.requests")
-                    .description("Requests answered, by route and outcome; denials by reason")
-                    .tag("route", route).tag("outcome", outcome).tag("reason", reason).tag("credential", credential)
-                    .register(registry));
+    public void request(String route, String outcome, String reason, String credential, String site) {
+        SiteRequests bySite = requests.get(site);
+        if (bySite == null) {
+            bySite = requests.computeIfAbsent(site, SiteRequests::new);
         }
-        counter.increment();
+        bySite.increment(route, outcome, reason, credential);
     }
 
+    /** As {@link #request(String, String, String, String, String)}, outside every site. */
+    public void request(String route, String outcome, String reason, String credential) {
+        request(route, outcome, reason, credential, NONE);
+    }
+
+    /** A gated request from Sentry's address without its site's current token; {@code site} may be {@link #NONE}. */
+    public void credentialDrift(String site) {
+        credentialDrift(site, true);
+    }
+
+    /** As {@link #credentialDrift(String)}, for the gate's own settings. */
     public void credentialDrift() {
-        credentialDrift.increment();
+        credentialDrift(NONE);
+    }
+
+    private void credentialDrift(String site, boolean increment) {
+        Counter counter = credentialDrift.get(site);
+        if (counter == null) {
+            counter = credentialDrift.computeIfAbsent(site, s -> Counter.builder("mapgate.gate.credential.drift")
+                    .description("Gated requests from an allowed address with a missing or wrong credential:"
+                            + " usually Sentry with an outdated token, by site")
+                    .tag("site", s)
+                    .register(registry));
+        }
+        if (increment) {
+            counter.increment();
+        }
     }
 
     public void clientAddressUnknown() {
@@ -353,5 +367,34 @@ public final class Metrics {
         return reloads.computeIfAbsent(what + '|' + result, k -> Counter.builder("mapgate.reloads")
                 .description("Reloads of the config or the TLS files, by result")
                 .tag("what", what).tag("result", result).register(registry));
+    }
+
+    /** The request counters of one site, by route, outcome, reason and credential. */
+    private final class SiteRequests {
+        private final String site;
+        private final ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, ConcurrentMap<String, Counter>>>>
+                counters = new ConcurrentHashMap<>();
+
+        SiteRequests(String site) {
+            this.site = site;
+        }
+
+        void increment(String route, String outcome, String reason, String credential) {
+            // Non-capturing functions, and computeIfAbsent returns a present value without locking:
+            // nothing is allocated once a combination has been seen.
+            ConcurrentMap<String, Counter> byCredential = counters
+                    .computeIfAbsent(route, r -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(outcome, o -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(reason, r -> new ConcurrentHashMap<>());
+            Counter counter = byCredential.get(credential);
+            if (counter == null) {
+                counter = byCredential.computeIfAbsent(credential, c -> Counter.builder("mapgate.requests")
+                        .description("Requests answered, by route and outcome; denials by reason")
+                        .tag("route", route).tag("outcome", outcome).tag("reason", reason).tag("credential", credential)
+                        .tag("site", site)
+                        .register(registry));
+            }
+            counter.increment();
+        }
     }
 }

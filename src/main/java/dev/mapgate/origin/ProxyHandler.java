@@ -4,6 +4,7 @@ import dev.mapgate.exchange.AdmittedRequest;
 import dev.mapgate.exchange.ConnectionEvent;
 import dev.mapgate.exchange.Responses;
 import dev.mapgate.exchange.Verdict;
+import dev.mapgate.gate.Authority;
 import dev.mapgate.metrics.Metrics;
 import dev.mapgate.wire.MalformedResponseException;
 import io.netty.channel.Channel;
@@ -186,7 +187,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         // The configured client-ip header is not passed on: the one named by the config this request was judged by.
         ForwardedHeaders.rewrite(h, verdict.client(), verdict.rules().clientIp().header(), tlsListener);
         if (clientHost != null) {
-            h.set(ForwardedHeaders.X_FORWARDED_HOST, clientHost);
+            // As the sites read it (lower case, no trailing dot): an origin that tells hosts apart
+            // by this header must serve the host whose site judged the request, not a spelling of
+            // it that its own rules might send elsewhere.
+            h.set(ForwardedHeaders.X_FORWARDED_HOST, normalisedHost(clientHost));
         } else {
             h.remove(ForwardedHeaders.X_FORWARDED_HOST);
         }
@@ -198,6 +202,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             // The origin learns the connection ends with this exchange, so it need not keep it for
             // anyone; mapgate closes it in any case (see giveBack).
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+    }
+
+    /** The Host as {@link Authority} reads it; as received when it cannot be read (no site judged by it). */
+    private static String normalisedHost(String host) {
+        try {
+            return Authority.parse(host).toString();
+        } catch (IllegalArgumentException e) {
+            return host;
         }
     }
 

@@ -41,6 +41,13 @@ final class AccessLog {
     private static final String LINE = "client={} peer={} method={} path={} status={} bytes={} duration_ms={}"
             + " route={} decision={} reason={} credential={} completed={} ua=\"{}\"";
 
+    /**
+     * The text form of a request a named site judged: {@code site} goes last, so that a parser
+     * that reads the fields up to {@code ua} by position still reads them, and a config without
+     * sites logs exactly the line it always did. JSON has {@code site} on every line.
+     */
+    private static final String SITE_LINE = LINE + " site={}";
+
     /** Longest client-chosen string kept, so one request cannot write a huge line. */
     private static final int MAX_CLIENT_TEXT = 256;
 
@@ -74,7 +81,8 @@ final class AccessLog {
     static void write(AccessLine line) {
         Decision decision = line.decision();
         RequestTarget target = line.target();
-        LOG.info(LINE,
+        String site = decision == null ? null : decision.site();
+        LOG.info(site == null ? LINE : SITE_LINE,
                 v("client", client(line)),
                 v("peer", address(line.tcpPeer())),
                 v("method", line.method().name()),
@@ -90,6 +98,7 @@ final class AccessLog {
                 v("credential", printable(decision == null ? null : decision.credentialName())),
                 v("completed", line.completed()),
                 v("ua", printable(line.userAgent())),
+                v("site", printable(site)),
                 v("bytes_in", line.bytesIn()));
     }
 

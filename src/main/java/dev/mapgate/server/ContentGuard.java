@@ -1,6 +1,7 @@
 package dev.mapgate.server;
 
 import dev.mapgate.config.GateSettings;
+import dev.mapgate.gate.Site;
 import dev.mapgate.exchange.AdmittedRequest;
 import dev.mapgate.exchange.ConnectionEvent;
 import dev.mapgate.exchange.Responses;
@@ -84,6 +85,8 @@ final class ContentGuard extends ChannelDuplexHandler {
     private boolean headRequest;
     /** The rules whose denial replaces a refused response. */
     private GateSettings denyBy;
+    /** The site of {@link #denyBy} whose denial it is: the one that judged the request. */
+    private Site denyIn;
     /** The response is a 206 from byte 0: a body that ends undecided inside an object is refused. */
     private boolean partial;
     /** For {@link Check#SLICE}: the part's first bytes, up to {@link JsonSlice#SAMPLE}. */
@@ -410,6 +413,7 @@ final class ContentGuard extends ChannelDuplexHandler {
         dropHeld();
         Exchange.current(ctx.channel()).contentRefused();
         denyBy = admitted.rules().gate();
+        denyIn = denyBy.site(admitted.decision().site());
         String path = admitted.target().path();
         if (problem != null) {
             LOG.warn("event=content-guard path={} problem=\"{}\"", path, problem);
@@ -436,7 +440,7 @@ final class ContentGuard extends ChannelDuplexHandler {
     }
 
     private void deny(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(Responses.denial(ctx.alloc(), denyBy, false));
+        ctx.writeAndFlush(Responses.denial(ctx.alloc(), denyBy, denyIn, false));
     }
 
     /** The held messages were consumed here: released, and their writes reported done. */

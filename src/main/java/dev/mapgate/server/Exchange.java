@@ -105,7 +105,8 @@ public final class Exchange {
      */
     public Decision decision() {
         if (contentRefused) {
-            return Decision.refusedContent();
+            Decision judged = judgement == null ? null : judgement.decision();
+            return Decision.refusedContent(judged == null ? null : judged.site());
         }
         return judgement == null ? null : judgement.decision();
     }

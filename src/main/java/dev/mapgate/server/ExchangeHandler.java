@@ -287,7 +287,8 @@ final class ExchangeHandler extends ChannelDuplexHandler {
         } else {
             metrics.request(decision.route().label(), decision.allowed() ? "allowed" : "denied",
                     decision.reason() == null ? Metrics.NONE : decision.reason().label(),
-                    decision.credentialName() == null ? Metrics.NONE : decision.credentialName());
+                    decision.credentialName() == null ? Metrics.NONE : decision.credentialName(),
+                    decision.site() == null ? Metrics.NONE : decision.site());
         }
         metrics.bytesIn(finished.bodyBytesIn());
         metrics.bytesOut(finished.bodyBytesOut());

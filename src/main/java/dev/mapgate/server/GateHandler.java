@@ -14,6 +14,8 @@ import dev.mapgate.gate.GuessLimiter;
 import dev.mapgate.gate.Judge;
 import dev.mapgate.gate.Presented;
 import dev.mapgate.gate.RequestTarget;
+import dev.mapgate.gate.Site;
+import dev.mapgate.gate.Sites;
 import dev.mapgate.gate.ThrottleSettings;
 import dev.mapgate.metrics.Metrics;
 import io.netty.channel.ChannelDuplexHandler;
@@ -72,6 +74,8 @@ final class GateHandler extends ChannelDuplexHandler {
     private RequestRules snapshot;
     /** {@code snapshot.gate()}. */
     private GateSettings gate;
+    /** The site of {@link #gate} that judges the request in progress; the gate's own until one is chosen. */
+    private Site site;
     /** The request's client address and canonical target, once known; for the judgement it records. */
     private ClientAddress client;
     private RequestTarget target;
@@ -129,6 +133,7 @@ final class GateHandler extends ChannelDuplexHandler {
     private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
         snapshot = rules.get();
         gate = snapshot.gate();
+        site = gate.sites().unnamed();
         client = null;
         target = null;
         if (request.decoderResult().isFailure()) {
@@ -152,8 +157,18 @@ final class GateHandler extends ChannelDuplexHandler {
             request.headers().set(HttpHeaderNames.HOST, target.authority().toString());
         }
         HttpHeaders headers = request.headers();
+        Site judging = gate.sites().select(hostForSites(headers, gate.sites()), target.path());
+        if (judging == null) {
+            // A site covers only some hosts, and this request names none that can be read: which
+            // site's credentials apply is unknowable, so no site's are tried (RFC 9112 section 3.2
+            // answers a missing, repeated or invalid Host with 400 anyway).
+            LOG.debug("event=bad-host peer={}", ctx.channel().remoteAddress());
+            reject(ctx, request, HttpResponseStatus.BAD_REQUEST);
+            return;
+        }
+        site = judging;
         Presented presented = presented(headers, gate.tokenHeader());
-        Judge.Step step = judge.first(gate.policy(), gate.throttle(), target.path(), client, presented);
+        Judge.Step step = judge.first(site.policy(), gate.throttle(), target.path(), client, presented);
         if (step instanceof Judge.Throttled throttled) {
             throttled(ctx, request, throttled.retryAfterSeconds());
         } else if (step instanceof Judge.CheckSlowly slowly) {
@@ -164,6 +179,19 @@ final class GateHandler extends ChannelDuplexHandler {
             }
             apply(ctx, request, decided.decision());
         }
+    }
+
+    /**
+     * The Host the sites are chosen by: {@code null} when none is needed (no site lists hosts),
+     * and also when it is missing or repeated, which {@link Sites#select} then refuses. After an
+     * absolute-form target, this is its authority, which replaced the header.
+     */
+    private static String hostForSites(HttpHeaders headers, Sites sites) {
+        if (!sites.needsHost()) {
+            return null;
+        }
+        String host = headers.get(HttpHeaderNames.HOST);
+        return host == null || occursMoreThanOnce(headers, HttpHeaderNames.HOST) ? null : host;
     }
 
     /** The credentials as the gate reads them; the common request has each header once or not at all. */
@@ -188,9 +216,9 @@ final class GateHandler extends ChannelDuplexHandler {
                               Presented presented, boolean limited) {
         // The verifier thread reads these, never the fields a later request may replace.
         GateSettings judgedBy = gate;
-        GatePolicy policy = judgedBy.policy();
+        GatePolicy policy = site.policy();
         if (!limited) {
-            submit(ctx, request, null, () -> Judge.decide(policy, path, client, presented));
+            submit(ctx, request, null, policy, () -> Judge.decide(policy, path, client, presented));
             return;
         }
         GuessLimiter.Admission admission = judge.guesses().admit(client.address(), presented.token(),
@@ -211,13 +239,13 @@ final class GateHandler extends ChannelDuplexHandler {
             // first look at the table and before its admission.
             long retryAfter = judge.coolDownSeconds(policy, judgedBy.throttle(), client.address(), presented);
             if (retryAfter > 0) {
-                check.finish(Decision.deny(DenyReason.THROTTLED, null));
+                check.finish(policy.deny(DenyReason.THROTTLED));
                 throttled(ctx, request, retryAfter);
                 return;
             }
             metrics.passwordCheck("checked");
-            submit(ctx, request, check, () -> {
-                Decision decision = Decision.deny(DenyReason.ERROR, null);
+            submit(ctx, request, check, policy, () -> {
+                Decision decision = policy.deny(DenyReason.ERROR);
                 long started = System.nanoTime();
                 try {
                     if (!ctx.channel().isActive() && !check.isShared()) {
@@ -236,22 +264,25 @@ final class GateHandler extends ChannelDuplexHandler {
             });
         } catch (Throwable t) {
             // Whatever failed, the address must not stay busy for good.
-            check.finish(Decision.deny(DenyReason.ERROR, null));
+            check.finish(policy.deny(DenyReason.ERROR));
             throw t;
         }
     }
 
-    /** @param check the admitted check that {@code decide} finishes, or {@code null} */
-    private void submit(ChannelHandlerContext ctx, HttpRequest request, GuessLimiter.Check check,
+    /**
+     * @param check  the admitted check that {@code decide} finishes, or {@code null}
+     * @param policy the policy {@code decide} asks, whose site a failure is denied in
+     */
+    private void submit(ChannelHandlerContext ctx, HttpRequest request, GuessLimiter.Check check, GatePolicy policy,
                         Supplier<Decision> decide) {
         state = State.DECIDING;
         try {
             CompletableFuture.supplyAsync(decide, verifier)
-                    .exceptionally(e -> Decision.deny(DenyReason.ERROR, null))
+                    .exceptionally(e -> policy.deny(DenyReason.ERROR))
                     .thenAcceptAsync(decision -> apply(ctx, request, decision), ctx.executor());
         } catch (RejectedExecutionException e) {
             // Every verifier is busy: fail closed rather than queue without bound.
-            Decision error = Decision.deny(DenyReason.ERROR, null);
+            Decision error = policy.deny(DenyReason.ERROR);
             if (check != null) {
                 check.finish(error);
             }
@@ -274,8 +305,10 @@ final class GateHandler extends ChannelDuplexHandler {
             return;
         }
         exchange.get().judged(new Judgement(snapshot, client, target, decision));
-        if (gate.policy().isCredentialDrift(decision, client)) {
-            metrics.credentialDrift();
+        // The decision names its site: after a slow check, the site field may be a later request's.
+        Site judgedBy = gate.site(decision.site());
+        if (judgedBy.policy().isCredentialDrift(decision, client)) {
+            metrics.credentialDrift(decision.site() == null ? Metrics.NONE : decision.site());
         }
         if (decision.allowed()) {
             // The origin never needs Sentry's secret, and must not be able to log it.
@@ -289,7 +322,8 @@ final class GateHandler extends ChannelDuplexHandler {
             ctx.fireChannelRead(new AdmittedRequest(request, new Verdict(snapshot, client, target, decision)));
             return;
         }
-        respondAndDiscard(ctx, request, Responses.denial(ctx.alloc(), gate, HttpMethod.HEAD.equals(request.method())));
+        respondAndDiscard(ctx, request,
+                Responses.denial(ctx.alloc(), gate, judgedBy, HttpMethod.HEAD.equals(request.method())));
     }
 
     /** Called on the event loop or a verifier thread, so it reads nothing but its arguments. */
@@ -305,8 +339,7 @@ final class GateHandler extends ChannelDuplexHandler {
      * GatedResponseHeaders keeps it out of shared caches like any other denial.
      */
     private void throttled(ChannelHandlerContext ctx, HttpRequest request, long retryAfterSeconds) {
-        exchange.get().judged(new Judgement(snapshot, client, target,
-                Decision.deny(DenyReason.THROTTLED, null)));
+        exchange.get().judged(new Judgement(snapshot, client, target, site.policy().deny(DenyReason.THROTTLED)));
         FullHttpResponse denial = Responses.plain(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
                 HttpMethod.HEAD.equals(request.method()));
         denial.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);

@@ -2,6 +2,7 @@ package dev.mapgate.server;
 
 import dev.mapgate.gate.Decision;
 import dev.mapgate.gate.Route;
+import dev.mapgate.gate.Site;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -20,6 +21,11 @@ import java.util.Set;
  * that stored an authorised map would hand Sentry's copy to the public; one that stored a denial
  * would keep Sentry out. So whatever the origin said about caching is replaced, and {@code Vary}
  * names the credential headers for caches that ignore {@code no-store}.
+ *
+ * <p>It also says which site answered ({@link Site#HEADER}), on an allowed response to a request
+ * whose credential was valid: {@code mapgate verify} runs where Sentry does, without mapgate's
+ * logs, and the name reaches only someone who already holds that site's credential. Any other
+ * response on a gated path loses the header, so an origin cannot claim a site.
  */
 @Sharable
 final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
@@ -50,9 +56,14 @@ final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof HttpResponse response && isGated()
+        Decision decision;
+        if (msg instanceof HttpResponse response && isGated(decision = decision())
                 && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             HttpHeaders headers = response.headers();
+            headers.remove(Site.HEADER);
+            if (decision.allowed() && decision.credentialName() != null && decision.site() != null) {
+                headers.set(Site.HEADER, decision.site());
+            }
             for (String name : SHARED_CACHE_HEADERS) {
                 headers.remove(name);
             }
@@ -63,10 +74,13 @@ final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
         ctx.write(msg, promise);
     }
 
-    /** A gated path, or a denial on any path (the content guard's): both must look alike. */
-    private boolean isGated() {
+    private Decision decision() {
         Exchange exchange = slot.get();
-        Decision decision = exchange == null ? null : exchange.decision();
+        return exchange == null ? null : exchange.decision();
+    }
+
+    /** A gated path, or a denial on any path (the content guard's): both must look alike. */
+    private static boolean isGated(Decision decision) {
         return decision != null && (decision.route() == Route.GATED || !decision.allowed());
     }
 

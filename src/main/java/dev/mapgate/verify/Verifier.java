@@ -27,7 +27,7 @@ import java.util.Set;
 public final class Verifier {
 
     /** The checklist's order: what Sentry gets, then what anyone gets, then the warnings. */
-    static final List<String> ORDER = List.of("js", "map-reference", "inline-map", "map", "sources",
+    static final List<String> ORDER = List.of("js", "map-reference", "inline-map", "map", "site", "sources",
             "map-without-credential", "siblings-without-credential", "sources-without-credential", "caching",
             "versioned-url", "ipv4", "redirects");
 
@@ -38,6 +38,12 @@ public final class Verifier {
      */
     static final List<String> SIBLING_SUFFIXES = List.of(".gz", ".br", ".zst", "~", ".bak", ".orig", ".old", ".txt",
             ".json");
+
+    /**
+     * The header by which mapgate names the site that allowed a credential (gate.Site.HEADER,
+     * written out so that verify, which also checks other gatekeepers, needs nothing of the gate).
+     */
+    static final String SITE_HEADER = "Mapgate-Site";
 
     /** How many original sources without sourcesContent are fetched at most. */
     static final int MAX_SOURCES_CHECKED = 20;
@@ -54,10 +60,17 @@ public final class Verifier {
 
     private final SentryFetcher fetcher;
     private final Resolver resolver;
+    private final String expectedSite;
 
     public Verifier(SentryFetcher fetcher, Resolver resolver) {
+        this(fetcher, resolver, null);
+    }
+
+    /** @param expectedSite the mapgate site the map must be served by, or {@code null} for any */
+    public Verifier(SentryFetcher fetcher, Resolver resolver, String expectedSite) {
         this.fetcher = fetcher;
         this.resolver = resolver;
+        this.expectedSite = expectedSite;
     }
 
     public Report verify(String input, Credential credential) throws CannotVerify {
@@ -243,6 +256,7 @@ public final class Verifier {
             } else {
                 mapBytes = map.body();
                 parsed = validateMap("map", joined, map, mapBytes, describeBody(map));
+                site(map, joined);
             }
             if (map != null) {
                 credentialFetches.add(map);
@@ -264,6 +278,25 @@ public final class Verifier {
             } else {
                 checks.add(CheckResult.warn("caching", joined, map == null ? null : map.status(),
                         "not checked: the map was not served with the credential"));
+            }
+        }
+
+        /**
+         * Which of mapgate's sites served the map with the credential, as its {@code Mapgate-Site}
+         * header says; the header is absent when mapgate's own gate settings (no site) allowed it,
+         * or when no mapgate answered.
+         */
+        private void site(Fetched map, String url) {
+            String site = map.headers().firstValue(SITE_HEADER).orElse(null);
+            if (expectedSite != null && !expectedSite.equals(site)) {
+                checks.add(CheckResult.fail("site", url, map.status(), site == null
+                        ? "expected mapgate's site '" + expectedSite + "', but the response names no site: mapgate's"
+                                + " own gate settings allowed it (no site covers this URL), or no mapgate answered"
+                        : "expected mapgate's site '" + expectedSite + "', but site '" + site + "' answered: that"
+                                + " site covers this URL (check its hosts and path-prefixes)"));
+            } else if (site != null) {
+                checks.add(CheckResult.ok("site", url, map.status(), "mapgate's site '" + site
+                        + "' served the map to this credential"));
             }
         }
 

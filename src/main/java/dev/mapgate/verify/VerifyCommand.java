@@ -78,6 +78,11 @@ public final class VerifyCommand implements Callable<Integer> {
                     + " the JavaScript, the map's sources and redirects may point elsewhere, and get no credential.")
     private List<String> credentialHosts = new ArrayList<>();
 
+    @Option(names = "--site", paramLabel = "NAME",
+            description = "Fail unless mapgate's site NAME serves the map (its Mapgate-Site response header). Without"
+                    + " it, the site that answered is shown when mapgate names one.")
+    private String site;
+
     @Option(names = "--max-body", paramLabel = "MIB", defaultValue = "256",
             description = "Read at most MIB MiB of one body, as sent and once decoded (default: ${DEFAULT-VALUE}); an eighth"
                     + " of the Java heap if that is less. A larger body (a compression bomb) stops the run.")
@@ -125,7 +130,7 @@ public final class VerifyCommand implements Callable<Integer> {
             return cannotRun(e.getMessage());
         }
         try (SentryFetcher fetcher = new SentryFetcher(maxBodyMib * Sizes.MIB, Duration.ofSeconds(timeoutSeconds), scope)) {
-            Report report = new Verifier(fetcher, Verifier.Resolver.system()).verify(url, credential());
+            Report report = new Verifier(fetcher, Verifier.Resolver.system(), site).verify(url, credential());
             out.print(json ? JsonReport.render(report) + "\n" : TextReport.render(report, colour()));
             out.flush();
             return report.exitCode();
