@@ -120,8 +120,9 @@ public final class GuessLimiter {
      * Asks to run a bcrypt check for {@code client}. The caller must {@link Check#finish finish}
      * an admitted check on every path, after counting its failure, or the address stays busy.
      *
-     * @param judgedBy the config snapshot the check is judged by, compared by identity: a request
-     *                 under another snapshot (after a reload) must not take this one's result
+     * @param judgedBy the policy the check is judged by, compared by identity: a request under
+     *                 another policy (another site's, or one loaded by a reload) must not take this
+     *                 one's result
      */
     public Admission admit(InetAddress client, String tokenHeaderValue, String authorization, Object judgedBy) {
         Check mine = new Check(failures.addressKey(client), new Presented(tokenHeaderValue, authorization), judgedBy);

@@ -221,8 +221,10 @@ final class GateHandler extends ChannelDuplexHandler {
             submit(ctx, request, null, policy, () -> Judge.decide(policy, path, client, presented));
             return;
         }
+        // Shared only under the same policy: one per site and config version, so that a check for
+        // one site's map, or under the config before a reload, never answers for another.
         GuessLimiter.Admission admission = judge.guesses().admit(client.address(), presented.token(),
-                presented.authorization(), judgedBy);
+                presented.authorization(), policy);
         if (admission instanceof GuessLimiter.Shared shared) {
             metrics.passwordCheck("shared");
             state = State.DECIDING;

@@ -6,6 +6,9 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.mapgate.config.GateSettings;
 import dev.mapgate.config.RequestRules;
 import dev.mapgate.exchange.AdmittedRequest;
+import dev.mapgate.gate.Site;
+import dev.mapgate.gate.SiteScope;
+import dev.mapgate.gate.Sites;
 import dev.mapgate.gate.ThrottleSettings;
 import dev.mapgate.gate.AcceptedHosts;
 import dev.mapgate.gate.BasicUser;
@@ -879,6 +882,47 @@ class GateHandlerTest {
         first.readInbound();
         first.readInbound();
         assertThat(decisionOn(second)).as("not alice's old allow").isEqualTo(Decision.deny(DenyReason.THROTTLED, null));
+        assertThat(readDenial(second).status()).isEqualTo(429);
+        assertNothingForwarded(second);
+    }
+
+    /**
+     * Two sites, each with its own Basic users: alice opens site a's maps only. While her check for
+     * a map of site a is queued, the same credential from the same address asks for a map of site b.
+     * That request is judged by site b, so it must not take the check of site a's "allow": it waits
+     * its turn (429), and site b's map is not forwarded.
+     */
+    @Test
+    void aRequestForAnotherSiteNeverSharesTheCheckOfTheSameCredentialInFlight() throws InterruptedException {
+        HeldExecutor verifier = new HeldExecutor();
+        GuessLimiter limiter = new GuessLimiter(new FailureThrottle(64));
+        PathGlobs maps = PathGlobs.compile(List.of("**/*.map"));
+        GatePolicy own = new GatePolicy(maps, EnumSet.of(Check.CREDENTIAL), CidrSet.parse(List.of(SENTRY_IP)),
+                new Credentials(List.of(), List.of()));
+        Site siteA = new Site("a", SiteScope.of(List.of(), List.of("/a/")), new GatePolicy("a", maps,
+                EnumSet.of(Check.CREDENTIAL), CidrSet.parse(List.of(SENTRY_IP)),
+                new Credentials(List.of(), List.of(new BasicUser("alice", ALICE_HASH)))), 404);
+        Site siteB = new Site("b", SiteScope.of(List.of(), List.of("/b/")), new GatePolicy("b", maps,
+                EnumSet.of(Check.CREDENTIAL), CidrSet.parse(List.of(SENTRY_IP)),
+                new Credentials(List.of(), List.of(new BasicUser("bob", BOB_HASH)))), 404);
+        GateSettings gate = new GateSettings(own, TOKEN_HEADER, "sourcemaps", 404, false, THROTTLE, true, List.of(),
+                new Sites(Site.unnamed(own, 404), List.of(siteA, siteB)));
+        EmbeddedChannel first = channelFrom(STRANGER_IP, () -> gate, verifier, limiter, Metrics.inMemory());
+        EmbeddedChannel second = channelFrom(STRANGER_IP, () -> gate, verifier, limiter, Metrics.inMemory());
+
+        first.writeInbound(get("/a/app.js.map", "Authorization", basic("alice:alice-pw")),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+        second.writeInbound(get("/b/app.js.map", "Authorization", basic("alice:alice-pw")),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+        verifier.runOnVerifierThread();
+        first.runPendingTasks();
+        second.runPendingTasks();
+
+        assertThat(decisionOn(first)).as("alice is site a's user").isEqualTo(Decision.allow("alice", "a"));
+        first.readInbound();
+        first.readInbound();
+        assertThat(decisionOn(second)).as("not site a's allow: site b judges this request")
+                .isEqualTo(Decision.deny(DenyReason.THROTTLED, null, "b"));
         assertThat(readDenial(second).status()).isEqualTo(429);
         assertNothingForwarded(second);
     }
