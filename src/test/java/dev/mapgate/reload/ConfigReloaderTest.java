@@ -228,21 +228,14 @@ class ConfigReloaderTest {
 
     // ---- sites ---------------------------------------------------------------------------------------
 
-    /** The gate's own token from sentry.token, and two sites, each with the tokens given. */
-    private static final String SITES = """
-            mapgate {
-              listen { host = "127.0.0.1", port = 8080 }
-              origin.directory = "site"
-              gate {
-                allow-ips = ["127.0.0.1"]
-                token.tokens = [ { name = "sentry", file = "sentry.token" } ]
+    /** {@link #CONFIG}'s gate with two sites after its own token, each site with the tokens given. */
+    private static final String SITES = CONFIG.formatted(8080, 404).replace("file = \"sentry.token\" } ]\n", """
+            file = "sentry.token" } ]
                 sites = [
                   { name = shop, hosts = ["shop.example.com"], token.tokens = [ %s ] }
                   { name = blog, hosts = ["blog.example.com"], token.tokens = [ %s ] }
                 ]
-              }
-            }
-            """;
+            """);
 
     @Test
     void aSitesDeletedTokenFileIsRevokedInThatSiteAndTheLinesNameTheSite() throws IOException {
