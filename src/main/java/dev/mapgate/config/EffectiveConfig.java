@@ -17,10 +17,11 @@ import java.util.Map;
  * A config that loaded, as {@code mapgate check-config} shows it.
  *
  * <p>Why the redaction below is complete: the loader accepts under {@code mapgate} only the keys
- * reference.conf defines (see {@link KnownKeys}), and the only ones among them that hold a secret
- * are fields of the token and Basic user entries, the gate's own and each site's. In the lists of
- * {@link ListSchema} a field is shown only when it is known to be harmless; {@code origin.url} cannot carry a user:password (the loader refuses
- * it). {@code mapgate.ip-ranges} is left out: it is a library of named lists, and the lists in use
+ * reference.conf defines and the fields {@link ListSchema} declares (see {@link KnownKeys}), and
+ * the only ones among them that hold a secret are fields of the token and Basic user entries, the
+ * gate's own and each site's. In those lists a field is shown only when it is known to be
+ * harmless; {@code origin.url} cannot carry a user:password (the loader refuses it).
+ * {@code mapgate.ip-ranges} is left out: it is a library of named lists, and the lists in use
  * already appear, resolved, where they are used.
  *
  * @param settings the validated settings, exactly as {@code mapgate run} would get them
