@@ -287,6 +287,20 @@ class SiteSettingsTest {
     }
 
     @Test
+    void aSiteWithTheSameHostAndPrefixAsAnEarlierOneIsWarnedAboutAsJudgingNothing() {
+        Settings settings = load("""
+                { name = a, hosts = ["shop.example.com"], path-prefixes = ["/shop/"]
+                  token.tokens = [ { name = t, value = "%s" } ] }
+                { name = b, hosts = ["Shop.Example.com."], path-prefixes = ["/shop"]
+                  token.tokens = [ { name = t, value = "%s" } ] }
+                """.formatted(SHOP, BLOG));
+
+        assertThat(settings.warnings()).as("the same host and folder, however written").containsExactly(
+                "gate.sites: site 'b' judges no request: 'a', listed before it, covers everything it covers"
+                        + " (shop.example.com under /shop/)");
+    }
+
+    @Test
     void aSiteThatRequiresACredentialItDoesNotHaveIsWarnedAboutUnderItsOwnKeys() {
         Settings settings = load(SHOP_SITE + """
                 { name = blog, path-prefixes = ["/blog/"], require = [ip], allow-ips = [] }
