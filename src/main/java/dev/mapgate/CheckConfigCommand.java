@@ -2,13 +2,16 @@ package dev.mapgate;
 
 import dev.mapgate.config.ConfigProblem;
 import dev.mapgate.config.EffectiveConfig;
+import dev.mapgate.config.GateSettings;
 import dev.mapgate.config.RevokedToken;
 import dev.mapgate.config.Settings;
 import dev.mapgate.config.SettingsLoader;
 import dev.mapgate.gate.Credentials;
+import dev.mapgate.gate.Site;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -69,18 +72,31 @@ final class CheckConfigCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Where it listens and what it lets in; names of tokens are not secrets. */
+    /** Where it listens and what it lets in, the gate's own settings first, then each site; names of tokens are not secrets. */
     private static String summary(Settings settings) {
         String host = settings.listen().host();
         String address = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + settings.listen().port();
         String origin = settings.origin().isProxy()
                 ? "origin " + settings.origin().url()
                 : "static origin " + settings.origin().directory();
-        Credentials credentials = settings.gate().policy().credentials();
+        GateSettings gate = settings.gate();
+        StringBuilder summary = new StringBuilder("listens on " + address
+                + (settings.listen().tls() == null ? "" : " (HTTPS)") + ", " + origin + ", "
+                + credentials(gate, gate.sites().unnamed()));
+        for (Site site : gate.sites().named()) {
+            summary.append("; site ").append(site.name()).append(": ").append(credentials(gate, site));
+        }
+        return summary.toString();
+    }
+
+    private static String credentials(GateSettings gate, Site site) {
+        Credentials credentials = site.policy().credentials();
         List<String> tokens = credentials.tokenNames();
-        List<String> revoked = settings.gate().revokedTokens().stream().map(RevokedToken::name).toList();
-        return "listens on " + address + (settings.listen().tls() == null ? "" : " (HTTPS)") + ", " + origin + ", "
-                + count(tokens.size(), "token") + (tokens.isEmpty() ? "" : " (" + String.join(", ", tokens) + ")")
+        List<String> revoked = gate.revokedTokens().stream()
+                .filter(token -> Objects.equals(token.site(), site.name()))
+                .map(RevokedToken::name)
+                .toList();
+        return count(tokens.size(), "token") + (tokens.isEmpty() ? "" : " (" + String.join(", ", tokens) + ")")
                 + (revoked.isEmpty() ? "" : ", " + revoked.size() + " revoked (" + String.join(", ", revoked) + ")")
                 + ", " + count(credentials.userCount(), "Basic user");
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.mapgate.config.SettingsWithEnvironment;
 import dev.mapgate.testing.Heavy;
 import dev.mapgate.testing.MapgateJvm;
 import dev.mapgate.testing.TestMapgate;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -269,6 +271,63 @@ class CheckConfigCommandTest {
                 .contains("34.141.31.19/32");
         assertThat(result.out()).doesNotContain("ip-ranges").doesNotContain("sentry-us");
         assertThat(result.err()).contains("origin http://127.0.0.1:8081, 0 tokens");
+    }
+
+    @Test
+    void sitesAreShownWithTheirScopesAndCredentialNamesAsRunReadsThemButNeverASecret() throws IOException {
+        String shopToken = "shop-tok-5e1d9c3b7a2f4e6d8c0b1a3f5e7d9c1b";
+        String fileToken = "shop-file-tok-2b4d6f8a0c1e3a5c7e9b1d3f5a7c";
+        String envToken = "blog-env-tok-8f2e4d6c0b1a3e5f7d9c1b3a5e7f";
+        String ciHash = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(10, "ci-pw".toCharArray());
+        String bobHash = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(10, "bob-pw".toCharArray());
+        Files.writeString(dir.resolve("shop-backup"), fileToken + "\n");
+        Files.writeString(dir.resolve("blog.htpasswd"), "bob:" + bobHash + "\n");
+        Path config = write("""
+                mapgate.origin.directory = "site"
+                mapgate.gate.allow-ips = ["127.0.0.1/32"]
+                mapgate.gate.token.tokens = [ { name = "legacy", value = "%s" } ]
+                mapgate.gate.sites = [
+                  { name = shop, hosts = ["shop.example.com"], path-prefixes = ["/shop/"]
+                    allow-ips = ${mapgate.ip-ranges.sentry-eu}
+                    token.tokens = [ { name = sentry-shop, value = "%s" }, { name = backup, file = "shop-backup" } ] }
+                  { name = blog, path-prefixes = ["/blog/"], require = [credential], deny-status = 401
+                    token.tokens = [ { name = sentry-blog, value = ${BLOG_TOKEN} } ]
+                    basic { users = [ { name = ci, password-hash = "%s" } ], htpasswd-file = "blog.htpasswd" } }
+                ]
+                """.formatted(TOKEN, shopToken, ciHash));
+        Map<String, String> env = Map.of("BLOG_TOKEN", envToken);
+
+        Cli.Result result = Cli.run(env, "check-config", "--config", config.toString());
+
+        assertThat(result.exit()).as("exit status; stderr: %s", result.err()).isZero();
+        List<? extends Config> sites = ConfigFactory.parseString(result.out()).getConfigList("mapgate.gate.sites");
+        Config shop = sites.get(0);
+        assertThat(shop.getString("name")).isEqualTo("shop");
+        assertThat(shop.getStringList("hosts")).containsExactly("shop.example.com");
+        assertThat(shop.getStringList("path-prefixes")).containsExactly("/shop/");
+        assertThat(shop.getStringList("require")).as("the gate's, which the site takes").containsExactly("ip", "credential");
+        assertThat(shop.getInt("deny-status")).isEqualTo(404);
+        assertThat(shop.getStringList("allow-ips")).as("the named range, resolved").contains("34.141.31.19/32");
+        assertThat(shop.getConfigList("token.tokens")).extracting(token -> token.getString("name"))
+                .containsExactly("sentry-shop", "backup");
+        assertThat(shop.getConfigList("token.tokens").get(0).getString("value")).isEqualTo(REDACTED);
+        assertThat(shop.getConfigList("token.tokens").get(1).getString("file")).isEqualTo(dir.resolve("shop-backup").toString());
+        assertThat(shop.getConfigList("basic.users")).as("none of the gate's: a site takes no credential").isEmpty();
+        Config blog = sites.get(1);
+        assertThat(blog.getStringList("require")).containsExactly("credential");
+        assertThat(blog.getInt("deny-status")).isEqualTo(401);
+        assertThat(blog.getStringList("allow-ips")).containsExactly("127.0.0.1/32");
+        assertThat(blog.getConfigList("token.tokens").get(0).getString("value")).isEqualTo(REDACTED);
+        assertThat(blog.getConfigList("basic.users").get(0).getString("name")).isEqualTo("ci");
+        assertThat(blog.getConfigList("basic.users").get(0).getString("password-hash")).isEqualTo(REDACTED);
+        assertThat(blog.getString("basic.htpasswd-file")).isEqualTo(dir.resolve("blog.htpasswd").toString());
+        assertThat(result.errLines()).containsExactly("mapgate: " + config + " is valid: listens on 0.0.0.0:8080, static"
+                + " origin " + dir.resolve("site") + ", 1 token (legacy), 0 Basic users; site shop: 2 tokens"
+                + " (sentry-shop, backup), 0 Basic users; site blog: 1 token (sentry-blog), 2 Basic users");
+
+        String everything = result.everything() + SettingsWithEnvironment.load(config, env).toString();
+        assertThat(everything).as("no secret of any site, nor of the gate, in the output or the settings' toString")
+                .doesNotContain(TOKEN, shopToken, fileToken, envToken, ciHash, bobHash, "$2y$");
     }
 
     /** As users run it: its own JVM with the real environment and the production logging config. */

@@ -46,6 +46,31 @@ final class ConfigValues {
         return new ConfigValues(nestedConfig, displayPath + ".", path -> null);
     }
 
+    /**
+     * The same reads on the object at {@code key} (e.g. {@code mapgate.gate}), by keys relative to
+     * it; messages still name the full path and the environment variable that set one. For a
+     * section of reference.conf, which {@link KnownKeys} has checked is an object.
+     */
+    ConfigValues within(String key) {
+        return new ConfigValues(config.getConfig(key), path(key) + ".", envSource);
+    }
+
+    /** These values, with the value {@code from} has for each of {@code keys} they leave out. */
+    ConfigValues inheriting(ConfigValues from, List<String> keys) {
+        Config merged = config;
+        for (String key : keys) {
+            if (!config.hasPath(key) && from.config.hasPath(key)) {
+                merged = merged.withValue(key, from.config.getValue(key));
+            }
+        }
+        return new ConfigValues(merged, prefix, envSource);
+    }
+
+    /** These values, with {@code defaults} for the keys they leave out. */
+    ConfigValues withDefaults(Config defaults) {
+        return new ConfigValues(config.withFallback(defaults), prefix, envSource);
+    }
+
     String path(String key) {
         return prefix + key;
     }
@@ -220,7 +245,10 @@ final class ConfigValues {
         }
     }
 
-    /** The objects of a list declared by {@code schema}, each read under its own path. */
+    /**
+     * The objects of a list declared by {@code schema}, each read under its own path. The list's
+     * key is relative to these values: read the gate's lists on {@code within("mapgate.gate")}.
+     */
     List<ConfigValues> objects(ListSchema schema) {
         List<? extends ConfigValue> elements = list(schema.key());
         List<ConfigValues> objects = new ArrayList<>();

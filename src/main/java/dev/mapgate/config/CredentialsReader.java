@@ -15,13 +15,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads the gate's credentials: {@code gate.token.tokens}, {@code gate.basic.users} and
- * {@code gate.basic.htpasswd-file}. The gate names a token or user it refuses by its position;
+ * Reads the credentials of the gate's own settings or of one site: {@code token.tokens},
+ * {@code basic.users} and {@code basic.htpasswd-file}, within {@code mapgate.gate} or
+ * {@code mapgate.gate.sites[i]}. The gate names a token or user it refuses by its position;
  * this class knows where each position was configured.
  */
 final class CredentialsReader {
 
-    private static final String HTPASSWD = "mapgate.gate.basic.htpasswd-file";
+    private static final String HTPASSWD = "basic.htpasswd-file";
 
     /**
      * @param tokens  the tokens in force with where they were configured, for {@link TokenAdvice}
@@ -37,17 +38,24 @@ final class CredentialsReader {
 
     private final ConfigValues values;
     private final ConfigFiles files;
+    private final String site;
     private final List<TokenKeys> tokenKeys = new ArrayList<>();
     private final List<TokenAdvice.Configured> configured = new ArrayList<>();
     private final List<RevokedToken> revoked = new ArrayList<>();
 
-    private CredentialsReader(ConfigValues values, ConfigFiles files) {
+    private CredentialsReader(ConfigValues values, ConfigFiles files, String site) {
         this.values = values;
         this.files = files;
+        this.site = site;
     }
 
-    static Read read(ConfigValues values, ConfigFiles files) {
-        return new CredentialsReader(values, files).read();
+    /**
+     * @param values the gate's or a site's values ({@link ConfigValues#within}), where the lists
+     *               of {@link ListSchema#TOKENS} and {@link ListSchema#USERS} are
+     * @param site   the site's name, for its revoked tokens; {@code null} for the gate's own
+     */
+    static Read read(ConfigValues values, ConfigFiles files, String site) {
+        return new CredentialsReader(values, files, site).read();
     }
 
     private Read read() {
@@ -71,7 +79,7 @@ final class CredentialsReader {
         List<ConfigValues> elements = values.objects(ListSchema.TOKENS);
         for (int i = 0; i < elements.size(); i++) {
             ConfigValues element = elements.get(i);
-            String elementPath = ListSchema.TOKENS.key() + "[" + i + "]";
+            String elementPath = values.path(ListSchema.TOKENS.key()) + "[" + i + "]";
             String name = element.string("name");
             boolean hasValue = element.isSet("value");
             if (hasValue == element.isSet("file")) {
@@ -80,7 +88,7 @@ final class CredentialsReader {
             }
             // Over revoked tokens too: whether a config is valid must not hang on which files exist.
             if (!names.add(name)) {
-                throw new ConfigProblem(ListSchema.TOKENS.key() + ": token name '" + name + "' is used twice");
+                throw new ConfigProblem(values.path(ListSchema.TOKENS.key()) + ": token name '" + name + "' is used twice");
             }
             String value;
             if (hasValue) {
@@ -92,7 +100,7 @@ final class CredentialsReader {
                     if (name.isBlank()) {
                         throw element.problem("name", "must not be blank");
                     }
-                    revoked.add(new RevokedToken(name, elementPath, file, revocation.cause()));
+                    revoked.add(new RevokedToken(site, name, elementPath, file, revocation.cause()));
                     continue;
                 }
                 value = ((TokenFile.Token) contents).value();
@@ -124,7 +132,7 @@ final class CredentialsReader {
     }
 
     private List<BasicUser> htpasswdUsers(String text) {
-        Path file = files.resolve(HTPASSWD, text);
+        Path file = files.resolve(values.path(HTPASSWD), text);
         files.watch(file);
         List<String> lines;
         try {
@@ -147,7 +155,8 @@ final class CredentialsReader {
             String key = switch (e.field()) {
                 case TOKEN_NAME -> tokenKeys.get(e.index()).name();
                 case TOKEN_VALUE -> tokenKeys.get(e.index()).secret();
-                default -> e.index() >= configuredUsers ? HTPASSWD : ListSchema.USERS.key() + "[" + e.index() + "]."
+                default -> e.index() >= configuredUsers ? values.path(HTPASSWD)
+                        : values.path(ListSchema.USERS.key()) + "[" + e.index() + "]."
                         + (e.field() == InvalidEntry.Field.PASSWORD_HASH ? "password-hash" : "name");
             };
             throw new ConfigProblem(SettingsLoader.oneLine(key + ": " + e.getMessage()));

@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
 final class KnownKeys {
 
     /** Lists of objects have no element in reference.conf to compare against; see {@link ListSchema}. */
-    private static final Map<String, List<String>> ELEMENT_FIELDS = ListSchema.ALL.stream()
-            .collect(Collectors.toUnmodifiableMap(ListSchema::key, ListSchema::fields));
+    private static final Map<String, ListSchema> LISTS = ListSchema.ALL.stream()
+            .collect(Collectors.toUnmodifiableMap(list -> list.in(ListSchema.GATE), list -> list));
 
     /** Named CIDR lists meant to be extended with the operator's own names (see reference.conf). */
     private static final Set<String> OPEN_OBJECTS = Set.of("mapgate.ip-ranges");
@@ -84,34 +84,61 @@ final class KnownKeys {
             }
             if (reference.valueType() == ConfigValueType.OBJECT) {
                 if (value.valueType() != ConfigValueType.OBJECT) {
-                    throw new ConfigProblem(SettingsLoader.oneLine(keyPath + ": expected an object { ... }, got "
-                            + ConfigValues.typeName(value) + " (" + value.origin().description() + ")"));
+                    throw notAnObject(keyPath, value);
                 }
                 if (!OPEN_OBJECTS.contains(keyPath)) {
                     checkObject(keyPath, (ConfigObject) value, (ConfigObject) reference);
                 }
-            } else if (ELEMENT_FIELDS.containsKey(keyPath) && value.valueType() == ConfigValueType.LIST) {
-                checkElements(keyPath, (List<?>) value, ELEMENT_FIELDS.get(keyPath));
+            } else if (LISTS.containsKey(keyPath) && value.valueType() == ConfigValueType.LIST) {
+                checkElements(keyPath, (List<?>) value, LISTS.get(keyPath));
             }
             // Scalars and lists of scalars: their type and value are checked where they are read.
         }
     }
 
-    private static void checkElements(String path, List<?> elements, List<String> fields) {
+    private static void checkElements(String path, List<?> elements, ListSchema schema) {
         for (int i = 0; i < elements.size(); i++) {
             ConfigValue element = (ConfigValue) elements.get(i);
             String elementPath = path + "[" + i + "]";
             if (element.valueType() != ConfigValueType.OBJECT) {
                 throw new ConfigProblem(SettingsLoader.oneLine(elementPath + ": expected an object with "
-                        + String.join(", ", fields) + ", got " + ConfigValues.typeName(element)
+                        + schema.described() + ", got " + ConfigValues.typeName(element)
                         + " (" + element.origin().description() + ")"));
             }
-            for (String key : ((ConfigObject) element).keySet()) {
-                if (!fields.contains(key)) {
-                    throw unknown(elementPath + "." + key, key, fields);
+            checkEntry(elementPath, "", (ConfigObject) element, schema);
+        }
+    }
+
+    /**
+     * Checks one object of a list entry: the entry itself ({@code within} empty) or an object in it
+     * ({@code token} of a site), down to the lists of objects it holds.
+     */
+    private static void checkEntry(String path, String within, ConfigObject object, ListSchema schema) {
+        List<String> keys = schema.keysIn(within);
+        for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+            String key = entry.getKey();
+            String field = within.isEmpty() ? key : within + "." + key;
+            String keyPath = path + "." + key;
+            ConfigValue value = entry.getValue();
+            if (!keys.contains(key)) {
+                String refusal = schema.refused().get(field);
+                throw refusal == null ? unknown(keyPath, key, keys)
+                        : new ConfigProblem(SettingsLoader.oneLine(keyPath + ": " + refusal));
+            }
+            if (schema.isObject(field)) {
+                if (value.valueType() != ConfigValueType.OBJECT) {
+                    throw notAnObject(keyPath, value);
                 }
+                checkEntry(keyPath, field, (ConfigObject) value, schema);
+            } else if (schema.list(field) != null && value.valueType() == ConfigValueType.LIST) {
+                checkElements(keyPath, (List<?>) value, schema.list(field));
             }
         }
+    }
+
+    private static ConfigProblem notAnObject(String path, ConfigValue value) {
+        return new ConfigProblem(SettingsLoader.oneLine(path + ": expected an object { ... }, got "
+                + ConfigValues.typeName(value) + " (" + value.origin().description() + ")"));
     }
 
     private static ConfigProblem unknown(String path, String key, Collection<String> siblings) {

@@ -9,12 +9,19 @@ import java.util.Locale;
  * config, not an error in it. It stays on the snapshot so that a reload can tell a new
  * revocation from one already in force, and a token that came back.
  *
+ * @param site  the site the token opens ({@code gate.sites}); {@code null} for the gate's own tokens.
+ *              Token names are unique within a site only, so a token is the pair of site and name.
  * @param name  the token's configured name; its value is gone, and would never be kept here anyway
- * @param key   where the token is configured, e.g. {@code mapgate.gate.token.tokens[1]}
+ * @param key   where the token is configured, e.g. {@code mapgate.gate.sites[0].token.tokens[1]}
  * @param file  the resolved path, which the reload watcher keeps checking
  * @param cause what was found at {@code file}
  */
-public record RevokedToken(String name, String key, Path file, Cause cause) {
+public record RevokedToken(String site, String name, String key, Path file, Cause cause) {
+
+    /** One of the gate's own tokens. */
+    public RevokedToken(String name, String key, Path file, Cause cause) {
+        this(null, name, key, file, cause);
+    }
 
     /** What revoked a token. */
     public enum Cause {

@@ -27,8 +27,8 @@ final class SettingsReader {
         ClientAddressResolver clientIp = ClientIpReader.read(values, gate.gate().tokenHeader());
         AdminSettings admin = AdminReader.read(values);
         List<String> warnings = new ArrayList<>(envWarnings);
-        warnings.addAll(GateWarnings.render(gate.gate().policy().warnings()));
-        warnings.addAll(TokenAdvice.warnings(gate.credentials().tokens(), listen.host()));
+        warnings.addAll(GateWarnings.render(gate.gate().sites()));
+        warnings.addAll(TokenAdvice.warnings(gate.tokens(), listen.host()));
         if (origin.insecure()) {
             warnings.add("mapgate.origin.tls.insecure = true: the origin's certificate is not checked; anyone "
                     + "on the path to the origin can read and change what mapgate serves, source maps included");

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A token whose file is deleted or emptied is revoked by such a reload like any other change;
  * this class says so once, when it happens (and at startup for a token that starts revoked), with
- * a WARN line naming the token and its file, and counts it.
+ * a WARN line naming the token, its site and its file, and counts it.
  */
 public final class ConfigReloader implements AutoCloseable {
 
@@ -118,17 +118,25 @@ public final class ConfigReloader implements AutoCloseable {
         return Outcome.APPLIED;
     }
 
-    /** Names and files only: a revoked token's value is gone, and a restored one's is never logged. */
+    /**
+     * Names and files only: a revoked token's value is gone, and a restored one's is never logged.
+     * The site is named as the access log names the site of a request, "-" for the gate's own
+     * settings, so that the two can be matched.
+     */
     private void report(TokenRevocations changes) {
         for (RevokedToken token : changes.revoked()) {
             metrics.tokenRevoked();
-            LOG.warn("event=token-revoked token={} file={} cause={} key={}.file effect=\"requests carrying it are"
-                    + " denied; the other credentials are unaffected\"", token.name(), token.file(),
-                    token.cause().logName(), token.key());
+            LOG.warn("event=token-revoked token={} file={} cause={} site={} key={}.file effect=\"requests carrying it"
+                    + " are denied; the other credentials are unaffected\"", token.name(), token.file(),
+                    token.cause().logName(), site(token), token.key());
         }
         for (RevokedToken token : changes.restored()) {
-            LOG.info("event=token-restored token={} file={}", token.name(), token.file());
+            LOG.info("event=token-restored token={} file={} site={}", token.name(), token.file(), site(token));
         }
+    }
+
+    private static String site(RevokedToken token) {
+        return token.site() == null ? "-" : token.site();
     }
 
     @Override

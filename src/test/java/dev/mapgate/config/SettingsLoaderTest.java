@@ -21,7 +21,6 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class SettingsLoaderTest {
 
@@ -967,7 +966,7 @@ class SettingsLoaderTest {
     }
 
     private Settings load(String config, Map<String, String> env) throws IOException {
-        return SettingsLoader.load(write(config), env);
+        return TestConfigFile.load(dir, config, env);
     }
 
     /** The message of the ConfigProblem that loading {@code config} must raise; always one line. */
@@ -976,23 +975,11 @@ class SettingsLoaderTest {
     }
 
     private String problem(String config, Map<String, String> env) {
-        Path file;
-        try {
-            file = write(config);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        ConfigProblem problem = catchThrowableOfType(ConfigProblem.class, () -> SettingsLoader.load(file, env));
-        assertThat(problem).as("loading should fail:%n%s", config).isNotNull();
-        assertThat(problem.getMessage()).as("a ConfigProblem message is one line").doesNotContain("\n", "\r");
-        return problem.getMessage();
+        return TestConfigFile.problem(dir, config, env);
     }
 
     private Path write(String config) throws IOException {
-        Files.createDirectories(dir.resolve("site"));
-        Path file = dir.resolve("mapgate.conf");
-        Files.writeString(file, config, StandardCharsets.UTF_8);
-        return file;
+        return TestConfigFile.write(dir, config);
     }
 
     private static InetAddress loopback() {

@@ -226,6 +226,68 @@ class ConfigReloaderTest {
         assertThat(basicAllowed("alice", "alice-password")).as("the user removed from it").isFalse();
     }
 
+    // ---- sites ---------------------------------------------------------------------------------------
+
+    /** {@link #CONFIG}'s gate with two sites after its own token, each site with the tokens given. */
+    private static final String SITES = CONFIG.formatted(8080, 404).replace("file = \"sentry.token\" } ]\n", """
+            file = "sentry.token" } ]
+                sites = [
+                  { name = shop, hosts = ["shop.example.com"], token.tokens = [ %s ] }
+                  { name = blog, hosts = ["blog.example.com"], token.tokens = [ %s ] }
+                ]
+            """);
+
+    @Test
+    void aSitesDeletedTokenFileIsRevokedInThatSiteAndTheLinesNameTheSite() throws IOException {
+        Path shopFile = dir.resolve("shop.token");
+        Files.writeString(shopFile, "shop-token-dddddddddddddd\n");
+        useSites("{ name = sentry, file = \"shop.token\" }", "");
+        Files.delete(shopFile);
+        Files.delete(tokenFile);
+
+        assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.APPLIED);
+        assertThat(live.get().gate().site("shop").policy().acceptsToken("shop-token-dddddddddddddd")).isFalse();
+        assertThat(LogCapture.lines()).as("the same name in the gate's own settings is another token")
+                .anySatisfy(line -> assertThat(line).contains(" WARN event=token-revoked token=sentry file=" + shopFile
+                        + " cause=deleted site=shop key=mapgate.gate.sites[0].token.tokens[0].file "))
+                .anySatisfy(line -> assertThat(line).contains(" WARN event=token-revoked token=sentry file=" + tokenFile
+                        + " cause=deleted site=- key=mapgate.gate.token.tokens[0].file "));
+        assertThat(revocations()).isEqualTo(2.0);
+
+        Files.writeString(shopFile, "shop-token-dddddddddddddd\n");
+        assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.APPLIED);
+        assertThat(live.get().gate().site("shop").policy().acceptsToken("shop-token-dddddddddddddd")).isTrue();
+        assertThat(LogCapture.lines()).anySatisfy(line -> assertThat(line)
+                .contains(" INFO event=token-restored token=sentry file=" + shopFile + " site=shop"));
+        assertThat(LogCapture.lines()).as("the gate's own is still revoked").noneSatisfy(line -> assertThat(line)
+                .contains("event=token-restored token=sentry file=" + tokenFile));
+    }
+
+    @Test
+    void aTokenMovedFromOneSiteToAnotherOpensOnlyTheOtherAfterTheReload() throws IOException {
+        String token = "{ name = ci, value = \"moving-token-eeeeeeeeeeeeeeeeeeeeeeee\" }";
+        useSites(token, "");
+        Settings before = live.get();
+        assertThat(before.gate().site("shop").policy().acceptsToken("moving-token-eeeeeeeeeeeeeeeeeeeeeeee")).isTrue();
+
+        Files.writeString(config, SITES.formatted("", token), StandardCharsets.UTF_8);
+        assertThat(reloader.reloadIfChanged()).isEqualTo(ConfigReloader.Outcome.APPLIED);
+
+        assertThat(live.get().gate().site("blog").policy().acceptsToken("moving-token-eeeeeeeeeeeeeeeeeeeeeeee"))
+                .isTrue();
+        assertThat(live.get().gate().site("shop").policy().acceptsToken("moving-token-eeeeeeeeeeeeeeeeeeeeeeee"))
+                .as("no longer the shop's").isFalse();
+        assertThat(before.gate().site("shop").policy().acceptsToken("moving-token-eeeeeeeeeeeeeeeeeeeeeeee"))
+                .as("a request judged by the old snapshot keeps it").isTrue();
+    }
+
+    /** Starts again from {@link #SITES}, with the reloader watching it. */
+    private void useSites(String shopTokens, String blogTokens) throws IOException {
+        Files.writeString(config, SITES.formatted(shopTokens, blogTokens), StandardCharsets.UTF_8);
+        live = new LiveSettings(SettingsLoader.load(config));
+        reloader = new ConfigReloader(config, live, SettingsLoader::load, metrics);
+    }
+
     private boolean basicAllowed(String user, String password) {
         String header = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         return live.get().gate().policy()

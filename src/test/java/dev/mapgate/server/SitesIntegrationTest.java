@@ -53,6 +53,8 @@ class SitesIntegrationTest {
         Files.writeString(www.resolve("blog/app.js.map"), BLOG_MAP);
         Files.writeString(www.resolve("other/app.js.map"), BLOG_MAP);
         Files.writeString(www.resolve("ci/app.js.map"), SHOP_MAP);
+        // A map under a name the gate does not cover, as a CDN rewrite might leave it.
+        Files.writeString(www.resolve("ci/data.json"), SHOP_MAP);
         Files.writeString(www.resolve("assets/app.js.map"), SHOP_MAP);
     }
 
@@ -96,6 +98,9 @@ class SitesIntegrationTest {
             assertThat(value(scrape, "mapgate_requests_total", "site=\"shop\"", "outcome=\"allowed\"",
                     "credential=\"sentry\"")).as("requests carry their site").isGreaterThanOrEqualTo(1);
             assertThat(value(scrape, "mapgate_requests_total", "site=\"blog\"", "reason=\"bad-credential\""))
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(value(scrape, "mapgate_gate_credential_drift_total", "site=\"blog\""))
+                    .as("an allowed address with a token the blog does not accept: drift, reported per site")
                     .isGreaterThanOrEqualTo(2);
         }
         assertThat(LogCapture.lines()).as("no token value in any log line")
@@ -159,6 +164,11 @@ class SitesIntegrationTest {
             Response basicOnShop = get(mapgate, "/shop/app.js.map", BASIC);
             assertThat(basicOnShop.status()).as("the Basic user opens no other site").isEqualTo(404);
             assertThat(basicOnShop.header("WWW-Authenticate")).isNull();
+
+            Response hidden = get(mapgate, "/ci/data.json");
+            assertThat(hidden.status()).as("the content guard answers with the site's own denial").isEqualTo(401);
+            assertThat(hidden.bodyText()).doesNotContain("version");
+            LogCapture.awaitLine("mapgate.access", "path=/ci/data.json status=401", "reason=content-guard", " site=ci");
         }
     }
 

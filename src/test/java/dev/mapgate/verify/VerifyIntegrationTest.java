@@ -44,6 +44,8 @@ class VerifyIntegrationTest {
     private static TestOrigin testOrigin;
     private static TestMapgate gate;
     private static TestMapgate ipOnlyGate;
+    private static TestMapgate sitesGate;
+    private static final String SHOP_TOKEN = "verify-shop-token-7b2e9d0c41";
 
     @BeforeAll
     static void start() throws IOException {
@@ -64,12 +66,20 @@ class VerifyIntegrationTest {
                   allow-ips = ["127.0.0.1"]
                 }
                 """.formatted(testOrigin.url()));
+        sitesGate = TestMapgate.start(dir, """
+                origin.url = "%s"
+                gate {
+                  allow-ips = ["127.0.0.1"]
+                  sites = [ { name = shop, path-prefixes = ["/assets/"], token.tokens = [ { name = sentry, value = "%s" } ] } ]
+                }
+                """.formatted(testOrigin.url(), SHOP_TOKEN));
     }
 
     @AfterAll
     static void stop() {
         gate.close();
         ipOnlyGate.close();
+        sitesGate.close();
         testOrigin.close();
     }
 
@@ -132,6 +142,28 @@ class VerifyIntegrationTest {
         assertThat(run.line("redirects")).startsWith("  ok").contains("none");
         assertThat(run.out()).contains("0 FAIL").doesNotContain(TOKEN);
         assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void saysWhichOfMapgatesSitesServedTheMapAndFailsWhenItIsNotTheExpectedOne() {
+        String url = gateUrl(sitesGate, "/assets/app.js");
+
+        Run run = verify(url, "--token", SHOP_TOKEN);
+        assertThat(run.exit()).as("%s", run).isZero();
+        assertThat(run.line("site")).startsWith("  ok").contains("site 'shop' served the map");
+        assertThat(verify(url, "--token", SHOP_TOKEN, "--site", "shop").exit()).isZero();
+
+        Run other = verify(url, "--token", SHOP_TOKEN, "--site", "blog");
+        assertThat(other.exit()).as("%s", other).isEqualTo(1);
+        assertThat(other.line("site")).startsWith("  FAIL").contains("expected mapgate's site 'blog'")
+                .contains("site 'shop' answered");
+
+        Run noSite = verify(gateUrl(gate, "/assets/app.js"), "--token", TOKEN, "--site", "shop");
+        assertThat(noSite.exit()).as("%s", noSite).isEqualTo(1);
+        assertThat(noSite.line("site")).startsWith("  FAIL").contains("names no site");
+        assertThat(verify(gateUrl(gate, "/assets/app.js"), "--token", TOKEN).out().lines())
+                .as("no site line when none answered and none was expected")
+                .noneMatch(line -> line.matches("  (ok|warn|FAIL) +site .*"));
     }
 
     @Test
