@@ -46,6 +46,7 @@ public class SitesBenchmark {
 
     private Sites none;
     private Sites sites;
+    private Sites prefixesOnly;
     private String host;
     private String hostOfASite;
     private String lastPrefix;
@@ -68,6 +69,7 @@ public class SitesBenchmark {
                 List.of("/partners/")));
         none = Sites.none(unnamed);
         sites = new Sites(unnamed, named);
+        prefixesOnly = new Sites(unnamed, named.subList(0, 20));
         // new String: the JIT must not fold inputs it can see as constants.
         host = new String("127.0.0.1:8080");
         hostOfASite = new String("eu.staging.bench.example");
@@ -77,6 +79,7 @@ public class SitesBenchmark {
         expect(sites.select(host, lastPrefix), "app20");
         expect(sites.select(host, uncovered), null);
         expect(sites.select(hostOfASite, "/staging/app.js.map"), "staging");
+        expect(prefixesOnly.select(host, lastPrefix), "app20");
     }
 
     /** A config without sites: the gate's own settings, without reading the host or the path. */
@@ -89,6 +92,12 @@ public class SitesBenchmark {
     @Benchmark
     public Site lastOfTwentyPrefixes() {
         return sites.select(host, lastPrefix);
+    }
+
+    /** The same without the host sites: the Host is not read at all. */
+    @Benchmark
+    public Site lastOfTwentyPrefixesWithoutHostSites() {
+        return prefixesOnly.select(host, lastPrefix);
     }
 
     /** No site covers the path: every host and prefix is tried, then the gate's own settings judge. */
