@@ -103,24 +103,36 @@ public final class Sites {
         if (named.isEmpty()) {
             return unnamed;
         }
-        if (!exactHosts.isEmpty() || !wildcards.isEmpty()) {
-            String host = hostOf(hostHeader);
+        String host = null;
+        if (needsHost()) {
+            host = hostOf(hostHeader);
             if (host == null) {
                 return null;
             }
+        }
+        return mostSpecific(host, path);
+    }
+
+    /**
+     * The selection rule itself.
+     *
+     * @param host a normalised host, or {@code null} for one that no site lists
+     */
+    private Site mostSpecific(String host, String path) {
+        Site site = null;
+        if (host != null) {
             Bucket bucket = exactHosts.get(host);
-            Site site = bucket == null ? null : bucket.match(path);
+            site = bucket == null ? null : bucket.match(path);
             for (int i = 0; site == null && i < wildcards.size(); i++) {
                 Wildcard wildcard = wildcards.get(i);
                 if (SiteScope.hostMatches(wildcard.pattern, host)) {
                     site = wildcard.bucket.match(path);
                 }
             }
-            if (site != null) {
-                return site;
-            }
         }
-        Site site = anyHost.match(path);
+        if (site == null) {
+            site = anyHost.match(path);
+        }
         return site == null ? unnamed : site;
     }
 
@@ -254,7 +266,9 @@ public final class Sites {
             // A name below the wildcard that no exact entry is likely to name.
             host = "mapgate-overlap-probe" + host.substring(1);
         }
-        return select(host, point.prefix());
+        // Not select(host, prefix): a point for any host has none, which select refuses as soon
+        // as some site lists hosts, and the warning then named the wrong site as the one judging.
+        return mostSpecific(host, point.prefix());
     }
 
     /** The more specific of two host patterns when one request can match both; {@code null} otherwise. */

@@ -303,6 +303,19 @@ class SitesTest {
     }
 
     @Test
+    void aHostSiteElsewhereDoesNotChangeWhichOfTwoNestedPrefixesIsNamedTheWinner() {
+        // With a site that lists hosts, a request without a host cannot be judged; the probe for
+        // "any host" must still find the site a request for an unlisted host would get.
+        List<GateWarning> overlaps = ofKind(warnings(
+                site("admin", List.of(), List.of("/app/admin")),
+                site("app", List.of(), List.of("/app")),
+                site("other", List.of("other.example.com"), List.of("/elsewhere/"))), GateWarning.Kind.OVERLAPPING_SITES);
+
+        assertThat(overlaps).extracting(GateWarning::subject).containsExactly("sites 'admin' and 'app' both cover any"
+                + " host under /app/admin/: 'admin' judges those requests (the longer prefix wins), not 'app'");
+    }
+
+    @Test
     void aHostBesideAPathPrefixWarnsThatTheHostWins() {
         assertThat(onlyWarning(GateWarning.Kind.OVERLAPPING_SITES,
                 site("blog", List.of(), List.of("/blog")), site("app", List.of("app.example.com"), List.of())))
