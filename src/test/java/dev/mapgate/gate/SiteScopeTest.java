@@ -26,6 +26,15 @@ class SiteScopeTest {
     }
 
     @Test
+    void prefixesAreKeptInTheFormThatNfkcOriginsReadPathsIn() {
+        SiteScope scope = SiteScope.of(List.of(), List.of("/café", "/ｓｈｏｐ/"));
+
+        assertThat(scope.pathPrefixes()).containsExactly("/café/", "/shop/");
+        assertThatThrownBy(() -> SiteScope.of(List.of(), List.of("/café/", "/café/")))
+                .as("two spellings of one folder").isInstanceOf(InvalidEntry.class).hasMessageContaining("listed twice");
+    }
+
+    @Test
     void emptyListsCoverEveryHostAndEveryPath() {
         assertThat(SiteScope.of(List.of(), List.of())).isEqualTo(SiteScope.EVERYTHING);
         assertThat(SiteScope.EVERYTHING.hosts()).isEmpty();
@@ -97,6 +106,10 @@ class SiteScopeTest {
             "/shop#x/       | must be a plain path",
             "'/shop\\app/'  | must be a plain path",
             "/my shop/      | must be a plain path",
+            "/shop;v1/      | ';' or ':'",
+            "/c:/           | ';' or ':'",
+            "/CHECKO~1/     | 8.3 alias",
+            "/a/b~12/c/     | 8.3 alias",
     })
     void aPrefixThatNoCanonicalPathCanStartWithIsRefused(String prefix, String message) {
         assertThatThrownBy(() -> SiteScope.of(List.of(), List.of(prefix)))

@@ -158,6 +158,105 @@ class SitesTest {
         assertThat(selected(slash, null, "/shop/x.map")).as("the longer prefix").isEqualTo("shop");
     }
 
+    // ---- paths that origins read another way ----
+
+    /** Sites split by folder; the gate's own staging token opens what neither covers. */
+    private static final Sites BY_FOLDER = sites(
+            site("static", List.of(), List.of("/static/")),
+            site("shop", List.of(), List.of("/shop/")),
+            site("checkout", List.of(), List.of("/checkout-app/")));
+
+    /**
+     * Each request-target is one the gate reads outside the shop's (or checkout's) folder and some
+     * origin serves from inside it. Judged by the site the gate reads, it would open the shop's maps
+     * to the staging or static token; no site can be trusted with it, so it is refused.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // Tomcat, Jetty and Spring drop ";params" from each segment ...
+            "/shop;jsessionid=1/app.js.map                     | Tomcat: /shop/app.js.map",
+            // ... then resolve the '..' that is left, or merge the empty segment.
+            "/static/..;/shop/app.js.map                       | Tomcat: /shop/app.js.map",
+            "/static/..;x/shop/app.js.map                      | Tomcat: /shop/app.js.map",
+            "/;/shop/app.js.map                                | Tomcat: /shop/app.js.map",
+            // IIS reads a folder's ::$INDEX_ALLOCATION stream as the folder ...
+            "/shop::$INDEX_ALLOCATION/app.js.map               | IIS: /shop/app.js.map",
+            "/shop:x/app.js.map                                | IIS: /shop/app.js.map",
+            // ... and a long name's 8.3 alias as the long name.
+            "/CHECKO~1/app.js.map                              | IIS: /checkout-app/app.js.map",
+            "/checko~12/app.js.map                             | IIS: /checkout-app/app.js.map",
+            // Some origins fold Unicode compatibility characters (NFKC): fullwidth letters.
+            "/%EF%BD%93%EF%BD%88%EF%BD%8F%EF%BD%90/app.js.map  | NFKC: /shop/app.js.map",
+            "/s%EF%BD%88op/app.js.map                          | NFKC: /shop/app.js.map",
+    })
+    void aPathThatAnOriginMayServeFromAnotherSitesFolderIsRefused(String target, String servedAs)
+            throws RequestTarget.BadTargetException {
+        String path = RequestTarget.parse(target).path();
+
+        assertThat(selected(BY_FOLDER, "any.example.com", path))
+                .as("%s is served as %s", target, servedAs).isEqualTo("null");
+    }
+
+    /** Request-targets whose every reading stays in the one site. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "/shop/app.js.map;v=2                  | shop",
+            "/shop/js;v=2/app.js.map               | shop",
+            "/shop/app.js.map::$DATA               | shop",
+            "/shop/js:x/app.js.map                 | shop",
+            "/shop/a~1/app.js.map                  | shop",
+            "/shop/%EF%BD%86%EF%BD%8F/app.js.map   | shop",
+            "/%C5%BFhop/app.js.map                 | shop",
+            "/~user/app.js.map                     | -",
+            "/other;x/app.js.map                   | -",
+            "/caf%C3%A9/app.js.map                 | -",
+            "/app.js.map;x                         | -",
+            "/static/app~1.js.map                  | static",
+    })
+    void aPathWhoseReadingsAllFallInOneSiteIsThatSites(String target, String site)
+            throws RequestTarget.BadTargetException {
+        assertThat(selected(BY_FOLDER, null, RequestTarget.parse(target).path())).isEqualTo(site);
+    }
+
+    @Test
+    void aPrefixWrittenDecomposedCoversThePathThatBrowsersSendComposed() {
+        // Some editors save "é" as "e" and a combining accent; browsers send it composed, and
+        // normalisation-insensitive origins (APFS) serve either spelling from the one folder.
+        Sites cafe = sites(site("cafe", List.of(), List.of("/café/")));
+
+        assertThat(selected(cafe, null, "/café/app.js.map")).isEqualTo("cafe");
+        assertThat(selected(cafe, null, "/café/app.js.map"))
+                .as("the decomposed spelling reads as the gate's own to an origin that does not fold, as the"
+                        + " cafe's to one that does").isEqualTo("null");
+    }
+
+    @Test
+    void sitesThatSplitOnlyByHostDoNotReadThePath() {
+        Sites byHost = sites(site("shop", List.of("shop.example.com"), List.of()));
+
+        assertThat(selected(byHost, "shop.example.com", "/static/..;/shop/app.js.map")).isEqualTo("shop");
+        assertThat(selected(byHost, "other.example.com", "/CHECKO~1/app.js.map")).isEqualTo("-");
+    }
+
+    /**
+     * A path letter whose Unicode case maps onto a prefix's ASCII letter counts as that letter:
+     * NTFS (simple upper case) and NFKC origins read some of them so, and judging the rest by the
+     * prefix's site only gates them more, never less.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "/\u212Aitchen/app.js.map | Kelvin sign",
+            "/\u017Fhop/app.js.map    | long s",
+            "/\u0131tems/app.js.map   | dotless i",
+            "/\u0130tems/app.js.map   | dotted capital I",
+    })
+    void unicodeLettersThatCaseMapOntoAsciiCountAsTheAsciiLetter(String path, String letter) {
+        Sites sites = sites(site("kitchen", List.of(), List.of("/kitchen/")), site("shop", List.of(), List.of("/shop")),
+                site("items", List.of(), List.of("/items/")));
+
+        assertThat(selected(sites, null, path)).as(letter).isNotEqualTo("-").isNotEqualTo("null");
+    }
+
     // ---- lookup ----
 
     @Test
