@@ -71,6 +71,15 @@ public record SiteScope(List<String> hosts, List<String> pathPrefixes) {
         return host.length() > suffix && host.regionMatches(host.length() - suffix, pattern, 1, suffix);
     }
 
+    /**
+     * Whether the normalised {@code host} has an empty label ("app..example.com",
+     * ".app.example.com", a second trailing dot): no host name has one, and an origin that drops it
+     * would read a listed host where the selection rule saw another.
+     */
+    static boolean hasEmptyLabel(String host) {
+        return host.startsWith(".") || host.endsWith(".") || host.contains("..");
+    }
+
     /** Whether the canonical {@code path} is in the folder {@code prefix} (ignoring case). */
     static boolean pathMatches(String prefix, String path) {
         return path.regionMatches(true, 0, prefix, 0, prefix.length());
@@ -90,11 +99,17 @@ public record SiteScope(List<String> hosts, List<String> pathPrefixes) {
             throw new InvalidEntry(InvalidEntry.Field.HOST, index, text,
                     "'" + text + "' is not a host name (" + e.getMessage() + ")");
         }
+        String host = authority.host();
+        if (hasEmptyLabel(host)) {
+            // Sites refuses such a Host in a request, so a site listing one would judge nothing.
+            throw new InvalidEntry(InvalidEntry.Field.HOST, index, text,
+                    "'" + text + "' is not a host name: it has an empty label");
+        }
         if (authority.port() >= 0) {
             throw new InvalidEntry(InvalidEntry.Field.HOST, index, text,
                     "'" + text + "' has a port: a site covers its hosts on every port, so write the name alone");
         }
-        return wildcard ? "*." + authority.host() : authority.host();
+        return wildcard ? "*." + host : host;
     }
 
     /**

@@ -399,11 +399,14 @@ public final class Sites {
         if (hostHeader == null || hostHeader.isEmpty()) {
             return null;
         }
+        String host;
         try {
-            return Authority.parse(hostHeader).host();
+            host = Authority.parse(hostHeader).host();
         } catch (IllegalArgumentException e) {
             return null;
         }
+        // Refused, not left to the gate's own settings: an origin may read it as a listed host.
+        return SiteScope.hasEmptyLabel(host) ? null : host;
     }
 
     private static String describe(Site site) {

@@ -64,7 +64,8 @@ class SiteScopeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"*example.com", "a.*.example.com", "**.example.com", "*.*.example.com", "example.*",
-            "*.", "", "exa mple.com", "user@example.com", "ex%41mple.com", "[::1", "*.[::1]x"})
+            "*.", "", "exa mple.com", "user@example.com", "ex%41mple.com", "[::1", "*.[::1]x", "app..example.com", ".example.com",
+            "*..example.com", "example.com..", "."})
     void aHostThatIsNeitherANameNorALeadingWildcardIsRefused(String host) {
         assertThatThrownBy(() -> SiteScope.of(List.of(host), List.of()))
                 .isInstanceOfSatisfying(InvalidEntry.class, e -> {

@@ -113,6 +113,17 @@ class SitesTest {
         assertThat(MIXED.select(host, "/x.map")).isNull();
     }
 
+    /**
+     * Hosts with an empty label name no host, yet Authority reads them, and an origin that drops
+     * the empty label reads a listed host: app.example.com, whose maps the wildcard's token or the
+     * gate's own would otherwise open.
+     */
+    @ParameterizedTest(name = "Host [{0}]")
+    @CsvSource({"app..example.com", ".app.example.com", "app.example.com..", "app.example.com..:443", ".", ".."})
+    void withHostSitesAHostWithAnEmptyLabelCannotBeJudged(String host) {
+        assertThat(selected(MIXED, host, "/x.map")).isEqualTo("null");
+    }
+
     @Test
     void withOnlyPrefixSitesTheHostIsNotNeeded() {
         Sites byPath = sites(site("blog", List.of(), List.of("/blog/")), site("shop", List.of(), List.of("/shop/")));
