@@ -80,6 +80,19 @@ public record SiteScope(List<String> hosts, List<String> pathPrefixes) {
         return host.startsWith(".") || host.endsWith(".") || host.contains("..");
     }
 
+    /**
+     * Whether {@code text[from, to)} holds a '~' and a digit, as an 8.3 alias does ("CHECKO~1"):
+     * IIS on a volume with short names reads it as some long name, which only its file system knows.
+     */
+    static boolean hasShortNameMark(String text, int from, int to) {
+        for (int i = from; i + 1 < to; i++) {
+            if (text.charAt(i) == '~' && text.charAt(i + 1) >= '0' && text.charAt(i + 1) <= '9') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the canonical {@code path} is in the folder {@code prefix} (ignoring case). */
     static boolean pathMatches(String prefix, String path) {
         return path.regionMatches(true, 0, prefix, 0, prefix.length());
@@ -144,10 +157,10 @@ public record SiteScope(List<String> hosts, List<String> pathPrefixes) {
                 throw new InvalidEntry(InvalidEntry.Field.PATH_PREFIX, index, text, "'" + text + "' has ';' or ':',"
                         + " where some origins cut a segment short (Tomcat, IIS), so no request under it could be judged");
             }
-            if (c == '~' && i + 1 < folder.length() && folder.charAt(i + 1) >= '0' && folder.charAt(i + 1) <= '9') {
-                throw new InvalidEntry(InvalidEntry.Field.PATH_PREFIX, index, text, "'" + text + "' looks like an 8.3"
-                        + " alias ('~' and a digit), which IIS reads as some long name; write the folder's long name");
-            }
+        }
+        if (hasShortNameMark(folder, 0, folder.length())) {
+            throw new InvalidEntry(InvalidEntry.Field.PATH_PREFIX, index, text, "'" + text + "' looks like an 8.3"
+                    + " alias ('~' and a digit), which IIS reads as some long name; write the folder's long name");
         }
         return folder;
     }

@@ -174,24 +174,20 @@ public final class Sites {
     }
 
     /**
-     * Whether a folder no deeper than the deepest prefix looks like an 8.3 alias, a '~' and a
-     * digit: IIS on a volume with short names serves /CHECKO~1/ from /checkout-app/, and which long
-     * name an alias stands for only the origin's file system knows.
+     * Whether a folder no deeper than the deepest prefix looks like an 8.3 alias: IIS serves
+     * /CHECKO~1/ from /checkout-app/ ({@link SiteScope#hasShortNameMark}).
      */
     private boolean hasShortNameFolder(String path) {
         int start = 1;
         int folders = 0;
         for (int i = 1; i < path.length() && folders < prefixDepth; i++) {
-            if (path.charAt(i) != '/') {
-                continue;
-            }
-            for (int j = start; j + 1 < i; j++) {
-                if (path.charAt(j) == '~' && path.charAt(j + 1) >= '0' && path.charAt(j + 1) <= '9') {
+            if (path.charAt(i) == '/') {
+                if (SiteScope.hasShortNameMark(path, start, i)) {
                     return true;
                 }
+                start = i + 1;
+                folders++;
             }
-            start = i + 1;
-            folders++;
         }
         return false;
     }
