@@ -1,5 +1,6 @@
 package dev.mapgate.gate;
 
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -25,6 +26,9 @@ import java.util.Set;
  *
  * <p>With no named site, {@link #select} returns the gate's own settings at once, without reading
  * the host or the path.
+ *
+ * <p><b>Paths that origins read otherwise.</b> A request is judged by one site only if every
+ * reading of its path that some origin makes falls to that site: see {@link #readsAlike}.
  */
 public final class Sites {
 
@@ -37,6 +41,8 @@ public final class Sites {
     private final List<Wildcard> wildcards;
     /** Sites without hosts, longest prefix first. */
     private final Bucket anyHost;
+    /** How many folders deep the deepest prefix goes; 0 when no site has one, so the path never decides. */
+    private final int prefixDepth;
 
     /**
      * @param unnamed the gate's own settings
@@ -83,6 +89,13 @@ public final class Sites {
         wildcardList.sort(Comparator.comparingInt((Wildcard w) -> w.pattern.length()).reversed());
         this.wildcards = List.copyOf(wildcardList);
         this.anyHost = new Bucket(any);
+        int depth = 0;
+        for (Site site : this.named) {
+            for (String prefix : site.scope().pathPrefixes()) {
+                depth = Math.max(depth, (int) prefix.chars().filter(c -> c == '/').count() - 1);
+            }
+        }
+        this.prefixDepth = depth;
     }
 
     /** Only the gate's own settings. */
@@ -96,31 +109,109 @@ public final class Sites {
      * @param hostHeader the request's {@code Host} (after an absolute-form target replaced it), or
      *                   {@code null} when it has none
      * @param path       the canonical path ({@link RequestTarget#path()})
-     * @return the site; {@code null} when a site covers hosts and {@code hostHeader} is missing or
-     *         not a host, so that nobody can say which site's rules apply: the request must be refused
+     * @return the site; {@code null} when nobody can say which site's rules apply, and the request
+     *         must be refused: a site covers hosts and {@code hostHeader} is missing or not a host,
+     *         or some origin would read the path as another site's ({@link #readsAlike})
      */
     public Site select(String hostHeader, String path) {
         if (named.isEmpty()) {
             return unnamed;
         }
-        if (!exactHosts.isEmpty() || !wildcards.isEmpty()) {
-            String host = hostOf(hostHeader);
+        String host = null;
+        if (needsHost()) {
+            host = hostOf(hostHeader);
             if (host == null) {
                 return null;
             }
+        }
+        Site site = mostSpecific(host, path);
+        return prefixDepth == 0 || readsAlike(host, path, site) ? site : null;
+    }
+
+    /**
+     * Whether every origin serves {@code path} from {@code site}'s part of the tree. Not all read a
+     * path as the gate does: Tomcat, Jetty and Spring drop each segment's ";params", then resolve a
+     * ".." or merge a "//" that is left; IIS reads "shop::$INDEX_ALLOCATION" as the folder shop and
+     * "CHECKO~1" as the 8.3 alias of checkout-app; some origins fold Unicode (NFKC). The gated
+     * globs are matched in each of these readings ({@link PathGlobs}), and so must the prefixes
+     * be: otherwise "/shop;x/app.js.map" is judged by the gate's own token and served from /shop/.
+     * Where the readings disagree, no one site can be trusted with the request.
+     */
+    private boolean readsAlike(String host, String path, Site site) {
+        if (!mayReadOtherwise(path)) {
+            return true;
+        }
+        String folded = Normalizer.normalize(path, Normalizer.Form.NFKC);
+        for (String spelling : folded.equals(path) ? List.of(path) : List.of(path, folded)) {
+            for (String reading : List.of(spelling, PathGlobs.cutSegmentsAt(spelling, ';'),
+                    PathGlobs.cutSegmentsAt(spelling, ':'))) {
+                if (!isPlain(reading) || hasShortNameFolder(reading) || mostSpecific(host, reading) != site) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code path} holds what some origin reads otherwise: ';', ':', '~' or a non-ASCII character. */
+    private static boolean mayReadOtherwise(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c >= 128 || c == ';' || c == ':' || c == '~') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a reading is still canonical: no empty segment but a trailing one, no '.' or '..'
+     * segment, none ending in '.' or ' ' (which Windows trims). A cut can leave any of these.
+     */
+    private static boolean isPlain(String reading) {
+        return !reading.contains("//") && !reading.contains("./") && !reading.contains(" /")
+                && !reading.endsWith(".") && !reading.endsWith(" ");
+    }
+
+    /**
+     * Whether a folder no deeper than the deepest prefix looks like an 8.3 alias: IIS serves
+     * /CHECKO~1/ from /checkout-app/ ({@link SiteScope#hasShortNameMark}).
+     */
+    private boolean hasShortNameFolder(String path) {
+        int start = 1;
+        int folders = 0;
+        for (int i = 1; i < path.length() && folders < prefixDepth; i++) {
+            if (path.charAt(i) == '/') {
+                if (SiteScope.hasShortNameMark(path, start, i)) {
+                    return true;
+                }
+                start = i + 1;
+                folders++;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The selection rule itself.
+     *
+     * @param host a normalised host, or {@code null} for one that no site lists
+     */
+    private Site mostSpecific(String host, String path) {
+        Site site = null;
+        if (host != null) {
             Bucket bucket = exactHosts.get(host);
-            Site site = bucket == null ? null : bucket.match(path);
+            site = bucket == null ? null : bucket.match(path);
             for (int i = 0; site == null && i < wildcards.size(); i++) {
                 Wildcard wildcard = wildcards.get(i);
                 if (SiteScope.hostMatches(wildcard.pattern, host)) {
                     site = wildcard.bucket.match(path);
                 }
             }
-            if (site != null) {
-                return site;
-            }
         }
-        Site site = anyHost.match(path);
+        if (site == null) {
+            site = anyHost.match(path);
+        }
         return site == null ? unnamed : site;
     }
 
@@ -254,7 +345,9 @@ public final class Sites {
             // A name below the wildcard that no exact entry is likely to name.
             host = "mapgate-overlap-probe" + host.substring(1);
         }
-        return select(host, point.prefix());
+        // Not select(host, prefix): a point for any host has none, which select refuses as soon
+        // as some site lists hosts, and the warning then named the wrong site as the one judging.
+        return mostSpecific(host, point.prefix());
     }
 
     /** The more specific of two host patterns when one request can match both; {@code null} otherwise. */
@@ -302,11 +395,14 @@ public final class Sites {
         if (hostHeader == null || hostHeader.isEmpty()) {
             return null;
         }
+        String host;
         try {
-            return Authority.parse(hostHeader).host();
+            host = Authority.parse(hostHeader).host();
         } catch (IllegalArgumentException e) {
             return null;
         }
+        // Refused, not left to the gate's own settings: an origin may read it as a listed host.
+        return SiteScope.hasEmptyLabel(host) ? null : host;
     }
 
     private static String describe(Site site) {
