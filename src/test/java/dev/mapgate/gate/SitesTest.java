@@ -200,10 +200,14 @@ class SitesTest {
             "/%EF%BD%93%EF%BD%88%EF%BD%8F%EF%BD%90/app.js.map  | NFKC: /shop/app.js.map",
             "/s%EF%BD%88op/app.js.map                          | NFKC: /shop/app.js.map",
     })
-    void aPathThatAnOriginMayServeFromAnotherSitesFolderIsRefused(String target, String servedAs)
-            throws RequestTarget.BadTargetException {
-        String path = RequestTarget.parse(target).path();
-
+    void aPathThatAnOriginMayServeFromAnotherSitesFolderIsRefused(String target, String servedAs) {
+        String path;
+        try {
+            path = RequestTarget.parse(target).path();
+        } catch (RequestTarget.BadTargetException e) {
+            // Refused before any site is chosen (a dot or empty segment once ";params" are dropped).
+            return;
+        }
         assertThat(selected(BY_FOLDER, "any.example.com", path))
                 .as("%s is served as %s", target, servedAs).isEqualTo("null");
     }
