@@ -251,13 +251,26 @@ public final class Sites {
     public List<GateWarning> warnings() {
         List<GateWarning> warnings = new ArrayList<>();
         for (Site site : all()) {
-            warnings.addAll(site.policy().warnings());
+            for (GateWarning warning : site.policy().warnings()) {
+                if (!(site == unnamed && !named.isEmpty() && allowsNothing(warning))) {
+                    warnings.add(warning);
+                }
+            }
         }
+        Set<String> judgeNothing = new HashSet<>();
         for (int i = 0; i < named.size(); i++) {
-            unreachable(i).ifPresent(warnings::add);
+            Optional<GateWarning> unreachable = unreachable(i);
+            unreachable.ifPresent(warnings::add);
+            if (unreachable.isPresent() && unreachable.get().subject().contains(" judges no request")) {
+                judgeNothing.add(named.get(i).name());
+            }
         }
         for (int i = 0; i < named.size(); i++) {
             for (int j = i + 1; j < named.size(); j++) {
+                if (judgeNothing.contains(named.get(i).name()) || judgeNothing.contains(named.get(j).name())) {
+                    // Already said: a site that judges nothing overlaps with nothing.
+                    continue;
+                }
                 GateWarning overlap = overlap(named.get(i), named.get(j));
                 if (overlap != null) {
                     warnings.add(overlap);
@@ -269,8 +282,8 @@ public final class Sites {
             for (int j = i + 1; j < all.size(); j++) {
                 List<String> shared = all.get(i).policy().credentials().tokensSharedWith(all.get(j).policy().credentials());
                 if (!shared.isEmpty()) {
-                    warnings.add(new GateWarning(GateWarning.Kind.SHARED_TOKEN, describe(all.get(i)) + "'s token"
-                            + (shared.size() > 1 ? "s " : " ") + quoted(shared) + " also open" + (shared.size() > 1 ? "" : "s")
+                    warnings.add(new GateWarning(GateWarning.Kind.SHARED_TOKEN, "the token" + (shared.size() > 1 ? "s " : " ")
+                            + quoted(shared) + " of " + describe(all.get(i)) + " also open" + (shared.size() > 1 ? "" : "s")
                             + " " + describe(all.get(j)) + ", which has a token with the same value; give each"
                             + " site its own token, so that one can be revoked without the other"));
                 }
@@ -282,6 +295,15 @@ public final class Sites {
     @Override
     public String toString() {
         return "Sites" + named;
+    }
+
+    /**
+     * Whether a warning says that a policy can allow nothing. Beside sites, the gate's own
+     * settings allowing nothing is how a config keeps every map to its own site's credentials.
+     */
+    private static boolean allowsNothing(GateWarning warning) {
+        return warning.kind() == GateWarning.Kind.CREDENTIAL_REQUIRED_NONE_CONFIGURED
+                || warning.kind() == GateWarning.Kind.IP_REQUIRED_NONE_ALLOWED;
     }
 
     private Optional<GateWarning> unreachable(int index) {
