@@ -46,7 +46,7 @@ final class GateWarnings {
             case CHEAP_HASHES, MIXED_HASH_COSTS -> warning.site() == null ? warning.subject()
                     : at + "basic: " + warning.subject();
             // About the sites together; the subject names each site it is about.
-            case UNREACHABLE_SITE, OVERLAPPING_SITES, SHARED_TOKEN -> "gate.sites: " + warning.subject();
+            case UNREACHABLE_SITE, OVERLAPPING_SITES, SHARED_TOKEN, SHARED_USER -> "gate.sites: " + warning.subject();
         };
     }
 }

@@ -220,6 +220,19 @@ public final class Sites {
         return !exactHosts.isEmpty() || !wildcards.isEmpty();
     }
 
+    /**
+     * The named sites chosen by host alone, without a path prefix, when more than one set of
+     * credentials opens maps here (two sites, or a site and the gate's own). Such a site keeps
+     * its maps apart only if the origin serves each host its own files; otherwise its credentials
+     * open every map the origin has, through the site's own host name.
+     */
+    public List<Site> chosenByHostAlone() {
+        boolean severalCredentials = named.size() + (unnamed.policy().credentials().isEmpty() ? 0 : 1) > 1;
+        return severalCredentials ? named.stream()
+                .filter(site -> !site.scope().hosts().isEmpty() && site.scope().pathPrefixes().isEmpty())
+                .toList() : List.of();
+    }
+
     /** The gate's own settings. */
     public Site unnamed() {
         return unnamed;
@@ -286,6 +299,14 @@ public final class Sites {
                             + quoted(shared) + " of " + describe(all.get(i)) + " also open" + (shared.size() > 1 ? "" : "s")
                             + " " + describe(all.get(j)) + ", which has a token with the same value; give each"
                             + " site its own token, so that one can be revoked without the other"));
+                }
+                List<String> users = all.get(i).policy().credentials().usersSharedWith(all.get(j).policy().credentials());
+                if (!users.isEmpty()) {
+                    warnings.add(new GateWarning(GateWarning.Kind.SHARED_USER, "the Basic user"
+                            + (users.size() > 1 ? "s " : " ") + quoted(users) + " of " + describe(all.get(i))
+                            + (users.size() > 1 ? " have" : " has") + " the same password in " + describe(all.get(j))
+                            + ", where guesses at it are counted apart, so a guesser gets a full budget in each; give"
+                            + " each site its own users"));
                 }
             }
         }
@@ -354,7 +375,8 @@ public final class Sites {
                         : "the longer prefix wins";
                 return new GateWarning(GateWarning.Kind.OVERLAPPING_SITES, "sites '" + first.name() + "' and '"
                         + second.name() + "' both cover " + point.describe() + ": '" + winner.name()
-                        + "' judges those requests (" + why + "), not '" + loser.name() + "'");
+                        + "' judges those requests (" + why + "), not '" + loser.name() + "', so only the credentials"
+                        + " of '" + winner.name() + "' open the maps there"));
             }
         }
         return null;

@@ -101,26 +101,6 @@ class SiteSettingsReviewTest {
     }
 
     /**
-     * A static origin serves one tree for every Host, and a proxied origin gets mapgate's own
-     * Host (the client's only in X-Forwarded-Host). Sites told apart by host alone then share
-     * every file: each site's token opens every other site's maps through its own host name. The
-     * loader says nothing.
-     */
-    @Test
-    void sitesToldApartByHostAloneOnAStaticOriginAreWarnedAbout() {
-        Settings settings = TestConfigFile.load(dir, GATE.formatted("""
-                sites = [
-                  { name = shop, hosts = ["shop.example.com"], token.tokens = [ { name = t, value = "%s" } ] }
-                  { name = staging, hosts = ["staging.example.com"], token.tokens = [ { name = t, value = "%s" } ] }
-                ]
-                """.formatted(SHOP, STAGING)), Map.of());
-
-        assertThat(settings.warnings())
-                .as("a static origin serves the same files for both hosts: each token opens the other site's maps")
-                .anyMatch(warning -> warning.contains("hosts"));
-    }
-
-    /**
      * Each site counts failed guesses apart ({@code FailureThrottle.inSite}), so a Basic user
      * that two sites share (one htpasswd file, a common setup) gets a full guess budget per site,
      * and the cool-down at one does not protect the same password at the other. check-config warns

@@ -26,8 +26,9 @@ class SiteSettingsTest {
     private static final String BLOG = "blog-7a2c4e6f8b0d41a3c5e7f9b1d3a5c7e9";
 
     /** The gate's own settings: the loopback allowed, one token, denials with 403; sites in between. */
+    /** An origin that picks its files by Host, so that sites may be told apart by host alone. */
     private static final String GATE = """
-            mapgate.origin.directory = "site"
+            mapgate.origin { url = "http://origin.internal:8080", forward-host = true }
             mapgate.gate {
               allow-ips = ["127.0.0.1/32"]
               deny-status = 403
@@ -281,7 +282,7 @@ class SiteSettingsTest {
                 "gate.sites: site 'shop2' judges no request: 'shop', listed before it, covers everything it covers"
                         + " (any host under /shop/)",
                 "gate.sites: sites 'shop' and 'admin' both cover any host under /shop/admin/: 'admin' judges those"
-                        + " requests (the longer prefix wins), not 'shop'");
+                        + " requests (the longer prefix wins), not 'shop', so only the credentials of 'admin' open the maps there");
     }
 
     @Test

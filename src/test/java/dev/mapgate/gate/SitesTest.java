@@ -406,14 +406,14 @@ class SitesTest {
         assertThat(onlyWarning(GateWarning.Kind.OVERLAPPING_SITES,
                 site("app", List.of(), List.of("/app")), site("admin", List.of(), List.of("/app/admin"))))
                 .isEqualTo("sites 'app' and 'admin' both cover any host under /app/admin/:"
-                        + " 'admin' judges those requests (the longer prefix wins), not 'app'");
+                        + " 'admin' judges those requests (the longer prefix wins), not 'app', so only the credentials of 'admin' open the maps there");
     }
 
     @Test
     void theLongerPrefixIsNamedAsTheWinnerWhicheverIsListedFirst() {
         assertThat(onlyWarning(GateWarning.Kind.OVERLAPPING_SITES,
                 site("admin", List.of(), List.of("/app/admin")), site("app", List.of(), List.of("/app"))))
-                .contains("'admin' judges those requests (the longer prefix wins), not 'app'");
+                .contains("'admin' judges those requests (the longer prefix wins), not 'app', so only the credentials of 'admin' open the maps there");
     }
 
     @Test
@@ -426,7 +426,7 @@ class SitesTest {
                 site("other", List.of("other.example.com"), List.of("/elsewhere/"))), GateWarning.Kind.OVERLAPPING_SITES);
 
         assertThat(overlaps).extracting(GateWarning::subject).containsExactly("sites 'admin' and 'app' both cover any"
-                + " host under /app/admin/: 'admin' judges those requests (the longer prefix wins), not 'app'");
+                + " host under /app/admin/: 'admin' judges those requests (the longer prefix wins), not 'app', so only the credentials of 'admin' open the maps there");
     }
 
     @Test
@@ -434,7 +434,7 @@ class SitesTest {
         assertThat(onlyWarning(GateWarning.Kind.OVERLAPPING_SITES,
                 site("blog", List.of(), List.of("/blog")), site("app", List.of("app.example.com"), List.of())))
                 .isEqualTo("sites 'blog' and 'app' both cover app.example.com under /blog/:"
-                        + " 'app' judges those requests (a host beats a path prefix), not 'blog'");
+                        + " 'app' judges those requests (a host beats a path prefix), not 'blog', so only the credentials of 'app' open the maps there");
     }
 
     @Test
@@ -442,7 +442,7 @@ class SitesTest {
         assertThat(onlyWarning(GateWarning.Kind.OVERLAPPING_SITES,
                 site("all", List.of("*.example.com"), List.of()), site("app", List.of("app.example.com"), List.of())))
                 .isEqualTo("sites 'all' and 'app' both cover app.example.com under /:"
-                        + " 'app' judges those requests (an exact host beats a wildcard), not 'all'");
+                        + " 'app' judges those requests (an exact host beats a wildcard), not 'all', so only the credentials of 'app' open the maps there");
     }
 
     @Test
