@@ -2,6 +2,7 @@ package dev.mapgate.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -59,6 +60,10 @@ final class ConfigValues {
     ConfigValues inheriting(ConfigValues from, List<String> keys) {
         Config merged = config;
         for (String key : keys) {
+            if (config.hasPathOrNull(key) && config.getIsNull(key)) {
+                // Leaving the key out takes the gate's value; null might be meant as "none".
+                throw problem(key, "must not be null; leave it out to take the gate's value");
+            }
             if (!config.hasPath(key) && from.config.hasPath(key)) {
                 merged = merged.withValue(key, from.config.getValue(key));
             }
@@ -287,6 +292,26 @@ final class ConfigValues {
         String variable = envSource.apply(path(key));
         return new ConfigProblem(SettingsLoader.oneLine(path(key) + ": expected " + expected + ", got "
                 + actual + " (" + (variable == null ? origin : variable) + ")"));
+    }
+
+    /**
+     * {@code value} as the list the loader reads it as: a list, or an object with numbered keys
+     * ({@code sites.0.name = ...}), which HOCON reads as a list where one is asked for. So every
+     * check that walks a list's entries sees them however they were written. {@code null} when it
+     * is neither.
+     */
+    static List<? extends ConfigValue> asList(ConfigValue value) {
+        if (value.valueType() == ConfigValueType.LIST) {
+            return (ConfigList) value;
+        }
+        if (value.valueType() != ConfigValueType.OBJECT) {
+            return null;
+        }
+        try {
+            return value.atKey("list").getList("list");
+        } catch (ConfigException.WrongType e) {
+            return null;
+        }
     }
 
     static String typeName(ConfigValue value) {

@@ -79,7 +79,7 @@ public record EffectiveConfig(Settings settings, String hocon) {
             inherited = inherited.withValue(key, gate.getValue(key));
         }
         List<ConfigValue> sites = new ArrayList<>();
-        for (ConfigValue site : gate.getList(ListSchema.SITES.key())) {
+        for (ConfigValue site : ConfigValues.asList(gate.getValue(ListSchema.SITES.key()))) {
             sites.add(((ConfigObject) site).withFallback(inherited));
         }
         return shown.withValue(ListSchema.SITES.in(ListSchema.GATE), ConfigValueFactory.fromIterable(sites));
@@ -103,8 +103,10 @@ public record EffectiveConfig(Settings settings, String hocon) {
         object.forEach((key, value) -> {
             String field = within.isEmpty() ? key : within + "." + key;
             ListSchema list = schema.list(field);
-            if (list != null && value.valueType() == ConfigValueType.LIST) {
-                fields.put(key, redacted((ConfigList) value, list, baseDirectory));
+            if (list != null) {
+                // However it was written: an object with numbered keys is read as this list too.
+                List<? extends ConfigValue> entries = ConfigValues.asList(value);
+                fields.put(key, entries == null ? REDACTED : redacted(entries, list, baseDirectory));
             } else if (schema.isObject(field) && value.valueType() == ConfigValueType.OBJECT) {
                 fields.put(key, redacted((ConfigObject) value, field, schema, baseDirectory));
             } else if (!schema.fields().contains(field) || schema.secret().contains(field)) {

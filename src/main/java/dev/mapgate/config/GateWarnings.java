@@ -26,10 +26,9 @@ final class GateWarnings {
     /** @param sites the names of the configured sites, in config order, which says where each is */
     private static String render(GateWarning warning, List<String> sites) {
         String at = warning.site() == null ? "gate." : "gate.sites[" + sites.indexOf(warning.site()) + "].";
-        // A site's warning speaks of its own requests; the gate's own settings, beside sites, judge
-        // only what no site covers.
+        // A site's warning speaks of its own requests.
         String none = warning.site() != null ? "no request to site '" + warning.site() + "' can be allowed"
-                : sites.isEmpty() ? "no gated request can be allowed" : "no gated request that no site covers can be allowed";
+                : "no gated request can be allowed";
         return switch (warning.kind()) {
             case NOTHING_GATED -> "gate.paths is empty: no request is gated and every source map is served to anyone";
             case TOP_FOLDER_GLOB -> {
@@ -47,7 +46,7 @@ final class GateWarnings {
             case CHEAP_HASHES, MIXED_HASH_COSTS -> warning.site() == null ? warning.subject()
                     : at + "basic: " + warning.subject();
             // About the sites together; the subject names each site it is about.
-            case UNREACHABLE_SITE, OVERLAPPING_SITES, SHARED_TOKEN -> "gate.sites: " + warning.subject();
+            case UNREACHABLE_SITE, OVERLAPPING_SITES, SHARED_TOKEN, SHARED_USER -> "gate.sites: " + warning.subject();
         };
     }
 }

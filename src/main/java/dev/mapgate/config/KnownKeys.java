@@ -89,8 +89,8 @@ final class KnownKeys {
                 if (!OPEN_OBJECTS.contains(keyPath)) {
                     checkObject(keyPath, (ConfigObject) value, (ConfigObject) reference);
                 }
-            } else if (LISTS.containsKey(keyPath) && value.valueType() == ConfigValueType.LIST) {
-                checkElements(keyPath, (List<?>) value, LISTS.get(keyPath));
+            } else if (LISTS.containsKey(keyPath) && ConfigValues.asList(value) != null) {
+                checkElements(keyPath, ConfigValues.asList(value), LISTS.get(keyPath));
             }
             // Scalars and lists of scalars: their type and value are checked where they are read.
         }
@@ -130,8 +130,8 @@ final class KnownKeys {
                     throw notAnObject(keyPath, value);
                 }
                 checkEntry(keyPath, field, (ConfigObject) value, schema);
-            } else if (schema.list(field) != null && value.valueType() == ConfigValueType.LIST) {
-                checkElements(keyPath, (List<?>) value, schema.list(field));
+            } else if (schema.list(field) != null && ConfigValues.asList(value) != null) {
+                checkElements(keyPath, ConfigValues.asList(value), schema.list(field));
             }
         }
     }

@@ -40,7 +40,8 @@ final class OriginReader {
         return new OriginSettings(
                 url == null ? null : url(values, P + "url", url),
                 directory == null ? null : existingDirectory(values, files, P + "directory", directory),
-                connectTimeout, responseTimeout, poolIdleTimeout, maxConnections, caFile, insecure);
+                connectTimeout, responseTimeout, poolIdleTimeout, maxConnections, caFile, insecure,
+                values.bool(P + "forward-host"));
     }
 
     /** The URL is never echoed: it may carry user:password. */

@@ -16,9 +16,17 @@ import java.time.Duration;
  * @param maxConnections    origin connections open at once, pooled or in use, for the whole process
  * @param caFile            PEM file of CAs trusted for an https origin besides the JDK's, or {@code null}
  * @param insecure          whether an https origin's certificate goes unchecked
+ * @param forwardHost       whether a proxied request carries the client's Host instead of the origin's
  */
 public record OriginSettings(URI url, Path directory, Duration connectTimeout, Duration responseTimeout,
-                             Duration poolIdleTimeout, int maxConnections, Path caFile, boolean insecure) {
+                             Duration poolIdleTimeout, int maxConnections, Path caFile, boolean insecure,
+                             boolean forwardHost) {
+
+    /** An origin that gets its own Host. */
+    public OriginSettings(URI url, Path directory, Duration connectTimeout, Duration responseTimeout,
+                          Duration poolIdleTimeout, int maxConnections, Path caFile, boolean insecure) {
+        this(url, directory, connectTimeout, responseTimeout, poolIdleTimeout, maxConnections, caFile, insecure, false);
+    }
 
     public boolean isProxy() {
         return url != null;

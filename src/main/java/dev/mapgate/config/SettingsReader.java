@@ -1,6 +1,8 @@
 package dev.mapgate.config;
 
 import dev.mapgate.gate.ClientAddressResolver;
+import dev.mapgate.gate.Site;
+import dev.mapgate.gate.Sites;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,29 @@ import java.util.List;
 final class SettingsReader {
 
     private SettingsReader() {
+    }
+
+    /**
+     * Sites chosen by host alone keep apart only what the origin serves per host. The static
+     * origin serves one tree for every host, so such a config cannot work and is refused; a
+     * proxied origin gets its own Host unless forward-host is on, and is warned about.
+     */
+    private static void hostSites(ConfigValues values, OriginSettings origin, Sites sites, List<String> warnings) {
+        for (Site site : sites.chosenByHostAlone()) {
+            String key = ListSchema.SITES.in(ListSchema.GATE) + "[" + sites.named().indexOf(site) + "]";
+            if (!origin.isProxy()) {
+                throw new ConfigProblem(key + ".hosts: mapgate.origin.directory serves the same files whatever the"
+                        + " host, so site '" + site.name() + "', chosen by host alone, would open every map in it,"
+                        + " the other sites' too; give it path-prefixes as well");
+            }
+            if (!origin.forwardHost()) {
+                warnings.add(key.substring("mapgate.".length()) + ".hosts: site '" + site.name() + "' is chosen by"
+                        + " host alone, but the origin gets its own Host for every request (the client's only in"
+                        + " X-Forwarded-Host); unless it picks each host's files by X-Forwarded-Host, this site's"
+                        + " credentials open the other sites' maps: set mapgate.origin.forward-host = true for an"
+                        + " origin that picks them by Host (nginx server blocks, a bucket's virtual hosts)");
+            }
+        }
     }
 
     /** @param envWarnings what is wrong with the environment, reported first among the warnings */
@@ -28,6 +53,7 @@ final class SettingsReader {
         AdminSettings admin = AdminReader.read(values);
         List<String> warnings = new ArrayList<>(envWarnings);
         warnings.addAll(GateWarnings.render(gate.gate().sites()));
+        hostSites(values, origin, gate.gate().sites(), warnings);
         warnings.addAll(TokenAdvice.warnings(gate.tokens(), listen.host()));
         if (origin.insecure()) {
             warnings.add("mapgate.origin.tls.insecure = true: the origin's certificate is not checked; anyone "

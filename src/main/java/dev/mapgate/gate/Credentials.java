@@ -198,6 +198,22 @@ public final class Credentials {
         return shared;
     }
 
+    /**
+     * The names of this instance's Basic users that {@code other} has too, with the same password
+     * hash, in name order. For check-config: each site counts guesses apart, so a password that
+     * opens two sites gets a guess budget in each.
+     */
+    public List<String> usersSharedWith(Credentials other) {
+        List<String> shared = new ArrayList<>();
+        userHashes.forEach((name, hash) -> {
+            if (hash.equals(other.userHashes.get(name))) {
+                shared.add(name);
+            }
+        });
+        shared.sort(null);
+        return shared;
+    }
+
     public int userCount() {
         return userHashes.size();
     }

@@ -46,6 +46,8 @@ public record GateWarning(Kind kind, String subject, String site) {
          */
         OVERLAPPING_SITES,
         /** One token value opens two sites; {@link #subject()} names the tokens and sites. */
-        SHARED_TOKEN
+        SHARED_TOKEN,
+        /** One Basic user and password opens two sites; {@link #subject()} names the users and sites. */
+        SHARED_USER
     }
 }

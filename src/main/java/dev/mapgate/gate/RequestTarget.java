@@ -118,7 +118,8 @@ public record RequestTarget(String path, String encodedPath, String rawQuery, Au
                 if (previous == '/' || previous == '.') {
                     return false;
                 }
-            } else if (c >= 128 || !PCHAR[c]) {
+            } else if (c >= 128 || !PCHAR[c] || c == ';' || c == ':') {
+                // ';' and ':' end a segment for some origins: the slow path reads it as they do.
                 return false;
             }
             previous = c;
@@ -221,11 +222,38 @@ public record RequestTarget(String path, String encodedPath, String rawQuery, Au
             } else if (path.charAt(i - 1) == '.' || path.charAt(i - 1) == ' ') {
                 // Windows (IIS) trims these, so "app.js.map." would be served as "app.js.map".
                 throw new BadTargetException("path segment ends in '.' or space");
+            } else {
+                requireCanonicalBefore(';', path, segmentStart, i);
+                requireCanonicalBefore(':', path, segmentStart, i);
             }
             segmentStart = i + 1;
         }
         if (!ascii) {
             requireNoFoldedSeparators(path);
+        }
+    }
+
+    /**
+     * The segment {@code [start, end)} as an origin reads it that ends a segment at {@code mark}:
+     * Tomcat, Jetty and Spring drop ";params" before resolving dot segments ("..;" is ".."), and
+     * IIS reads "name::$INDEX_ALLOCATION" as the folder "name". What such an origin reads must
+     * still be canonical, or it serves another folder than the one the gate classified.
+     */
+    private static void requireCanonicalBefore(char mark, String path, int start, int end) throws BadTargetException {
+        int cut = path.indexOf(mark, start);
+        if (cut < 0 || cut >= end) {
+            return;
+        }
+        int length = cut - start;
+        if (length == 0) {
+            // ";jsessionid=1" as the last segment names the folder before it, as "/dir/" does.
+            if (end < path.length()) {
+                throw new BadTargetException("path segment is empty before '" + mark + "'");
+            }
+        } else if (isDotSegment(path, start, length)) {
+            throw new BadTargetException("dot segment before '" + mark + "' in path");
+        } else if (path.charAt(cut - 1) == '.' || path.charAt(cut - 1) == ' ') {
+            throw new BadTargetException("path segment ends in '.' or space before '" + mark + "'");
         }
     }
 

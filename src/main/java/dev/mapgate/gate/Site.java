@@ -45,7 +45,7 @@ public record Site(String name, SiteScope scope, GatePolicy policy, int denyStat
         }
         if (name.equalsIgnoreCase("none")) {
             throw new InvalidEntry(InvalidEntry.Field.SITE_NAME, index, name,
-                    "'none' is what logs and metrics say for a request no site covers; choose another name");
+                    "'none' is what metrics say for a request no site covers; choose another name");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.mapgate.gate;
 
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +15,8 @@ import java.util.List;
  * <p>A prefix covers a folder: {@code /shop} and {@code /shop/} both cover {@code /shop/app.js.map}
  * and never {@code /shopping/}. It is compared with the canonical path ({@link RequestTarget})
  * ignoring case, as the gate's globs are: an origin on a case-insensitive file system serves
- * {@code /SHOP/app.js.map} from {@code /shop/}, so that request must be the shop's.
+ * {@code /SHOP/app.js.map} from {@code /shop/}, so that request must be the shop's. Prefixes are
+ * kept in Unicode NFKC form; {@link Sites} also compares each path's other readings with them.
  *
  * @param hosts        exact names and {@code *.}-wildcards, normalised; empty for every host
  * @param pathPrefixes folders, each starting and ending with {@code /}; empty for every path
@@ -69,6 +71,28 @@ public record SiteScope(List<String> hosts, List<String> pathPrefixes) {
         return host.length() > suffix && host.regionMatches(host.length() - suffix, pattern, 1, suffix);
     }
 
+    /**
+     * Whether the normalised {@code host} has an empty label ("app..example.com",
+     * ".app.example.com", a second trailing dot): no host name has one, and an origin that drops it
+     * would read a listed host where the selection rule saw another.
+     */
+    static boolean hasEmptyLabel(String host) {
+        return host.startsWith(".") || host.endsWith(".") || host.contains("..");
+    }
+
+    /**
+     * Whether {@code text[from, to)} holds a '~' and a digit, as an 8.3 alias does ("CHECKO~1"):
+     * IIS on a volume with short names reads it as some long name, which only its file system knows.
+     */
+    static boolean hasShortNameMark(String text, int from, int to) {
+        for (int i = from; i + 1 < to; i++) {
+            if (text.charAt(i) == '~' && text.charAt(i + 1) >= '0' && text.charAt(i + 1) <= '9') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the canonical {@code path} is in the folder {@code prefix} (ignoring case). */
     static boolean pathMatches(String prefix, String path) {
         return path.regionMatches(true, 0, prefix, 0, prefix.length());
@@ -88,24 +112,36 @@ public record SiteScope(List<String> hosts, List<String> pathPrefixes) {
             throw new InvalidEntry(InvalidEntry.Field.HOST, index, text,
                     "'" + text + "' is not a host name (" + e.getMessage() + ")");
         }
+        String host = authority.host();
+        if (hasEmptyLabel(host)) {
+            // Sites refuses such a Host in a request, so a site listing one would judge nothing.
+            throw new InvalidEntry(InvalidEntry.Field.HOST, index, text,
+                    "'" + text + "' is not a host name: it has an empty label");
+        }
         if (authority.port() >= 0) {
             throw new InvalidEntry(InvalidEntry.Field.HOST, index, text,
                     "'" + text + "' has a port: a site covers its hosts on every port, so write the name alone");
         }
-        return wildcard ? "*." + authority.host() : authority.host();
+        return wildcard ? "*." + host : host;
     }
 
     /**
      * The prefix as a folder ending in {@code /}. It must be a canonical path, as requests are
      * compared in their canonical form: a prefix with {@code %}, dot or empty segments or a
      * backslash would never match, which would leave the site's maps to the gate's own credentials.
+     * Nor may it hold what some origins read otherwise ({@code ;}, {@code :}, an 8.3 alias), since
+     * {@link Sites} refuses every request whose readings fall to different sites.
      */
     private static String prefix(String text, int index) {
         if (text == null || !text.startsWith("/")) {
             throw new InvalidEntry(InvalidEntry.Field.PATH_PREFIX, index, text,
                     "'" + text + "' must start with '/', as in /shop/");
         }
-        String folder = text.endsWith("/") ? text : text + "/";
+        // In NFKC form, as Sites also reads each path: an e and a combining accent, as some
+        // editors save it, would never match the composed e-acute that browsers send and that
+        // normalisation-insensitive origins (APFS) serve from the same folder.
+        String normalised = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        String folder = normalised.endsWith("/") ? normalised : normalised + "/";
         if (folder.contains("//") || folder.contains("/./") || folder.contains("/../")) {
             throw new InvalidEntry(InvalidEntry.Field.PATH_PREFIX, index, text,
                     "'" + text + "' has an empty, '.' or '..' segment, which no request path has");
@@ -117,6 +153,14 @@ public record SiteScope(List<String> hosts, List<String> pathPrefixes) {
                         "'" + text + "' must be a plain path: no space, control character, '%', '?', '#' or '\\'"
                                 + " (write characters as they are, not percent-encoded)");
             }
+            if (c == ';' || c == ':') {
+                throw new InvalidEntry(InvalidEntry.Field.PATH_PREFIX, index, text, "'" + text + "' has ';' or ':',"
+                        + " where some origins cut a segment short (Tomcat, IIS), so no request under it could be judged");
+            }
+        }
+        if (hasShortNameMark(folder, 0, folder.length())) {
+            throw new InvalidEntry(InvalidEntry.Field.PATH_PREFIX, index, text, "'" + text + "' looks like an 8.3"
+                    + " alias ('~' and a digit), which IIS reads as some long name; write the folder's long name");
         }
         return folder;
     }

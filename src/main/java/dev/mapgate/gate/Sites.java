@@ -1,5 +1,6 @@
 package dev.mapgate.gate;
 
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -25,6 +26,9 @@ import java.util.Set;
  *
  * <p>With no named site, {@link #select} returns the gate's own settings at once, without reading
  * the host or the path.
+ *
+ * <p><b>Paths that origins read otherwise.</b> A request is judged by one site only if every
+ * reading of its path that some origin makes falls to that site: see {@link #readsAlike}.
  */
 public final class Sites {
 
@@ -37,6 +41,8 @@ public final class Sites {
     private final List<Wildcard> wildcards;
     /** Sites without hosts, longest prefix first. */
     private final Bucket anyHost;
+    /** How many folders deep the deepest prefix goes; 0 when no site has one, so the path never decides. */
+    private final int prefixDepth;
 
     /**
      * @param unnamed the gate's own settings
@@ -83,6 +89,13 @@ public final class Sites {
         wildcardList.sort(Comparator.comparingInt((Wildcard w) -> w.pattern.length()).reversed());
         this.wildcards = List.copyOf(wildcardList);
         this.anyHost = new Bucket(any);
+        int depth = 0;
+        for (Site site : this.named) {
+            for (String prefix : site.scope().pathPrefixes()) {
+                depth = Math.max(depth, (int) prefix.chars().filter(c -> c == '/').count() - 1);
+            }
+        }
+        this.prefixDepth = depth;
     }
 
     /** Only the gate's own settings. */
@@ -96,37 +109,128 @@ public final class Sites {
      * @param hostHeader the request's {@code Host} (after an absolute-form target replaced it), or
      *                   {@code null} when it has none
      * @param path       the canonical path ({@link RequestTarget#path()})
-     * @return the site; {@code null} when a site covers hosts and {@code hostHeader} is missing or
-     *         not a host, so that nobody can say which site's rules apply: the request must be refused
+     * @return the site; {@code null} when nobody can say which site's rules apply, and the request
+     *         must be refused: a site covers hosts and {@code hostHeader} is missing or not a host,
+     *         or some origin would read the path as another site's ({@link #readsAlike})
      */
     public Site select(String hostHeader, String path) {
         if (named.isEmpty()) {
             return unnamed;
         }
-        if (!exactHosts.isEmpty() || !wildcards.isEmpty()) {
-            String host = hostOf(hostHeader);
+        String host = null;
+        if (needsHost()) {
+            host = hostOf(hostHeader);
             if (host == null) {
                 return null;
             }
+        }
+        Site site = mostSpecific(host, path);
+        return prefixDepth == 0 || readsAlike(host, path, site) ? site : null;
+    }
+
+    /**
+     * Whether every origin serves {@code path} from {@code site}'s part of the tree. Not all read a
+     * path as the gate does: Tomcat, Jetty and Spring drop each segment's ";params", then resolve a
+     * ".." or merge a "//" that is left; IIS reads "shop::$INDEX_ALLOCATION" as the folder shop and
+     * "CHECKO~1" as the 8.3 alias of checkout-app; some origins fold Unicode (NFKC). The gated
+     * globs are matched in each of these readings ({@link PathGlobs}), and so must the prefixes
+     * be: otherwise "/shop;x/app.js.map" is judged by the gate's own token and served from /shop/.
+     * Where the readings disagree, no one site can be trusted with the request.
+     */
+    private boolean readsAlike(String host, String path, Site site) {
+        if (!mayReadOtherwise(path)) {
+            return true;
+        }
+        String folded = Normalizer.normalize(path, Normalizer.Form.NFKC);
+        for (String spelling : folded.equals(path) ? List.of(path) : List.of(path, folded)) {
+            for (String reading : List.of(spelling, PathGlobs.cutSegmentsAt(spelling, ';'),
+                    PathGlobs.cutSegmentsAt(spelling, ':'))) {
+                if (!isPlain(reading) || hasShortNameFolder(reading) || mostSpecific(host, reading) != site) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code path} holds what some origin reads otherwise: ';', ':', '~' or a non-ASCII character. */
+    private static boolean mayReadOtherwise(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c >= 128 || c == ';' || c == ':' || c == '~') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a reading is still canonical: no empty segment but a trailing one, no '.' or '..'
+     * segment, none ending in '.' or ' ' (which Windows trims). A cut can leave any of these.
+     */
+    private static boolean isPlain(String reading) {
+        return !reading.contains("//") && !reading.contains("./") && !reading.contains(" /")
+                && !reading.endsWith(".") && !reading.endsWith(" ");
+    }
+
+    /**
+     * Whether a folder no deeper than the deepest prefix looks like an 8.3 alias: IIS serves
+     * /CHECKO~1/ from /checkout-app/ ({@link SiteScope#hasShortNameMark}).
+     */
+    private boolean hasShortNameFolder(String path) {
+        int start = 1;
+        int folders = 0;
+        for (int i = 1; i < path.length() && folders < prefixDepth; i++) {
+            if (path.charAt(i) == '/') {
+                if (SiteScope.hasShortNameMark(path, start, i)) {
+                    return true;
+                }
+                start = i + 1;
+                folders++;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The selection rule itself.
+     *
+     * @param host a normalised host, or {@code null} for one that no site lists
+     */
+    private Site mostSpecific(String host, String path) {
+        Site site = null;
+        if (host != null) {
             Bucket bucket = exactHosts.get(host);
-            Site site = bucket == null ? null : bucket.match(path);
+            site = bucket == null ? null : bucket.match(path);
             for (int i = 0; site == null && i < wildcards.size(); i++) {
                 Wildcard wildcard = wildcards.get(i);
                 if (SiteScope.hostMatches(wildcard.pattern, host)) {
                     site = wildcard.bucket.match(path);
                 }
             }
-            if (site != null) {
-                return site;
-            }
         }
-        Site site = anyHost.match(path);
+        if (site == null) {
+            site = anyHost.match(path);
+        }
         return site == null ? unnamed : site;
     }
 
     /** Whether some site covers only some hosts, so that a request must name a readable one. */
     public boolean needsHost() {
         return !exactHosts.isEmpty() || !wildcards.isEmpty();
+    }
+
+    /**
+     * The named sites chosen by host alone, without a path prefix, when more than one set of
+     * credentials opens maps here (two sites, or a site and the gate's own). Such a site keeps
+     * its maps apart only if the origin serves each host its own files; otherwise its credentials
+     * open every map the origin has, through the site's own host name.
+     */
+    public List<Site> chosenByHostAlone() {
+        boolean severalCredentials = named.size() + (unnamed.policy().credentials().isEmpty() ? 0 : 1) > 1;
+        return severalCredentials ? named.stream()
+                .filter(site -> !site.scope().hosts().isEmpty() && site.scope().pathPrefixes().isEmpty())
+                .toList() : List.of();
     }
 
     /** The gate's own settings. */
@@ -160,13 +264,26 @@ public final class Sites {
     public List<GateWarning> warnings() {
         List<GateWarning> warnings = new ArrayList<>();
         for (Site site : all()) {
-            warnings.addAll(site.policy().warnings());
+            for (GateWarning warning : site.policy().warnings()) {
+                if (!(site == unnamed && !named.isEmpty() && allowsNothing(warning))) {
+                    warnings.add(warning);
+                }
+            }
         }
+        Set<String> judgeNothing = new HashSet<>();
         for (int i = 0; i < named.size(); i++) {
-            unreachable(i).ifPresent(warnings::add);
+            Optional<GateWarning> unreachable = unreachable(i);
+            unreachable.ifPresent(warnings::add);
+            if (unreachable.isPresent() && unreachable.get().subject().contains(" judges no request")) {
+                judgeNothing.add(named.get(i).name());
+            }
         }
         for (int i = 0; i < named.size(); i++) {
             for (int j = i + 1; j < named.size(); j++) {
+                if (judgeNothing.contains(named.get(i).name()) || judgeNothing.contains(named.get(j).name())) {
+                    // Already said: a site that judges nothing overlaps with nothing.
+                    continue;
+                }
                 GateWarning overlap = overlap(named.get(i), named.get(j));
                 if (overlap != null) {
                     warnings.add(overlap);
@@ -178,10 +295,18 @@ public final class Sites {
             for (int j = i + 1; j < all.size(); j++) {
                 List<String> shared = all.get(i).policy().credentials().tokensSharedWith(all.get(j).policy().credentials());
                 if (!shared.isEmpty()) {
-                    warnings.add(new GateWarning(GateWarning.Kind.SHARED_TOKEN, describe(all.get(i)) + "'s token"
-                            + (shared.size() > 1 ? "s " : " ") + quoted(shared) + " also open" + (shared.size() > 1 ? "" : "s")
+                    warnings.add(new GateWarning(GateWarning.Kind.SHARED_TOKEN, "the token" + (shared.size() > 1 ? "s " : " ")
+                            + quoted(shared) + " of " + describe(all.get(i)) + " also open" + (shared.size() > 1 ? "" : "s")
                             + " " + describe(all.get(j)) + ", which has a token with the same value; give each"
                             + " site its own token, so that one can be revoked without the other"));
+                }
+                List<String> users = all.get(i).policy().credentials().usersSharedWith(all.get(j).policy().credentials());
+                if (!users.isEmpty()) {
+                    warnings.add(new GateWarning(GateWarning.Kind.SHARED_USER, "the Basic user"
+                            + (users.size() > 1 ? "s " : " ") + quoted(users) + " of " + describe(all.get(i))
+                            + (users.size() > 1 ? " have" : " has") + " the same password in " + describe(all.get(j))
+                            + ", where guesses at it are counted apart, so a guesser gets a full budget in each; give"
+                            + " each site its own users"));
                 }
             }
         }
@@ -191,6 +316,15 @@ public final class Sites {
     @Override
     public String toString() {
         return "Sites" + named;
+    }
+
+    /**
+     * Whether a warning says that a policy can allow nothing. Beside sites, the gate's own
+     * settings allowing nothing is how a config keeps every map to its own site's credentials.
+     */
+    private static boolean allowsNothing(GateWarning warning) {
+        return warning.kind() == GateWarning.Kind.CREDENTIAL_REQUIRED_NONE_CONFIGURED
+                || warning.kind() == GateWarning.Kind.IP_REQUIRED_NONE_ALLOWED;
     }
 
     private Optional<GateWarning> unreachable(int index) {
@@ -241,7 +375,8 @@ public final class Sites {
                         : "the longer prefix wins";
                 return new GateWarning(GateWarning.Kind.OVERLAPPING_SITES, "sites '" + first.name() + "' and '"
                         + second.name() + "' both cover " + point.describe() + ": '" + winner.name()
-                        + "' judges those requests (" + why + "), not '" + loser.name() + "'");
+                        + "' judges those requests (" + why + "), not '" + loser.name() + "', so only the credentials"
+                        + " of '" + winner.name() + "' open the maps there"));
             }
         }
         return null;
@@ -254,7 +389,9 @@ public final class Sites {
             // A name below the wildcard that no exact entry is likely to name.
             host = "mapgate-overlap-probe" + host.substring(1);
         }
-        return select(host, point.prefix());
+        // Not select(host, prefix): a point for any host has none, which select refuses as soon
+        // as some site lists hosts, and the warning then named the wrong site as the one judging.
+        return mostSpecific(host, point.prefix());
     }
 
     /** The more specific of two host patterns when one request can match both; {@code null} otherwise. */
@@ -302,11 +439,14 @@ public final class Sites {
         if (hostHeader == null || hostHeader.isEmpty()) {
             return null;
         }
+        String host;
         try {
-            return Authority.parse(hostHeader).host();
+            host = Authority.parse(hostHeader).host();
         } catch (IllegalArgumentException e) {
             return null;
         }
+        // Refused, not left to the gate's own settings: an origin may read it as a listed host.
+        return SiteScope.hasEmptyLabel(host) ? null : host;
     }
 
     private static String describe(Site site) {

@@ -89,6 +89,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final OriginConnector origins;
     private final boolean tlsListener;
+    private final boolean forwardHost;
     private final Metrics metrics;
     private ChannelHandlerContext ctx;
 
@@ -129,8 +130,17 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto) */
     public ProxyHandler(OriginConnector origins, boolean tlsListener, Metrics metrics) {
+        this(origins, tlsListener, false, metrics);
+    }
+
+    /**
+     * @param tlsListener whether clients reach mapgate over TLS (for X-Forwarded-Proto)
+     * @param forwardHost whether the origin gets the client's Host rather than its own ({@code origin.forward-host})
+     */
+    public ProxyHandler(OriginConnector origins, boolean tlsListener, boolean forwardHost, Metrics metrics) {
         this.origins = origins;
         this.tlsListener = tlsListener;
+        this.forwardHost = forwardHost;
         this.metrics = metrics;
     }
 
@@ -182,7 +192,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         HopByHop.strip(h);
         // These override the path at some origins; the origin must serve the path the gate checked.
         h.remove(ForwardedHeaders.X_ORIGINAL_URL).remove(ForwardedHeaders.X_REWRITE_URL);
-        h.set(HttpHeaderNames.HOST, origins.authority());
+        // The Host the gate chose the request's site by, for an origin that picks its files by it.
+        h.set(HttpHeaderNames.HOST, forwardHost && clientHost != null ? normalisedHost(clientHost) : origins.authority());
         Verdict verdict = r.verdict();
         // The configured client-ip header is not passed on: the one named by the config this request was judged by.
         ForwardedHeaders.rewrite(h, verdict.client(), verdict.rules().clientIp().header(), tlsListener);

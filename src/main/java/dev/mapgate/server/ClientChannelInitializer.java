@@ -99,7 +99,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
         addHttp(p, settings);
         addGate(p, settings);
         if (originPool != null) {
-            p.addLast(ORIGIN, new ProxyHandler(originPool, tls != null, metrics));
+            p.addLast(ORIGIN, new ProxyHandler(originPool, tls != null, startup.origin().forwardHost(), metrics));
         } else {
             if (tls != null) {
                 // Files cannot go to the socket zero-copy through TLS; this writes their chunks as

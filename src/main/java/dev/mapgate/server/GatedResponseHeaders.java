@@ -24,8 +24,8 @@ import java.util.Set;
  *
  * <p>It also says which site answered ({@link Site#HEADER}), on an allowed response to a request
  * whose credential was valid: {@code mapgate verify} runs where Sentry does, without mapgate's
- * logs, and the name reaches only someone who already holds that site's credential. Any other
- * response on a gated path loses the header, so an origin cannot claim a site.
+ * logs, and the name reaches only someone who already holds that site's credential. Every other
+ * response loses the header, so an origin cannot claim a site.
  */
 @Sharable
 final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
@@ -57,10 +57,13 @@ final class GatedResponseHeaders extends ChannelOutboundHandlerAdapter {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         Decision decision;
+        if (msg instanceof HttpResponse response) {
+            // Only mapgate names a site, on any path: an origin's claim would mislead verify --site.
+            response.headers().remove(Site.HEADER);
+        }
         if (msg instanceof HttpResponse response && isGated(decision = decision())
                 && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             HttpHeaders headers = response.headers();
-            headers.remove(Site.HEADER);
             if (decision.allowed() && decision.credentialName() != null && decision.site() != null) {
                 headers.set(Site.HEADER, decision.site());
             }

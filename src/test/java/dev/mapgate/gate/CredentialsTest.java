@@ -306,4 +306,25 @@ class CredentialsTest {
         assertThat(credentials.dummyHashFor("mallory")).startsWith("$2a$06$");
         assertThat(BcryptHashes.isValid(credentials.dummyHashFor("mallory"))).isTrue();
     }
+
+    @Test
+    void tokensSharedWithAnotherSetAreFoundByValueAndNamedAsThisSetNamesThem() {
+        Credentials other = new Credentials(List.of(new Token("theirs", "s3cret-next"), new Token("current", "different"),
+                new Token("also-theirs", "s3cret-current")), List.of());
+
+        assertThat(tokensOnly.tokensSharedWith(other)).as("in this set's config order")
+                .containsExactly("current", "next");
+        assertThat(other.tokensSharedWith(tokensOnly)).containsExactly("theirs", "also-theirs");
+    }
+
+    @Test
+    void tokensWithTheSameNameButAnotherValueOrUsersAreNotShared() {
+        Credentials sameNames = new Credentials(List.of(new Token("current", "x-1"), new Token("next", "x-2")),
+                List.of(new BasicUser("alice", ALICE_HASH)));
+
+        assertThat(tokensOnly.tokensSharedWith(sameNames)).isEmpty();
+        assertThat(both.tokensSharedWith(sameNames)).as("users are not compared").isEmpty();
+        assertThat(tokensOnly.tokensSharedWith(new Credentials(List.of(), List.of()))).isEmpty();
+        assertThat(tokensOnly.tokensSharedWith(tokensOnly)).containsExactly("current", "next");
+    }
 }

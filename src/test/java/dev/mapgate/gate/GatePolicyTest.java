@@ -287,4 +287,63 @@ class GatePolicyTest {
 
         assertThat(policy.toString()).doesNotContain("tok-secret").doesNotContain(hash);
     }
+
+    @Test
+    void everyDecisionOfASitesPolicyCarriesTheSite() {
+        GatePolicy shop = new GatePolicy("shop", MAPS, BOTH, SENTRY_IPS, credentials);
+        GatePolicy ipOnly = new GatePolicy("shop", MAPS, EnumSet.of(Check.IP), SENTRY_IPS, credentials);
+        ClientAddress unknown = ClientAddress.unknown("X-Forwarded-For entry 1 from the right is not an IP address");
+
+        assertThat(shop.site()).isEqualTo("shop");
+        assertThat(List.of(
+                shop.decide("/static/app.js", STRANGER, null, null),
+                shop.decide("/app.js.map", SENTRY, "tok-1", null),
+                ipOnly.decide("/app.js.map", SENTRY, null, null),
+                shop.decide("/app.js.map", STRANGER, "tok-1", null),
+                shop.decide("/app.js.map", SENTRY, null, null),
+                shop.decide("/app.js.map", SENTRY, "wrong", null),
+                shop.decide("/app.js.map", unknown, "tok-1", null),
+                shop.decide(null, SENTRY, "tok-1", null),
+                shop.deny(DenyReason.THROTTLED)))
+                .as("logs, metrics and the deny status must name the site that judged")
+                .containsExactly(
+                        Decision.pass("shop"),
+                        Decision.allow("sentry", "shop"),
+                        Decision.allow(null, "shop"),
+                        Decision.deny(DenyReason.IP, "sentry", "shop"),
+                        Decision.deny(DenyReason.NO_CREDENTIAL, null, "shop"),
+                        Decision.deny(DenyReason.BAD_CREDENTIAL, null, "shop"),
+                        Decision.deny(DenyReason.CLIENT_ADDRESS, null, "shop"),
+                        Decision.deny(DenyReason.ERROR, null, "shop"),
+                        Decision.deny(DenyReason.THROTTLED, null, "shop"))
+                .allSatisfy(decision -> assertThat(decision.site()).isEqualTo("shop"));
+        assertThat(Decision.pass("shop").route()).isEqualTo(Route.PASS);
+    }
+
+    @Test
+    void theGatesOwnPolicyJudgesWithoutASiteAsBefore() {
+        GatePolicy own = policy(BOTH);
+
+        assertThat(own.site()).isNull();
+        assertThat(own.decide("/static/app.js", STRANGER, null, null)).isSameAs(Decision.pass());
+        assertThat(Decision.pass(null)).isSameAs(Decision.pass());
+        assertThat(own.decide("/app.js.map", SENTRY, "tok-1", null).site()).isNull();
+        assertThat(own.deny(DenyReason.THROTTLED)).isEqualTo(Decision.deny(DenyReason.THROTTLED, null));
+    }
+
+    @Test
+    void aSitesPolicyLeavesTheGateWidePathWarningsToTheGatesOwnAndNamesItselfInItsOwn() {
+        PathGlobs topOnly = PathGlobs.compile(List.of("*.map"));
+        Credentials none = new Credentials(List.of(), List.of());
+
+        assertThat(new GatePolicy("shop", topOnly, BOTH, CidrSet.parse(List.of()), none).warnings())
+                .extracting(GateWarning::kind, GateWarning::site)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(GateWarning.Kind.IP_REQUIRED_NONE_ALLOWED, "shop"),
+                        org.assertj.core.groups.Tuple.tuple(GateWarning.Kind.CREDENTIAL_REQUIRED_NONE_CONFIGURED, "shop"));
+        assertThat(new GatePolicy("shop", PathGlobs.compile(List.of()), BOTH, SENTRY_IPS, SOUND_CREDENTIALS).warnings())
+                .isEmpty();
+        assertThat(new GatePolicy(topOnly, BOTH, SENTRY_IPS, SOUND_CREDENTIALS).warnings())
+                .extracting(GateWarning::kind, GateWarning::site)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(GateWarning.Kind.TOP_FOLDER_GLOB, null));
+    }
 }

@@ -160,4 +160,43 @@ class GuessLimiterTest {
         second.finish(Decision.deny(DenyReason.BAD_CREDENTIAL, null));
         assertThat(limiter.inFlight()).isZero();
     }
+
+    @Test
+    void failedTokensInOneSiteCoolTheAddressDownThereOnly() {
+        limiter.recordFailure(SHARED, "blog", "guess-1", null, true, LIMITS);
+        assertThat(limiter.recordFailure(SHARED, "blog", "guess-2", null, true, LIMITS)).isTrue();
+
+        assertThat(limiter.coolDownSeconds(SHARED, "blog", "guess-3", null, true)).isEqualTo(300);
+        assertThat(limiter.coolDownSeconds(SHARED, "shop", "guess-3", null, true))
+                .as("guesses at the blog's tokens say nothing about the shop's").isZero();
+        assertThat(limiter.coolDownSeconds(SHARED, null, "guess-3", null, true)).as("nor the gate's own").isZero();
+        assertThat(coolDown(SHARED, "guess-3", null)).isZero();
+        assertThat(limiter.recordFailure(SHARED, "shop", "guess-1", null, true, LIMITS))
+                .as("the shop counts from zero").isFalse();
+    }
+
+    @Test
+    void failedPasswordsInOneSiteCoolTheirUserDownThereOnly() {
+        limiter.recordFailure(SHARED, "blog", null, basic("alice:guess-1"), true, LIMITS);
+        limiter.recordFailure(SHARED, "blog", null, basic("alice:guess-2"), true, LIMITS);
+
+        assertThat(limiter.coolDownSeconds(SHARED, "blog", null, basic("alice:x"), true)).isEqualTo(300);
+        assertThat(limiter.coolDownSeconds(SHARED, "shop", null, basic("alice:x"), true)).isZero();
+        assertThat(coolDown(SHARED, null, basic("alice:x"))).isZero();
+    }
+
+    @Test
+    void theGatesOwnSettingsKeepTheKeysTheyHadBeforeSites() {
+        fail(SHARED, "guess-1", null);
+        fail(SHARED, "guess-2", null);
+        FailureThrottle table = limiter.failures();
+        long address = table.addressKey(SHARED);
+
+        assertThat(table.inSite(address, null)).as("no site: the key as it is").isEqualTo(address);
+        assertThat(table.blockedForSeconds(SHARED)).as("the address's own entry, as before sites").isEqualTo(300);
+        assertThat(limiter.coolDownSeconds(SHARED, null, "guess-3", null, true)).isEqualTo(300);
+        assertThat(table.inSite(address, "blog")).isNotEqualTo(address).isNotEqualTo(table.inSite(address, "shop"));
+        assertThat(table.inSite(table.userKey(SHARED, "alice"), null)).isEqualTo(table.userKey(SHARED, "alice"));
+        assertThat(table.inSite(table.passwordsKey(SHARED), null)).isEqualTo(table.passwordsKey(SHARED));
+    }
 }

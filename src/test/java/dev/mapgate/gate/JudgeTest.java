@@ -119,4 +119,48 @@ class JudgeTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void wrongTokensCoolTheGuesserDownInTheSiteTheyWereSentToOnly() {
+        GatePolicy blog = sitePolicy("blog");
+        GatePolicy shop = sitePolicy("shop");
+        for (int i = 0; i < 3; i++) {
+            judge.first(blog, THROTTLE, "/blog/app.js.map", GUESSER, token("wrong-" + i));
+        }
+
+        assertThat(judge.first(blog, THROTTLE, "/blog/app.js.map", GUESSER, token("wrong-3")))
+                .isInstanceOf(Judge.Throttled.class);
+        Decision inShop = decided(judge.first(shop, THROTTLE, "/shop/app.js.map", GUESSER, token("wrong-3")));
+        assertThat(inShop).as("another site's credentials are checked as usual")
+                .isEqualTo(Decision.deny(DenyReason.BAD_CREDENTIAL, null, "shop"));
+        assertThat(decided(judge.first(policy, THROTTLE, "/app.js.map", GUESSER, token("wrong-3"))).reason())
+                .as("and so are the gate's own").isEqualTo(DenyReason.BAD_CREDENTIAL);
+    }
+
+    @Test
+    void wrongTokensAtTheGatesOwnSettingsDoNotCoolASiteDown() {
+        for (int i = 0; i < 3; i++) {
+            judge.first(policy, THROTTLE, "/app.js.map", GUESSER, token("wrong-" + i));
+        }
+
+        assertThat(judge.first(policy, THROTTLE, "/app.js.map", GUESSER, token("wrong-3")))
+                .isInstanceOf(Judge.Throttled.class);
+        assertThat(judge.first(sitePolicy("blog"), THROTTLE, "/app.js.map", GUESSER, token("wrong-3")))
+                .isInstanceOf(Judge.Decided.class);
+    }
+
+    @Test
+    void anAmbiguousCredentialIsDeniedInTheSiteThatJudgedIt() {
+        Presented twice = Presented.of(null, false, "Bearer a", true);
+
+        assertThat(Judge.decide(sitePolicy("blog"), "/app.js.map", GUESSER, twice))
+                .isEqualTo(Decision.deny(DenyReason.BAD_CREDENTIAL, null, "blog"));
+    }
+
+    /** The same checks and credentials as {@link #policy}, judging for {@code site}. */
+    private static GatePolicy sitePolicy(String site) {
+        return new GatePolicy(site, PathGlobs.compile(List.of("**/*.map")), EnumSet.of(Check.CREDENTIAL),
+                CidrSet.parse(List.of("35.184.238.160/32")),
+                new Credentials(List.of(new Token("sentry", TOKEN)), List.of(new BasicUser("alice", ALICE_HASH))));
+    }
 }

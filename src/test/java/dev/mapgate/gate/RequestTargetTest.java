@@ -248,4 +248,23 @@ class RequestTargetTest {
 
         assertThat(target.encodedPath()).isSameAs(target.path());
     }
+
+    /**
+     * Tomcat, Jetty and Spring drop a segment's ";params" before resolving dot segments, and IIS
+     * reads "name::$INDEX_ALLOCATION" as the folder name. So "/static/..;/sourcemaps/app.js.map"
+     * is served as /sourcemaps/app.js.map, while a gate that read it as a folder named "..;" under
+     * /static/ would leave it outside paths = ["/sourcemaps/**"] and pass the map to anyone.
+     */
+    @Test
+    void aSegmentThatAnOriginReadsAsDotOrEmptyOnceItsParamsAreDroppedIsRefused() {
+        assertBad("/static/..;/sourcemaps/app.js.map", "/static/..;x=1/sourcemaps/app.js.map",
+                "/static/.;/sourcemaps/app.js.map", "/;/sourcemaps/app.js.map", "/a/;x/sourcemaps/app.js.map",
+                "/static/..::$INDEX_ALLOCATION/sourcemaps/app.js.map", "/static/%2e%2e;/sourcemaps/app.js.map",
+                "/sourcemaps/app.js.map.;x", "/sourcemaps/app.js.map :x");
+        assertThat(parse("/shop;jsessionid=1/app.js.map").path()).as("params on a named segment are its own")
+                .isEqualTo("/shop;jsessionid=1/app.js.map");
+        assertThat(parse("/dir/;jsessionid=1").path()).as("a last segment of params alone names the folder")
+                .isEqualTo("/dir/;jsessionid=1");
+        assertThat(parse("/assets/chunk:abc.js").path()).isEqualTo("/assets/chunk:abc.js");
+    }
 }

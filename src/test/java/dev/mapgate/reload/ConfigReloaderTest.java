@@ -232,8 +232,8 @@ class ConfigReloaderTest {
     private static final String SITES = CONFIG.formatted(8080, 404).replace("file = \"sentry.token\" } ]\n", """
             file = "sentry.token" } ]
                 sites = [
-                  { name = shop, hosts = ["shop.example.com"], token.tokens = [ %s ] }
-                  { name = blog, hosts = ["blog.example.com"], token.tokens = [ %s ] }
+                  { name = shop, path-prefixes = ["/shop/"], token.tokens = [ %s ] }
+                  { name = blog, path-prefixes = ["/blog/"], token.tokens = [ %s ] }
                 ]
             """);
 
