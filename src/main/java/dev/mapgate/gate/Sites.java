@@ -376,7 +376,7 @@ public final class Sites {
                 return new GateWarning(GateWarning.Kind.OVERLAPPING_SITES, "sites '" + first.name() + "' and '"
                         + second.name() + "' both cover " + point.describe() + ": '" + winner.name()
                         + "' judges those requests (" + why + "), not '" + loser.name() + "', so only the credentials"
-                        + " of '" + winner.name() + "' open the maps there"));
+                        + " of '" + winner.name() + "' open the maps there");
             }
         }
         return null;
