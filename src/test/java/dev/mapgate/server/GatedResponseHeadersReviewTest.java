@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Review of the Mapgate-Site header: only mapgate may name a site. Fails on the change under review. */
+/** Review of the Mapgate-Site header: only mapgate may name a site. Failed before its fix (commit 0e4f95d). */
 class GatedResponseHeadersReviewTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel(new GatedResponseHeaders("X-Sentry-Token"));

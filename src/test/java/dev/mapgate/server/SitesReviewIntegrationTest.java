@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Review of sites over real sockets: a site chosen by host alone opens whatever the origin serves
  * for that host, and an origin that does not tell hosts apart (the static origin; a proxied origin,
- * which gets mapgate's own Host) serves every site's files for every host. Each test fails on
- * the change under review.
+ * which gets mapgate's own Host) serves every site's files for every host. Each failed before
+ * its fix (commit 73b588f).
  */
 class SitesReviewIntegrationTest {
 
